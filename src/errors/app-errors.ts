@@ -1,0 +1,38 @@
+/**
+ * Errors a user of the CLI or the programmatic API can cause. Each has a stable `code`;
+ * the CLI prints `message` on one line and exits 1, never a stack trace.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('ERR_NOT_FOUND', message);
+  }
+}
+
+export class AlreadyExistsError extends AppError {
+  constructor(message: string) {
+    super('ERR_ALREADY_EXISTS', message);
+  }
+}
+
+/** Bad configuration or an unusable data file. */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super('ERR_CONFIG', message);
+  }
+}
+
+/** Bad command-line input. */
+export class UsageError extends AppError {
+  constructor(message: string) {
+    super('ERR_USAGE', message);
+  }
+}

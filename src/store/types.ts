@@ -1,0 +1,130 @@
+import type { JWK } from 'jose';
+
+/** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
+export const SCHEMA_VERSION = 1;
+
+export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+
+/** A signing key. `jwk` holds the private members; only src/keys turns it into a public JWK. */
+export interface StoredKey {
+  kid: string;
+  alg: SigningAlg;
+  /** ISO time the key was created; the newest key signs. */
+  createdAt: string;
+  jwk: JWK;
+}
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+/** A registered client, in RFC 7591 / node-oidc-provider metadata names. */
+export interface Client {
+  client_id: string;
+  client_secret?: string;
+  client_name?: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: GrantType[];
+  response_types: string[];
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  /** Space-separated scopes the client may request beyond the standard OIDC ones. */
+  scope?: string;
+  /** Access token format: RFC 9068 JWT (default) or opaque. */
+  access_token_format?: 'jwt' | 'opaque';
+  /** Skip the consent page for this client (CI). */
+  skip_consent?: boolean;
+  logo_uri?: string;
+}
+
+/** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
+export interface User {
+  username: string;
+  sub: string;
+  password?: string;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * Protocol state, keyed by kind. Every record carries its expiry (epoch seconds) and is
+ * collected after it; `grantId` links records so a whole grant can be revoked at once.
+ */
+export interface StateRecord {
+  exp: number;
+  grantId?: string;
+  /** Set by Store.consume: epoch seconds of first use. */
+  consumedAt?: number;
+}
+
+export type StateKind =
+  | 'AuthorizationCode'
+  | 'RefreshToken'
+  | 'AccessToken'
+  | 'Session'
+  | 'Interaction'
+  | 'Grant';
+
+export interface DataFile {
+  version: number;
+  /** Secrets used to sign cookies; generated on first start. */
+  cookieKeys: string[];
+  keys: StoredKey[];
+  clients: Client[];
+  users: User[];
+  state: Partial<Record<StateKind, Record<string, StateRecord>>>;
+}
+
+/** The outcome of Store.consume: the record, and whether this call was its first use. */
+export interface Consumed<T extends StateRecord> {
+  record: T;
+  firstUse: boolean;
+}
+
+/**
+ * The only way into dev-op's data. Every method is async so a networked store (Redis) can
+ * implement it; the atomic operations are named ones, never read-modify-write by callers.
+ */
+export interface Store {
+  /** Human description for banners and errors, e.g. the file path or "memory". */
+  readonly location: string;
+
+  getCookieKeys(): Promise<string[]>;
+  setCookieKeys(keys: string[]): Promise<void>;
+
+  listKeys(): Promise<StoredKey[]>;
+  /** Add-if-absent by kid; throws AlreadyExistsError. */
+  addKey(key: StoredKey): Promise<void>;
+  removeKey(kid: string): Promise<boolean>;
+
+  listClients(): Promise<Client[]>;
+  getClient(clientId: string): Promise<Client | undefined>;
+  /** Add-if-absent by client_id; throws AlreadyExistsError. */
+  addClient(client: Client): Promise<void>;
+  removeClient(clientId: string): Promise<boolean>;
+
+  listUsers(): Promise<User[]>;
+  getUser(username: string): Promise<User | undefined>;
+  getUserBySub(sub: string): Promise<User | undefined>;
+  /** Add-if-absent by username; throws AlreadyExistsError. */
+  addUser(user: User): Promise<void>;
+  removeUser(username: string): Promise<boolean>;
+
+  /** Create or replace a state record. */
+  put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void>;
+  /** A live (unexpired) record, or undefined. */
+  get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined>;
+  /**
+   * Atomically mark a live record used. The first call gets firstUse=true; later calls get the
+   * record with firstUse=false (replay). Undefined for unknown or expired ids.
+   */
+  consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined>;
+  delete(kind: StateKind, id: string): Promise<void>;
+  /** Delete every record of every kind that carries this grantId. */
+  revokeGrant(grantId: string): Promise<void>;
+  /** Drop expired state; returns how many records were removed. */
+  collectExpired(): Promise<number>;
+
+  /** Resolves once every change so far is durably on disk (no-op in memory). */
+  flush(): Promise<void>;
+  /** Flush and release any lock or handle. */
+  close(): Promise<void>;
+}
