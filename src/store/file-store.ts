@@ -1,0 +1,151 @@
+import { resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { systemClock, type Clock } from '../util/clock.js';
+import { AtomicJsonFile } from './atomic-json-file.js';
+import { emptyData } from './empty-data.js';
+import { acquireDataLock } from './lock.js';
+import { MemoryStore } from './memory-store.js';
+import { migrate } from './migrations.js';
+import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+
+export interface FileStoreOptions {
+  clock?: Clock;
+  /** Hold the data file's lock until close() (default true). */
+  lock?: boolean;
+}
+
+/** Expired state is dropped before a write at most this often, so the file does not grow forever. */
+const COLLECT_EVERY_MS = 60_000;
+
+/**
+ * The Store on a JSON file. Reads and changes happen in a MemoryStore; every change marks the
+ * file dirty and one coalesced write follows, so the cost of a change does not grow with the
+ * file. Never two writes at once: changes made during a write go into the next one.
+ */
+export class FileStore implements Store {
+  private readonly mem: MemoryStore;
+  /** Changes made so far, and how many of them are on disk. */
+  private changes = 0;
+  private written = 0;
+  private writes = 0;
+  private loop: Promise<void> | undefined;
+  private lastCollect: number;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly location: string,
+    private readonly db: Low<DataFile>,
+    private readonly clock: Clock,
+    private readonly release: (() => Promise<void>) | undefined,
+  ) {
+    this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
+    this.lastCollect = clock.now();
+  }
+
+  /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
+  static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
+    const file = resolve(path);
+    const release = options.lock === false ? undefined : await acquireDataLock(file);
+    try {
+      const adapter = new AtomicJsonFile<DataFile>(file, migrate);
+      const loaded = await adapter.read();
+      const store = new FileStore(file, new Low(adapter, loaded ?? emptyData()), options.clock ?? systemClock, release);
+      await store.mem.collectExpired();
+      if (!loaded) store.markDirty();
+      await store.flush();
+      return store;
+    } catch (err) {
+      await release?.();
+      throw err;
+    }
+  }
+
+  /** How many times the file has been written (diagnostics; shows coalescing at work). */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  async flush(): Promise<void> {
+    const target = this.changes;
+    // A failed write leaves written < target; the next pass retries and reports the failure.
+    while (this.written < target) await this.pump();
+  }
+
+  /** Flush and release the lock. Further use of the store throws. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.flush();
+      } finally {
+        await this.release?.();
+      }
+    })();
+    return this.closing;
+  }
+
+  private markDirty(): void {
+    this.changes++;
+    void this.pump();
+  }
+
+  /** The one write loop, started if idle. */
+  private pump(): Promise<void> {
+    if (!this.loop) {
+      this.loop = this.drain().finally(() => {
+        this.loop = undefined;
+      });
+      // A background write has nobody awaiting it: warn now; the next flush() retries and throws.
+      this.loop.catch((err: Error) => process.emitWarning(`dev-op could not write ${this.location}: ${err.message}`));
+    }
+    return this.loop;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the changes of this tick (e.g. a token response's several puts) join one write.
+    await new Promise<void>((done) => setImmediate(done));
+    while (this.written < this.changes) {
+      if (this.clock.now() - this.lastCollect >= COLLECT_EVERY_MS) {
+        this.lastCollect = this.clock.now();
+        await this.mem.collectExpired();
+      }
+      const target = this.changes;
+      await this.db.write(); // serialises synchronously: the file holds exactly `target` changes
+      this.writes++;
+      this.written = target;
+    }
+  }
+
+  /** The in-memory store, unless closed: a closed store has no lock, so it must not change. */
+  private live(): MemoryStore {
+    if (this.closing) throw new Error(`the store for ${this.location} is closed`);
+    return this.mem;
+  }
+
+  // Everything else is the MemoryStore's; markDirty (its onChange) persists the changes.
+  async getCookieKeys(): Promise<string[]> { return this.live().getCookieKeys(); }
+  async setCookieKeys(keys: string[]): Promise<void> { return this.live().setCookieKeys(keys); }
+  async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }
+  async addKey(key: StoredKey): Promise<void> { return this.live().addKey(key); }
+  async removeKey(kid: string): Promise<boolean> { return this.live().removeKey(kid); }
+  async listClients(): Promise<Client[]> { return this.live().listClients(); }
+  async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
+  async addClient(client: Client): Promise<void> { return this.live().addClient(client); }
+  async removeClient(clientId: string): Promise<boolean> { return this.live().removeClient(clientId); }
+  async listUsers(): Promise<User[]> { return this.live().listUsers(); }
+  async getUser(username: string): Promise<User | undefined> { return this.live().getUser(username); }
+  async getUserBySub(sub: string): Promise<User | undefined> { return this.live().getUserBySub(sub); }
+  async addUser(user: User): Promise<void> { return this.live().addUser(user); }
+  async removeUser(username: string): Promise<boolean> { return this.live().removeUser(username); }
+  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {
+    return this.live().put(kind, id, record);
+  }
+  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
+    return this.live().get<T>(kind, id);
+  }
+  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
+    return this.live().consume<T>(kind, id);
+  }
+  async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
+  async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }
+  async collectExpired(): Promise<number> { return this.live().collectExpired(); }
+}

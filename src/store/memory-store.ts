@@ -1,0 +1,194 @@
+import { AlreadyExistsError } from '../errors/app-errors.js';
+import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
+import { emptyData } from './empty-data.js';
+import { GrantIndex } from './grant-index.js';
+import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
+import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+
+export interface MemoryStoreOptions {
+  clock?: Clock;
+  /** Taken by reference, not copied: FileStore shares it with lowdb so its writes see every change. */
+  data?: DataFile;
+  /** Called synchronously after every change; FileStore uses it to schedule a write. */
+  onChange?: () => void;
+  location?: string;
+}
+
+/**
+ * The whole Store over one in-memory DataFile. Every method runs synchronously inside its call,
+ * so each one (consume above all) is atomic with respect to the others in this process.
+ */
+export class MemoryStore implements Store {
+  readonly location: string;
+  private readonly data: DataFile;
+  private readonly clock: Clock;
+  private readonly onChange: () => void;
+  private readonly grants = new GrantIndex();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.data = options.data ?? emptyData();
+    this.clock = options.clock ?? systemClock;
+    this.onChange = options.onChange ?? (() => {});
+    this.location = options.location ?? 'memory';
+    for (const [kind, table] of this.tables()) {
+      for (const [id, record] of Object.entries(table)) {
+        if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
+      }
+    }
+  }
+
+  async getCookieKeys(): Promise<string[]> {
+    return [...this.data.cookieKeys];
+  }
+
+  async setCookieKeys(keys: string[]): Promise<void> {
+    this.data.cookieKeys = [...keys];
+    this.onChange();
+  }
+
+  async listKeys(): Promise<StoredKey[]> {
+    return structuredClone(this.data.keys);
+  }
+
+  async addKey(key: StoredKey): Promise<void> {
+    if (this.data.keys.some((k) => k.kid === key.kid)) throw new AlreadyExistsError(`key ${key.kid} already exists`);
+    this.data.keys.push(structuredClone(key));
+    this.onChange();
+  }
+
+  async removeKey(kid: string): Promise<boolean> {
+    return this.removeWhere(this.data.keys, (k) => k.kid === kid);
+  }
+
+  async listClients(): Promise<Client[]> {
+    return structuredClone(this.data.clients);
+  }
+
+  async getClient(clientId: string): Promise<Client | undefined> {
+    return copy(this.data.clients.find((c) => c.client_id === clientId));
+  }
+
+  async addClient(client: Client): Promise<void> {
+    if (this.data.clients.some((c) => c.client_id === client.client_id)) {
+      throw new AlreadyExistsError(`client ${client.client_id} already exists`);
+    }
+    this.data.clients.push(structuredClone(client));
+    this.onChange();
+  }
+
+  async removeClient(clientId: string): Promise<boolean> {
+    return this.removeWhere(this.data.clients, (c) => c.client_id === clientId);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return structuredClone(this.data.users);
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    return copy(this.data.users.find((u) => u.username === username));
+  }
+
+  async getUserBySub(sub: string): Promise<User | undefined> {
+    return copy(this.data.users.find((u) => u.sub === sub));
+  }
+
+  async addUser(user: User): Promise<void> {
+    if (this.data.users.some((u) => u.username === user.username)) {
+      throw new AlreadyExistsError(`user ${user.username} already exists`);
+    }
+    // A sub names one person; two users sharing it would make getUserBySub ambiguous.
+    const sameSub = this.data.users.find((u) => u.sub === user.sub);
+    if (sameSub) throw new AlreadyExistsError(`a user with sub ${user.sub} already exists (${sameSub.username})`);
+    this.data.users.push(structuredClone(user));
+    this.onChange();
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    return this.removeWhere(this.data.users, (u) => u.username === username);
+  }
+
+  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {
+    // A non-numeric exp would never expire and never be collected.
+    if (!Number.isFinite(record.exp)) throw new TypeError(`${kind} ${id}: exp must be a number of epoch seconds`);
+    this.deleteRecord(kind, id);
+    const table = (this.data.state[kind] ??= {});
+    writeRow(table, id, structuredClone(record));
+    if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
+    this.onChange();
+  }
+
+  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
+    return copy(this.live(kind, id)) as T | undefined;
+  }
+
+  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
+    const record = this.live(kind, id);
+    if (!record) return undefined;
+    const firstUse = record.consumedAt === undefined;
+    if (firstUse) {
+      record.consumedAt = epochSeconds(this.clock);
+      this.onChange();
+    }
+    return { record: structuredClone(record) as T, firstUse };
+  }
+
+  async delete(kind: StateKind, id: string): Promise<void> {
+    if (this.deleteRecord(kind, id)) this.onChange();
+  }
+
+  async revokeGrant(grantId: string): Promise<void> {
+    let removed = 0;
+    for (const { kind, id } of this.grants.take(grantId)) if (deleteRow(this.data.state[kind], id)) removed++;
+    if (removed > 0) this.onChange();
+  }
+
+  async collectExpired(): Promise<number> {
+    const now = epochSeconds(this.clock);
+    let removed = 0;
+    for (const [kind, table] of this.tables()) {
+      for (const [id, record] of Object.entries(table)) {
+        if (isExpired(record, now) && this.deleteRecord(kind, id)) removed++;
+      }
+    }
+    if (removed > 0) this.onChange();
+    return removed;
+  }
+
+  /** Nothing to write: memory is the whole store. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** The stored record itself (not a copy) if it exists and has not expired. */
+  private live(kind: StateKind, id: string): StateRecord | undefined {
+    const record = readRow(this.data.state[kind], id);
+    return record && !isExpired(record, epochSeconds(this.clock)) ? record : undefined;
+  }
+
+  private deleteRecord(kind: StateKind, id: string): boolean {
+    const record = deleteRow(this.data.state[kind], id);
+    if (record?.grantId !== undefined) this.grants.remove(record.grantId, { kind, id });
+    return record !== undefined;
+  }
+
+  private *tables(): Generator<[StateKind, Table]> {
+    for (const [kind, table] of Object.entries(this.data.state)) if (table) yield [kind as StateKind, table];
+  }
+
+  private removeWhere<T>(list: T[], match: (item: T) => boolean): boolean {
+    const index = list.findIndex(match);
+    if (index === -1) return false;
+    list.splice(index, 1);
+    this.onChange();
+    return true;
+  }
+}
+
+/** `exp` is the first second at which the record is no longer valid, as for JWT `exp`. */
+function isExpired(record: StateRecord, now: number): boolean {
+  return record.exp <= now;
+}
+
+function copy<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : structuredClone(value);
+}

@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlreadyExistsError } from '../../src/errors/app-errors.js';
+import type { Client, StateRecord, Store, StoredKey, User } from '../../src/store/types.js';
+import { TestClock } from '../helpers/test-clock.js';
+
+const key = (kid: string): StoredKey => ({
+  kid,
+  alg: 'ES256',
+  createdAt: '2030-01-01T00:00:00.000Z',
+  jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' },
+});
+const client = (id: string): Client => ({
+  client_id: id,
+  client_secret: 's3cret',
+  redirect_uris: ['http://localhost:3000/cb'],
+  post_logout_redirect_uris: [],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+});
+const user = (username: string, sub = `sub-${username}`): User => ({ username, sub, claims: { name: username } });
+
+interface Code extends StateRecord {
+  clientId: string;
+}
+
+/** The whole Store contract; every Store implementation runs it. */
+export function runStoreConformance(name: string, makeStore: (clock: TestClock) => Promise<Store>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let clock: TestClock;
+    let store: Store;
+    const inSeconds = (s: number): number => clock.seconds() + s;
+
+    beforeEach(async () => {
+      clock = new TestClock();
+      store = await makeStore(clock);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('adds, lists and removes keys; a duplicate kid is AlreadyExists', async () => {
+      expect(await store.listKeys()).toEqual([]);
+      await store.addKey(key('k1'));
+      await store.addKey(key('k2'));
+      expect((await store.listKeys()).map((k) => k.kid)).toEqual(['k1', 'k2']);
+      await expect(store.addKey(key('k1'))).rejects.toThrow(new AlreadyExistsError('key k1 already exists'));
+      expect(await store.removeKey('k1')).toBe(true);
+      expect(await store.removeKey('k1')).toBe(false);
+      expect(await store.listKeys()).toEqual([key('k2')]);
+    });
+
+    it('adds, gets, lists and removes clients; a duplicate client_id is AlreadyExists', async () => {
+      await store.addClient(client('web'));
+      await store.addClient(client('api'));
+      expect(await store.getClient('web')).toEqual(client('web'));
+      expect(await store.getClient('nope')).toBeUndefined();
+      expect((await store.listClients()).map((c) => c.client_id)).toEqual(['web', 'api']);
+      const dup = store.addClient({ ...client('web'), client_name: 'other' });
+      await expect(dup).rejects.toBeInstanceOf(AlreadyExistsError);
+      await expect(dup).rejects.toThrow('client web already exists');
+      expect((await store.getClient('web'))?.client_name).toBeUndefined();
+      expect(await store.removeClient('web')).toBe(true);
+      expect(await store.removeClient('web')).toBe(false);
+      expect(await store.getClient('web')).toBeUndefined();
+    });
+
+    it('adds, gets (by username and by sub), lists and removes users', async () => {
+      await store.addUser(user('alice'));
+      await store.addUser(user('bob', 'b-1'));
+      expect(await store.getUser('alice')).toEqual(user('alice'));
+      expect(await store.getUserBySub('b-1')).toEqual(user('bob', 'b-1'));
+      expect(await store.getUserBySub('nobody')).toBeUndefined();
+      expect((await store.listUsers()).map((u) => u.username)).toEqual(['alice', 'bob']);
+      await expect(store.addUser(user('alice', 'other'))).rejects.toThrow('user alice already exists');
+      await expect(store.addUser(user('carol', 'b-1'))).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.removeUser('alice')).toBe(true);
+      expect(await store.removeUser('alice')).toBe(false);
+      expect(await store.getUser('alice')).toBeUndefined();
+      expect(await store.getUserBySub('sub-alice')).toBeUndefined();
+    });
+
+    it('sets and gets cookie keys', async () => {
+      expect(await store.getCookieKeys()).toEqual([]);
+      await store.setCookieKeys(['a', 'b']);
+      expect(await store.getCookieKeys()).toEqual(['a', 'b']);
+      await store.setCookieKeys(['c']);
+      expect(await store.getCookieKeys()).toEqual(['c']);
+    });
+
+    it('puts, gets, replaces and deletes state records', async () => {
+      const code: Code = { exp: inSeconds(60), clientId: 'web' };
+      await store.put('AuthorizationCode', 'c1', code);
+      expect(await store.get<Code>('AuthorizationCode', 'c1')).toEqual(code);
+      expect(await store.get('RefreshToken', 'c1')).toBeUndefined();
+      await store.put('AuthorizationCode', 'c1', { ...code, clientId: 'api' });
+      expect((await store.get<Code>('AuthorizationCode', 'c1'))?.clientId).toBe('api');
+      await store.delete('AuthorizationCode', 'c1');
+      expect(await store.get('AuthorizationCode', 'c1')).toBeUndefined();
+      await store.delete('AuthorizationCode', 'never-there');
+    });
+
+    it('rejects a record whose exp is not a number', async () => {
+      await expect(store.put('Session', 's', { exp: Number.NaN })).rejects.toThrow(TypeError);
+      expect(await store.get('Session', 's')).toBeUndefined();
+    });
+
+    it('treats ids like __proto__ as plain keys', async () => {
+      expect(await store.get('AuthorizationCode', '__proto__')).toBeUndefined();
+      expect(await store.consume('AuthorizationCode', '__proto__')).toBeUndefined();
+      expect(await store.get('AuthorizationCode', 'constructor')).toBeUndefined();
+      await store.put('AuthorizationCode', '__proto__', { exp: inSeconds(60) });
+      expect(await store.get('AuthorizationCode', '__proto__')).toEqual({ exp: inSeconds(60) });
+      expect(await store.get('AuthorizationCode', 'toString')).toBeUndefined();
+    });
+
+    it('hides expired records from get and consume, and collectExpired removes and counts them', async () => {
+      await store.put('AuthorizationCode', 'short', { exp: inSeconds(10) });
+      await store.put('Session', 'short', { exp: inSeconds(10) });
+      await store.put('Session', 'long', { exp: inSeconds(3600) });
+      clock.advance(9_999);
+      expect(await store.get('AuthorizationCode', 'short')).toBeDefined();
+      clock.advance(1);
+      expect(await store.get('AuthorizationCode', 'short')).toBeUndefined();
+      expect(await store.consume('Session', 'short')).toBeUndefined();
+      expect(await store.collectExpired()).toBe(2);
+      expect(await store.collectExpired()).toBe(0);
+      expect(await store.get('Session', 'long')).toEqual({ exp: inSeconds(3590) });
+      // Gone for good: moving time back does not bring them back.
+      clock.advance(-20_000);
+      expect(await store.get('Session', 'short')).toBeUndefined();
+    });
+
+    it('consume: first use, then replay with the first use time', async () => {
+      await store.put<Code>('AuthorizationCode', 'c1', { exp: inSeconds(60), clientId: 'web' });
+      const first = await store.consume<Code>('AuthorizationCode', 'c1');
+      expect(first).toEqual({ firstUse: true, record: { exp: inSeconds(60), clientId: 'web', consumedAt: clock.seconds() } });
+      const usedAt = clock.seconds();
+      clock.advance(5_000);
+      const replay = await store.consume<Code>('AuthorizationCode', 'c1');
+      expect(replay).toEqual({ firstUse: false, record: { exp: inSeconds(55), clientId: 'web', consumedAt: usedAt } });
+      expect((await store.get('AuthorizationCode', 'c1'))?.consumedAt).toBe(usedAt);
+    });
+
+    it('consume of an unknown or expired id is undefined', async () => {
+      expect(await store.consume('AuthorizationCode', 'nope')).toBeUndefined();
+      await store.put('AuthorizationCode', 'c1', { exp: inSeconds(1) });
+      clock.advance(1_000);
+      expect(await store.consume('AuthorizationCode', 'c1')).toBeUndefined();
+    });
+
+    it('concurrent consumes of one record yield exactly one first use', async () => {
+      await store.put('RefreshToken', 'rt', { exp: inSeconds(60) });
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.consume('RefreshToken', 'rt')));
+      expect(results.every((r) => r !== undefined)).toBe(true);
+      expect(results.filter((r) => r?.firstUse).length).toBe(1);
+    });
+
+    it('revokeGrant removes every kind carrying the grantId and leaves the rest', async () => {
+      const exp = inSeconds(60);
+      await store.put('Grant', 'g1', { exp, grantId: 'g1' });
+      await store.put('AuthorizationCode', 'c1', { exp, grantId: 'g1' });
+      await store.put('RefreshToken', 'r1', { exp, grantId: 'g1' });
+      await store.put('AccessToken', 'a1', { exp, grantId: 'g1' });
+      await store.put('RefreshToken', 'r2', { exp, grantId: 'g2' });
+      await store.put('Session', 's1', { exp });
+      // Re-put under another grant: it now belongs to g2 only.
+      await store.put('AccessToken', 'moved', { exp, grantId: 'g1' });
+      await store.put('AccessToken', 'moved', { exp, grantId: 'g2' });
+      await store.revokeGrant('g1');
+      for (const [kind, id] of [['Grant', 'g1'], ['AuthorizationCode', 'c1'], ['RefreshToken', 'r1'], ['AccessToken', 'a1']] as const) {
+        expect(await store.get(kind, id)).toBeUndefined();
+      }
+      expect(await store.get('RefreshToken', 'r2')).toBeDefined();
+      expect(await store.get('Session', 's1')).toBeDefined();
+      expect(await store.get('AccessToken', 'moved')).toBeDefined();
+      await store.revokeGrant('g1');
+      await store.revokeGrant('g2');
+      expect(await store.get('AccessToken', 'moved')).toBeUndefined();
+      expect(await store.get('RefreshToken', 'r2')).toBeUndefined();
+    });
+
+    it('returns copies and keeps its own copies of what it is given', async () => {
+      const input = client('web');
+      await store.addClient(input);
+      input.redirect_uris.push('http://evil.example/cb');
+      (await store.getClient('web'))?.redirect_uris.push('http://evil.example/cb');
+      (await store.listClients())[0]?.redirect_uris.push('http://evil.example/cb');
+      expect((await store.getClient('web'))?.redirect_uris).toEqual(['http://localhost:3000/cb']);
+
+      await store.addUser(user('alice'));
+      const u = await store.getUser('alice');
+      if (u) u.claims.name = 'mallory';
+      expect((await store.getUserBySub('sub-alice'))?.claims.name).toBe('alice');
+
+      await store.addKey(key('k1'));
+      const [k] = await store.listKeys();
+      if (k) k.jwk.d = 'changed';
+      expect((await store.listKeys())[0]?.jwk.d).toBe('d');
+
+      await store.setCookieKeys(['a']);
+      (await store.getCookieKeys()).push('b');
+      expect(await store.getCookieKeys()).toEqual(['a']);
+
+      const record: Code = { exp: inSeconds(60), clientId: 'web' };
+      await store.put('AuthorizationCode', 'c1', record);
+      record.clientId = 'changed';
+      const got = await store.get<Code>('AuthorizationCode', 'c1');
+      if (got) got.exp = 0;
+      const used = await store.consume<Code>('AuthorizationCode', 'c1');
+      if (used) used.record.clientId = 'changed';
+      expect(await store.get<Code>('AuthorizationCode', 'c1')).toMatchObject({ exp: inSeconds(60), clientId: 'web' });
+    });
+  });
+}
