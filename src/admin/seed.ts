@@ -1,0 +1,58 @@
+import { generateSigningKey } from '../keys/generate.js';
+import type { Client, StoredKey, Store, User } from '../store/types.js';
+import { randomId } from '../util/random.js';
+
+export const DEFAULT_CLIENT_ID = 'app';
+export const DEFAULT_USERNAME = 'alice';
+
+/** What a first start created, for the banner. */
+export interface SeedResult {
+  key?: StoredKey;
+  client?: Client;
+  user?: User;
+}
+
+export function defaultClient(): Client {
+  return {
+    client_id: DEFAULT_CLIENT_ID,
+    client_secret: randomId(),
+    client_name: 'Default app',
+    redirect_uris: ['http://localhost:3000/callback'],
+    post_logout_redirect_uris: ['http://localhost:3000'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
+export function defaultUser(): User {
+  return {
+    username: DEFAULT_USERNAME,
+    sub: DEFAULT_USERNAME,
+    claims: {
+      name: 'Alice Example', given_name: 'Alice', family_name: 'Example', preferred_username: DEFAULT_USERNAME,
+      email: 'alice@example.com', email_verified: true, locale: 'en',
+    },
+  };
+}
+
+/**
+ * Make a store usable: cookie keys always; on a brand-new store (no signing key yet) also an RS256
+ * key, the default client and the default user. `pendingKey` lets the caller start the slow RSA
+ * generation early, in parallel with everything else start does.
+ */
+export async function seed(store: Store, pendingKey?: Promise<StoredKey>): Promise<SeedResult> {
+  if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([randomId()]);
+  if ((await store.listKeys()).length > 0) return {};
+  const result: SeedResult = { key: await (pendingKey ?? generateSigningKey('RS256')) };
+  await store.addKey(result.key!);
+  if ((await store.listClients()).length === 0) {
+    result.client = defaultClient();
+    await store.addClient(result.client);
+  }
+  if ((await store.listUsers()).length === 0) {
+    result.user = defaultUser();
+    await store.addUser(result.user);
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+import type { RunningServer } from '../provider/start-server.js';
+
+/** The human banner `dev-op start` prints: everything needed to point an app at the OP. */
+export async function printBanner(server: RunningServer, location: string): Promise<void> {
+  const { default: chalk } = await import('chalk');
+  const label = (s: string) => chalk.dim(s.padEnd(11));
+  const clients = await server.store.listClients();
+  const users = await server.store.listUsers();
+  const { seeded } = server;
+  const created = [seeded.key && `${seeded.key.alg} signing key`, seeded.client && 'default client', seeded.user && 'default user'].filter(Boolean);
+  const lines = [
+    '',
+    `${chalk.bold.green('dev-op')} OpenID Provider is ready`,
+    '',
+    `  ${label('Issuer')}${chalk.cyan(server.issuer)}`,
+    `  ${label('Discovery')}${server.issuer}/.well-known/openid-configuration`,
+    `  ${label('Data')}${location}${created.length ? chalk.yellow(`  (created: ${created.join(', ')})`) : ''}`,
+    '',
+    ...clients.slice(0, 5).map((c, i) => {
+      const secret = c.client_secret ? `  secret ${chalk.yellow(c.client_secret)}` : '  (public, PKCE)';
+      const redirect = c.redirect_uris[0] ? `  redirect ${c.redirect_uris[0]}` : '';
+      return `  ${label(i === 0 ? 'Clients' : '')}${chalk.bold(c.client_id)}${secret}${redirect}`;
+    }),
+    ...(clients.length > 5 ? [`  ${label('')}… and ${clients.length - 5} more (dev-op client list)`] : []),
+    ...users.slice(0, 5).map((u, i) => `  ${label(i === 0 ? 'Users' : '')}${chalk.bold(u.username)}${u.password ? '  (password set)' : '  (no password: one click)'}`),
+    ...(users.length > 5 ? [`  ${label('')}… and ${users.length - 5} more (dev-op user list)`] : []),
+    '',
+    chalk.dim('  Press Ctrl+C to stop.'),
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,82 @@
+import { Command, Option } from 'commander';
+import { DEFAULTS } from '../config/defaults.js';
+import { generateSigningKey } from '../keys/generate.js';
+import { fail } from './fail.js';
+import { parsePort } from './parse.js';
+
+interface StartFlags {
+  port: number;
+  host?: string;
+  issuer?: string;
+  data: string;
+  memory?: boolean;
+  autoLogin?: string;
+  templates?: string;
+  open?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  logFormat: 'pretty' | 'json';
+}
+
+async function runStart(flags: StartFlags): Promise<void> {
+  // RSA generation takes ~150 ms: start it now so it overlaps loading the server modules.
+  // It is only used if the store turns out to be new.
+  const pendingKey = generateSigningKey('RS256');
+  pendingKey.catch(() => undefined);
+  const { startServer } = await import('../provider/start-server.js');
+  const server = await startServer({
+    port: flags.port,
+    host: flags.host,
+    issuer: flags.issuer,
+    data: flags.data,
+    memory: flags.memory,
+    autoLogin: flags.autoLogin,
+    templates: flags.templates,
+    log: flags.quiet ? 'none' : flags.logFormat,
+    pendingKey,
+  });
+  const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid })}\n`);
+  } else {
+    const { printBanner } = await import('./banner.js');
+    await printBanner(server, location);
+  }
+  if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
+    process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(() => process.exit(0), fail);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (flags.open) {
+    const { default: open } = await import('open');
+    await open(server.issuer).catch(() => process.stderr.write('dev-op: could not open a browser\n'));
+  }
+}
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('run the OpenID Provider')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', parsePort, DEFAULTS.port)
+    .option('--host <address>', 'one address to listen on (default: loopback 127.0.0.1 and ::1)')
+    .option('--issuer <url>', 'issuer URL (default http://localhost:<port>)')
+    .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
+    .option('--memory', 'keep everything in memory; write nothing to disk')
+    .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
+    .option('--templates <dir>', 'directory with templates that override the built-in pages')
+    .option('--open', 'open the issuer in a browser')
+    .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
+    .option('-q, --quiet', 'no request log')
+    .addOption(new Option('--log-format <format>', 'request log format on stderr').choices(['pretty', 'json']).default('pretty'))
+    .addHelpText('after', `
+Examples:
+  $ dev-op start                                  # http://localhost:4000, data in ./.dev-op/db.json
+  $ dev-op start --port 0 --memory --json         # CI fixture: free port, nothing on disk
+  $ dev-op start --auto-login alice --quiet       # the code flow completes with no page`)
+    .action((flags: StartFlags) => runStart(flags).catch(fail));
+}

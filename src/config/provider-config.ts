@@ -1,0 +1,24 @@
+import { DEFAULTS, ROUTES, type Ttl } from './defaults.js';
+
+/** What the provider needs to know, resolved from flags, env and defaults before it is built. */
+export interface ProviderConfig {
+  issuer: string;
+  ttl: Ttl;
+  routes: typeof ROUTES;
+  /** Complete login and consent as this user with no page (CI). */
+  autoLogin?: string;
+  /** Directory whose templates override the built-in ones. */
+  templatesDir?: string;
+  /** One line per request on stderr: 'pretty' (colour on a TTY), 'json', or none. */
+  log: 'pretty' | 'json' | 'none';
+}
+
+export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
+  return {
+    issuer: issuer.replace(/\/$/, ''),
+    ttl: { ...DEFAULTS.ttl },
+    routes: ROUTES,
+    log: 'none',
+    ...overrides,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './app-errors.js';
+export * from './oauth-errors.js';

@@ -1,0 +1,62 @@
+/**
+ * OAuth / OpenID error responses (RFC 6749 4.1.2.1, 5.2; OIDC Core 3.1.2.6). koa's contract:
+ * `status` + `expose`. `allowRedirect` says whether the error may go back to the redirect_uri;
+ * errors about the client or the redirect_uri itself never may.
+ */
+export class OAuthError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly description: string;
+  readonly expose = true;
+  readonly allowRedirect: boolean;
+  /** Extra guidance for the developer, shown on the HTML error page only. */
+  hint?: string;
+
+  constructor(status: number, error: string, description: string, allowRedirect = true) {
+    super(description);
+    this.name = new.target.name;
+    this.status = status;
+    this.error = error;
+    this.description = description;
+    this.allowRedirect = allowRedirect;
+  }
+
+  withHint(hint: string): this {
+    this.hint = hint;
+    return this;
+  }
+}
+
+function oauthError(error: string, status = 400, allowRedirect = true) {
+  return class extends OAuthError {
+    constructor(description: string) {
+      super(status, error, description, allowRedirect);
+    }
+  };
+}
+
+export const InvalidRequest = oauthError('invalid_request');
+export const InvalidGrant = oauthError('invalid_grant');
+export const UnauthorizedClient = oauthError('unauthorized_client');
+export const UnsupportedGrantType = oauthError('unsupported_grant_type');
+export const UnsupportedResponseType = oauthError('unsupported_response_type');
+export const InvalidScope = oauthError('invalid_scope');
+export const AccessDenied = oauthError('access_denied');
+export const LoginRequired = oauthError('login_required');
+export const ConsentRequired = oauthError('consent_required');
+export const RequestNotSupported = oauthError('request_not_supported');
+export const RequestUriNotSupported = oauthError('request_uri_not_supported');
+export const InsufficientScope = oauthError('insufficient_scope', 403);
+export const InvalidToken = oauthError('invalid_token', 401);
+export const NotFound = oauthError('not_found', 404, false);
+export const MethodNotAllowed = oauthError('invalid_request', 405, false);
+export const PayloadTooLarge = oauthError('invalid_request', 413, false);
+export const UnsupportedMediaType = oauthError('invalid_request', 415, false);
+/** The client could not be authenticated (401; a Basic challenge is added when Basic was used). */
+export const InvalidClient = oauthError('invalid_client', 401, false);
+/** Unknown client at the authorization endpoint: shown as a page, never redirected. */
+export const InvalidClientAtAuthorization = oauthError('invalid_client', 400, false);
+/** Unregistered or missing redirect_uri: shown as a page, never redirected. */
+export const InvalidRedirectUri = oauthError('invalid_redirect_uri', 400, false);
+/** An expired, unknown or foreign interaction (login/consent page). */
+export const InvalidInteraction = oauthError('invalid_request', 400, false);

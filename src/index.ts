@@ -1,0 +1,9 @@
+/** dev-op's programmatic API: what a test suite's globalSetup imports. Re-exports only. */
+export { startServer, type StartOptions, type RunningServer } from './provider/start-server.js';
+export { createProvider, type CreatedProvider } from './provider/create.js';
+export { providerConfig, type ProviderConfig } from './config/provider-config.js';
+export { DEFAULTS, ROUTES } from './config/defaults.js';
+export { openStore, MemoryStore, FileStore } from './store/index.js';
+export type { Store, Client, User, StoredKey, SigningAlg, GrantType, TokenEndpointAuthMethod } from './store/types.js';
+export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
+export * from './errors/index.js';

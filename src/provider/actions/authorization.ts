@@ -1,0 +1,136 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import {
+  AccessDenied, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
+  RequestUriNotSupported, UnauthorizedClient, UnsupportedResponseType,
+} from '../../errors/oauth-errors.js';
+import type { AuthorizationParams, InteractionRecord } from '../../store/records.js';
+import { epochSeconds } from '../../util/clock.js';
+import { randomId } from '../../util/random.js';
+import { checkCodeChallenge } from '../checks/pkce.js';
+import { checkRedirectUri } from '../checks/redirect-uri.js';
+import { checkUserScope } from '../checks/scope.js';
+import { issueCodeRedirect } from '../complete-authorization.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
+import { parseParams } from '../middleware/body.js';
+import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { cookieOptions, loadSession, startSession } from '../session.js';
+
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+/** OIDC Core 3.1.2 authorization endpoint (GET and POST), as a list of named steps. */
+export function authorization(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    parseParams,
+
+    // Until client and redirect_uri are known good, errors are shown as a page, never redirected.
+    async function loadClient(ctx, next) {
+      const clientId = ctx.state.params.client_id;
+      if (!clientId) throw new InvalidClientAtAuthorization('missing required parameter: client_id');
+      const client = await op.store.getClient(clientId);
+      if (!client) {
+        throw new InvalidClientAtAuthorization(`client ${clientId} is not registered`).withHint(
+          'run `dev-op client list` to see the registered clients',
+        );
+      }
+      ctx.state.client = client;
+      ctx.state.clientId = clientId;
+      await next();
+    },
+
+    async function validateRedirectUri(ctx, next) {
+      const { params } = ctx.state;
+      const uri = checkRedirectUri(ctx.state.client!, params.redirect_uri);
+      ctx.state.redirect = { uri, state: params.state };
+      await next();
+    },
+
+    async function checkRequestObjects(ctx, next) {
+      const { params } = ctx.state;
+      if (params.request !== undefined) throw new RequestNotSupported('request objects are not supported');
+      if (params.request_uri !== undefined) throw new RequestUriNotSupported('request_uri is not supported');
+      await next();
+    },
+
+    async function checkResponseType(ctx, next) {
+      const { params, client } = ctx.state;
+      if (!params.response_type) throw new InvalidRequest('missing required parameter: response_type');
+      if (params.response_type !== 'code') {
+        throw new UnsupportedResponseType(`response_type ${params.response_type} is not supported; use code`);
+      }
+      if (!client!.response_types.includes('code') || !client!.grant_types.includes('authorization_code')) {
+        throw new UnauthorizedClient(`client ${client!.client_id} is not registered for response_type code`);
+      }
+      if (params.response_mode !== undefined && params.response_mode !== 'query') {
+        throw new InvalidRequest(`response_mode ${params.response_mode} is not supported; use query`);
+      }
+      await next();
+    },
+
+    async function checkParameters(ctx, next) {
+      const { params, client } = ctx.state;
+      const scopes = checkUserScope(client!, params.scope);
+      checkCodeChallenge(params.code_challenge, params.code_challenge_method, client!.token_endpoint_auth_method === 'none');
+      const prompts = promptValues(params.prompt);
+      for (const p of prompts) if (!PROMPTS.has(p)) throw new InvalidRequest(`prompt ${p} is not supported`);
+      if (prompts.has('none') && prompts.size > 1) throw new InvalidRequest('prompt=none must not be combined with other values');
+      if (params.max_age !== undefined && !/^\d+$/.test(params.max_age)) throw new InvalidRequest('max_age must be a non-negative integer');
+      // offline_access means nothing to a client that may not refresh: drop it rather than fail.
+      const granted = client!.grant_types.includes('refresh_token') ? scopes : scopes.filter((s) => s !== 'offline_access');
+      params.scope = granted.join(' ');
+      await next();
+    },
+
+    async function resolveInteraction(ctx) {
+      const params = authorizationParams(ctx);
+      const client = ctx.state.client!;
+      const now = epochSeconds(op.clock);
+      let session = await loadSession(op, ctx);
+      let login = needsLogin(params, session?.record, now, false);
+      if (login && op.config.autoLogin) {
+        session = await autoLogin(op, ctx, op.config.autoLogin);
+        login = false;
+      }
+      // --auto-login stands for a user who always says yes: no consent page either.
+      const consent = !login && !op.config.autoLogin
+        && (await needsConsent(op, client, session!.record, params.scope.split(' '), params.prompt));
+      ctx.state.detail = params.prompt ? `prompt=${params.prompt}` : undefined;
+      if (promptValues(params.prompt).has('none')) {
+        if (login) throw new LoginRequired('the user is not logged in (prompt=none)');
+        if (consent) throw new ConsentRequired('the user has not consented to this client (prompt=none)');
+      }
+      if (login || consent) {
+        ctx.redirect(await startInteraction(op, ctx, params, login ? 'login' : 'consent'));
+        return;
+      }
+      ctx.redirect(await issueCodeRedirect(op, params, client, session!));
+    },
+  ];
+}
+
+/** The validated parameters, in the shape that is carried through login and consent. */
+function authorizationParams(ctx: Ctx): AuthorizationParams {
+  const p = ctx.state.params;
+  const out: AuthorizationParams = {
+    client_id: p.client_id!, redirect_uri: p.redirect_uri!, response_type: p.response_type!, scope: p.scope ?? '',
+  };
+  for (const key of ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint'] as const) {
+    if (p[key] !== undefined) out[key] = p[key];
+  }
+  return out;
+}
+
+async function autoLogin(op: Provider, ctx: Ctx, username: string) {
+  const user = await op.store.getUser(username);
+  if (!user) throw new AccessDenied(`the --auto-login user ${username} no longer exists`).withHint('run `dev-op user list`');
+  return startSession(op, ctx, { accountId: user.sub, amr: ['auto'], remember: false });
+}
+
+async function startInteraction(op: Provider, ctx: Ctx, params: AuthorizationParams, prompt: 'login' | 'consent'): Promise<string> {
+  const uid = randomId(16);
+  const record: InteractionRecord = { params, prompt, exp: epochSeconds(op.clock) + op.config.ttl.Interaction };
+  await op.store.put('Interaction', uid, record);
+  ctx.cookies.set(DEFAULTS.cookies.interaction, uid, cookieOptions(op, op.config.ttl.Interaction * 1000));
+  return `${op.config.issuer}/interaction/${uid}`;
+}

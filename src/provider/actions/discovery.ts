@@ -1,0 +1,47 @@
+import type { KeyRing } from '../../keys/keyring.js';
+import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
+import { STANDARD_SCOPES } from '../checks/scope.js';
+import type { Middleware, Provider } from '../context.js';
+import { GRANTS } from '../grants/index.js';
+import { cors } from '../middleware/cors.js';
+
+/** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
+export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, unknown> {
+  const { issuer, routes } = op.config;
+  return {
+    issuer,
+    authorization_endpoint: issuer + routes.authorization,
+    token_endpoint: issuer + routes.token,
+    userinfo_endpoint: issuer + routes.userinfo,
+    jwks_uri: issuer + routes.jwks,
+    end_session_endpoint: issuer + routes.end_session,
+    scopes_supported: [...STANDARD_SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: [...GRANTS.keys()],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: keys.algorithms,
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: CLAIMS_SUPPORTED,
+    claim_types_supported: ['normal'],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+/** Both discovery paths serve one document, serialised once per key set. */
+export function discovery(op: Provider): Middleware[] {
+  let cached: { keys: KeyRing; json: string } | undefined;
+  return [
+    cors('GET'),
+    async function serveDiscovery(ctx) {
+      const keys = await op.keys();
+      if (cached?.keys !== keys) cached = { keys, json: JSON.stringify(discoveryDocument(op, keys)) };
+      ctx.type = 'json';
+      ctx.body = cached.json;
+    },
+  ];
+}

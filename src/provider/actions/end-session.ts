@@ -1,0 +1,95 @@
+import { InvalidRequest } from '../../errors/oauth-errors.js';
+import { TokenVerificationError, verifyOwnJwt } from '../../tokens/verify.js';
+import type { Ctx, Middleware, Params, Provider } from '../context.js';
+import { csrfToken, verifyCsrf } from '../csrf.js';
+import { parseParams } from '../middleware/body.js';
+import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { withQuery } from '../redirect.js';
+import { endSession, loadSession } from '../session.js';
+
+interface LogoutRequest {
+  clientId?: string;
+  clientName?: string;
+  /** Only ever a URI registered for the client (no open redirect). */
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+/** OIDC RP-Initiated Logout 1.0 section 2: validate id_token_hint, client_id and post_logout_redirect_uri. */
+async function logoutRequest(op: Provider, params: Params): Promise<LogoutRequest> {
+  let clientId = params.client_id;
+  if (params.id_token_hint !== undefined) {
+    try {
+      // An expired ID token is still a fine hint of who is logging out.
+      const payload = await verifyOwnJwt(await op.keys(), params.id_token_hint, { issuer: op.config.issuer });
+      const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+      if (clientId !== undefined && clientId !== aud) throw new InvalidRequest('client_id does not match the id_token_hint audience');
+      clientId = aud;
+    } catch (err) {
+      if (err instanceof TokenVerificationError) throw new InvalidRequest(`id_token_hint is invalid: ${err.message}`);
+      throw err;
+    }
+  }
+  const client = clientId !== undefined ? await op.store.getClient(clientId) : undefined;
+  if (clientId !== undefined && !client) throw new InvalidRequest(`client ${clientId} is not registered`);
+  const uri = params.post_logout_redirect_uri;
+  if (uri !== undefined) {
+    if (!client) throw new InvalidRequest('post_logout_redirect_uri needs id_token_hint or client_id to identify the client');
+    if (!client.post_logout_redirect_uris.includes(uri)) {
+      throw new InvalidRequest(`post_logout_redirect_uri ${uri} is not registered for client ${client.client_id}`).withHint(
+        `registered: ${client.post_logout_redirect_uris.join(', ') || '(none)'}; run \`dev-op client show ${client.client_id}\``,
+      );
+    }
+  }
+  return {
+    clientId: client?.client_id,
+    clientName: client ? client.client_name ?? client.client_id : undefined,
+    postLogoutRedirectUri: uri,
+    state: params.state,
+  };
+}
+
+async function signedOut(op: Provider, ctx: Ctx, req: LogoutRequest) {
+  if (req.postLogoutRedirectUri) {
+    ctx.redirect(withQuery(req.postLogoutRedirectUri, { state: req.state }));
+    return;
+  }
+  ctx.type = 'html';
+  ctx.body = await op.views.render('logged-out', { clientName: req.clientName });
+}
+
+/** GET|POST /session/end — ask the user to confirm (a cross-site link must not log them out silently). */
+export function endSessionPrompt(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    parseParams,
+    async function confirmLogout(ctx) {
+      const req = await logoutRequest(op, ctx.state.params);
+      if (!(await loadSession(op, ctx))) return signedOut(op, ctx, req);
+      const hidden = Object.entries({
+        client_id: req.clientId, post_logout_redirect_uri: req.postLogoutRedirectUri, state: req.state,
+      }).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
+      ctx.type = 'html';
+      ctx.body = await op.views.render('logout', {
+        client: req.clientName ? { name: req.clientName } : undefined,
+        csrf: csrfToken(op, ctx),
+        action: `${op.config.issuer}${op.config.routes.end_session}/confirm`,
+        hidden,
+      });
+    },
+  ];
+}
+
+/** POST /session/end/confirm — end the OP session if the user said yes, then go back. */
+export function endSessionConfirm(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    parseParams,
+    async function logout(ctx) {
+      verifyCsrf(ctx);
+      const req = await logoutRequest(op, ctx.state.params);
+      if (ctx.state.params.logout === 'yes') await endSession(op, ctx);
+      await signedOut(op, ctx, req);
+    },
+  ];
+}

@@ -1,0 +1,166 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
+import type { InteractionRecord } from '../../store/records.js';
+import type { Client, User } from '../../store/types.js';
+import { safeEqual } from '../../util/safe-equal.js';
+import { issueCodeRedirect } from '../complete-authorization.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+import { csrfToken, verifyCsrf } from '../csrf.js';
+import { needsConsent } from '../interaction-policy.js';
+import { parseParams } from '../middleware/body.js';
+import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { describeScope } from '../scope-descriptions.js';
+import { cookieOptions, loadSession, startSession } from '../session.js';
+
+interface LoadedInteraction {
+  uid: string;
+  record: InteractionRecord;
+  client: Client;
+}
+
+/** The interaction named in the path, only for the browser holding its cookie. */
+async function loadInteraction(op: Provider, ctx: Ctx): Promise<LoadedInteraction> {
+  const uid = ctx.state.route.uid ?? '';
+  const record = await op.store.get<InteractionRecord>('Interaction', uid);
+  const cookie = ctx.cookies.get(DEFAULTS.cookies.interaction, { signed: true });
+  if (!record || !cookie || !safeEqual(cookie, uid)) {
+    throw new InvalidInteraction('this sign-in request has expired or was started in another browser').withHint(
+      'start again from the application',
+    );
+  }
+  const client = await op.store.getClient(record.params.client_id);
+  if (!client) throw new InvalidInteraction(`client ${record.params.client_id} has been removed`);
+  ctx.state.clientId = client.client_id;
+  return { uid, record, client };
+}
+
+/** Who is asking, and where the answer goes (the redirect host), for the page header. */
+function clientView(i: LoadedInteraction) {
+  const { client } = i;
+  return {
+    name: client.client_name ?? client.client_id,
+    host: new URL(i.record.params.redirect_uri).host,
+    logoUri: client.logo_uri,
+  };
+}
+
+function initials(user: User): string {
+  const name = typeof user.claims.name === 'string' && user.claims.name.trim() ? user.claims.name : user.username;
+  return name.split(/\s+/).slice(0, 2).map((part) => part[0]!.toUpperCase()).join('');
+}
+
+async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string) {
+  const users = await op.store.listUsers();
+  ctx.type = 'html';
+  ctx.body = await op.views.render('login', {
+    client: clientView(i),
+    users: users.map((u) => ({
+      username: u.username,
+      name: typeof u.claims.name === 'string' ? u.claims.name : u.username,
+      email: typeof u.claims.email === 'string' ? u.claims.email : '',
+      initials: initials(u),
+    })),
+    loginHint: hint ?? i.record.params.login_hint ?? '',
+    error,
+    csrf: csrfToken(op, ctx),
+    action: `${op.config.issuer}/interaction/${i.uid}/login`,
+  });
+}
+
+/** Finish: a code redirect if consent is settled, else the consent page. */
+async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction) {
+  const session = await loadSession(op, ctx);
+  if (!session) throw new InvalidInteraction('the login did not stick: are cookies blocked?');
+  const scopes = i.record.params.scope.split(' ').filter(Boolean);
+  const prompt = i.record.prompt === 'login' ? i.record.params.prompt : undefined;
+  if (await needsConsent(op, i.client, session.record, scopes, prompt)) {
+    await op.store.put('Interaction', i.uid, { ...i.record, prompt: 'consent', accountId: session.record.accountId });
+    ctx.redirect(`${op.config.issuer}/interaction/${i.uid}`);
+    return;
+  }
+  await finish(op, ctx, i);
+}
+
+async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction) {
+  const session = await loadSession(op, ctx);
+  if (!session) throw new InvalidInteraction('the login did not stick: are cookies blocked?');
+  if (i.record.accountId !== undefined && i.record.accountId !== session.record.accountId) {
+    throw new InvalidInteraction('another user signed in in this browser meanwhile; start again from the application');
+  }
+  await op.store.delete('Interaction', i.uid);
+  ctx.cookies.set(DEFAULTS.cookies.interaction, null, cookieOptions(op));
+  ctx.redirect(await issueCodeRedirect(op, i.record.params, i.client, session));
+}
+
+/** GET /interaction/:uid — the login or consent page. */
+export function showInteraction(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    async function renderInteraction(ctx) {
+      const i = await loadInteraction(op, ctx);
+      if (i.record.prompt === 'login') return renderLogin(op, ctx, i);
+      const session = await loadSession(op, ctx);
+      if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
+      const user = await op.store.getUserBySub(session.record.accountId);
+      ctx.type = 'html';
+      ctx.body = await op.views.render('consent', {
+        client: clientView(i),
+        user: { name: (user?.claims.name as string | undefined) ?? session.record.accountId, username: user?.username ?? session.record.accountId },
+        scopes: i.record.params.scope.split(' ').filter(Boolean).map((name) => ({ name, description: describeScope(name) })),
+        csrf: csrfToken(op, ctx),
+        action: `${op.config.issuer}/interaction/${i.uid}/consent`,
+      });
+    },
+  ];
+}
+
+/** POST /interaction/:uid/login — a user card or the username/password form. */
+export function submitLogin(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    parseParams,
+    async function login(ctx) {
+      const i = await loadInteraction(op, ctx);
+      verifyCsrf(ctx);
+      if (i.record.prompt !== 'login') throw new InvalidRequest('this sign-in request is not waiting for a login');
+      const username = (ctx.state.params.username ?? '').trim();
+      if (!username) return renderLogin(op, ctx, i, 'Enter a username.');
+      const user = await op.store.getUser(username);
+      // A user with a password must give it; any other name signs in as an ad-hoc dev user.
+      if (user?.password !== undefined && !safeEqual(ctx.state.params.password ?? '', user.password)) {
+        ctx.status = 401;
+        const message = ctx.state.params.password ? 'Wrong password.' : `${username} has a password: enter it below.`;
+        return renderLogin(op, ctx, i, message, username);
+      }
+      await startSession(op, ctx, {
+        accountId: user?.sub ?? username,
+        amr: user?.password !== undefined ? ['pwd'] : [],
+        remember: ctx.state.params.remember === '1',
+      });
+      ctx.state.detail = `login ${username}`;
+      await continueAfterLogin(op, ctx, i);
+    },
+  ];
+}
+
+/** POST /interaction/:uid/consent — Allow or Deny. */
+export function submitConsent(op: Provider): Middleware[] {
+  return [
+    pageSecurityHeaders,
+    parseParams,
+    async function consent(ctx) {
+      const i = await loadInteraction(op, ctx);
+      verifyCsrf(ctx);
+      if (i.record.prompt !== 'consent') throw new InvalidRequest('this sign-in request is not waiting for consent');
+      const decision = ctx.state.params.decision;
+      if (decision === 'deny') {
+        await op.store.delete('Interaction', i.uid);
+        // Only a deliberate Deny goes back to the client (RFC 6749 4.1.2.1 access_denied).
+        ctx.state.redirect = { uri: i.record.params.redirect_uri, state: i.record.params.state };
+        throw new AccessDenied('the user denied the request');
+      }
+      if (decision !== 'allow') throw new InvalidRequest('decision must be allow or deny');
+      await finish(op, ctx, i);
+    },
+  ];
+}

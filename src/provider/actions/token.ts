@@ -1,0 +1,28 @@
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../errors/oauth-errors.js';
+import type { GrantType } from '../../store/types.js';
+import type { Middleware, Provider } from '../context.js';
+import { GRANTS } from '../grants/index.js';
+import { authenticateClient } from '../middleware/client-auth.js';
+import { parseParams } from '../middleware/body.js';
+import { noStore } from '../middleware/no-store.js';
+
+/** RFC 6749 3.2: the token endpoint dispatches to one grant handler per grant_type. */
+export function token(op: Provider): Middleware[] {
+  return [
+    noStore,
+    parseParams,
+    authenticateClient(op),
+    async function dispatchGrant(ctx) {
+      const grantType = ctx.state.params.grant_type;
+      if (!grantType) throw new InvalidRequest('missing required parameter: grant_type');
+      const handler = GRANTS.get(grantType as GrantType);
+      if (!handler) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+      const client = ctx.state.client!;
+      if (!client.grant_types.includes(handler.grantType)) {
+        throw new UnauthorizedClient(`client ${client.client_id} is not allowed the ${grantType} grant`);
+      }
+      ctx.state.detail = grantType;
+      ctx.body = await handler.handle(op, ctx.state.params, client);
+    },
+  ];
+}

@@ -1,0 +1,59 @@
+import { InsufficientScope, InvalidRequest, InvalidToken } from '../../errors/oauth-errors.js';
+import type { AccessTokenRecord } from '../../store/records.js';
+import { claimsForScopes } from '../../tokens/claims.js';
+import { TokenVerificationError, verifyOwnJwt } from '../../tokens/verify.js';
+import { epochSeconds } from '../../util/clock.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+import { parseParams } from '../middleware/body.js';
+import { cors } from '../middleware/cors.js';
+import { noStore } from '../middleware/no-store.js';
+
+/** RFC 6750 2.1 header or 2.2 form body, never both. */
+function bearerToken(ctx: Ctx): string {
+  const header = ctx.get('authorization');
+  const fromBody = ctx.method === 'POST' ? ctx.state.params.access_token : undefined;
+  if (header && fromBody) throw new InvalidRequest('send the access token in the header or the body, not both');
+  if (header) {
+    const match = /^Bearer +([^ ]+)$/i.exec(header);
+    if (!match) throw new InvalidToken('the Authorization header must be "Bearer <access token>"');
+    return match[1]!;
+  }
+  if (fromBody) return fromBody;
+  throw new InvalidToken('no access token provided');
+}
+
+/** The live store record behind an access token (JWT: by jti after signature check; opaque: by value). */
+export async function lookupAccessToken(op: Provider, token: string): Promise<AccessTokenRecord> {
+  let id = token;
+  if (token.split('.').length === 3) {
+    try {
+      const payload = await verifyOwnJwt(await op.keys(), token, { issuer: op.config.issuer, typ: 'at+jwt', now: epochSeconds(op.clock) });
+      id = String(payload.jti);
+    } catch (err) {
+      if (err instanceof TokenVerificationError) throw new InvalidToken(`access token is invalid: ${err.message}`);
+      throw err;
+    }
+  }
+  const record = await op.store.get<AccessTokenRecord>('AccessToken', id);
+  if (!record) throw new InvalidToken('access token is expired, revoked or unknown');
+  return record;
+}
+
+/** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */
+export function userinfo(op: Provider): Middleware[] {
+  return [
+    cors('GET, POST'),
+    noStore,
+    parseParams,
+    async function serveUserinfo(ctx) {
+      const record = await lookupAccessToken(op, bearerToken(ctx));
+      ctx.state.clientId = record.clientId;
+      const scopes = record.scope.split(' ');
+      if (!record.forUser || !scopes.includes('openid')) {
+        throw new InsufficientScope('the access token was not issued with the openid scope for a user');
+      }
+      const user = await op.store.getUserBySub(record.sub);
+      ctx.body = claimsForScopes(user ?? { sub: record.sub, claims: { preferred_username: record.sub } }, scopes);
+    },
+  ];
+}

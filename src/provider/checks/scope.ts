@@ -1,0 +1,31 @@
+import { InvalidScope } from '../../errors/oauth-errors.js';
+import type { Client } from '../../store/types.js';
+
+/** The OpenID scopes every client may request. */
+export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
+
+export function parseScope(scope: string | undefined): string[] {
+  return [...new Set((scope ?? '').split(' ').filter(Boolean))];
+}
+
+function clientScopes(client: Client): string[] {
+  return parseScope(client.scope);
+}
+
+/** Scopes for a user-facing request: the standard ones plus the client's own. */
+export function checkUserScope(client: Client, scope: string | undefined): string[] {
+  const requested = parseScope(scope);
+  const allowed = new Set<string>([...STANDARD_SCOPES, ...clientScopes(client)]);
+  const unknown = requested.filter((s) => !allowed.has(s));
+  if (unknown.length) throw new InvalidScope(`scope ${unknown.join(' ')} is not allowed for client ${client.client_id}`);
+  return requested;
+}
+
+/** Scopes for client_credentials: only the client's own scopes, never OpenID ones. */
+export function checkClientScope(client: Client, scope: string | undefined): string[] {
+  const requested = parseScope(scope);
+  const allowed = new Set(clientScopes(client));
+  const unknown = requested.filter((s) => !allowed.has(s));
+  if (unknown.length) throw new InvalidScope(`scope ${unknown.join(' ')} is not allowed for client ${client.client_id}`);
+  return requested.length ? requested : [...allowed];
+}

@@ -1,0 +1,43 @@
+import type Koa from 'koa';
+import type { ProviderConfig } from '../config/provider-config.js';
+import type { KeyRing } from '../keys/keyring.js';
+import type { Client, Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import type { Renderer } from '../views/render.js';
+
+/** Everything an action needs, built once per provider. */
+export interface Provider {
+  readonly config: ProviderConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly views: Renderer;
+  /** The current key ring; rebuilt only after keys change. */
+  keys(): Promise<KeyRing>;
+  /** Forget cached keys and documents after a key change. */
+  keysChanged(): void;
+}
+
+/** Per-request state, filled in by middleware in order. */
+export interface RequestState {
+  /** Named segments of the matched route, e.g. `uid` in /interaction/:uid. */
+  route: Record<string, string>;
+  /** OAuth parameters from the query or the form body, each at most once. */
+  params: Params;
+  /** The authenticated (token endpoint) or identified (authorization endpoint) client. */
+  client?: Client;
+  /** How the client authenticated, for error responses (Basic gets a challenge). */
+  authMethod?: string;
+  /** Set once redirect_uri is validated: errors from here on go back to the client. */
+  redirect?: { uri: string; state?: string };
+  /** The request is for a page: errors render HTML. */
+  page?: boolean;
+  /** For the request log. */
+  clientId?: string;
+  detail?: string;
+}
+
+export type Ctx = Koa.ParameterizedContext<RequestState>;
+export type Middleware = Koa.Middleware<RequestState>;
+
+/** Request parameters: any name may be absent. */
+export type Params = Partial<Record<string, string>>;

@@ -1,0 +1,42 @@
+import type { GrantRecord, SessionRecord } from '../store/records.js';
+import type { Client } from '../store/types.js';
+import type { Provider } from './context.js';
+
+export function promptValues(prompt: string | undefined): Set<string> {
+  return new Set((prompt ?? '').split(' ').filter(Boolean));
+}
+
+/** OIDC Core 3.1.2.1: a login is needed without a session, on prompt=login, or past max_age. */
+export function needsLogin(
+  params: { prompt?: string; max_age?: string },
+  session: SessionRecord | undefined,
+  now: number,
+  freshLogin: boolean,
+): boolean {
+  if (!session) return true;
+  if (freshLogin) return false;
+  if (promptValues(params.prompt).has('login')) return true;
+  return params.max_age !== undefined && now - session.loginTs > Number(params.max_age);
+}
+
+/** The consent this session's user gave this client, if it is still live. */
+export async function existingGrant(op: Provider, session: SessionRecord, clientId: string): Promise<{ id: string; record: GrantRecord } | undefined> {
+  const id = session.grants[clientId];
+  if (!id) return undefined;
+  const record = await op.store.get<GrantRecord>('Grant', id);
+  return record && record.accountId === session.accountId ? { id, record } : undefined;
+}
+
+/** Consent is needed unless the client skips it or an earlier consent covers every scope. */
+export async function needsConsent(
+  op: Provider,
+  client: Client,
+  session: SessionRecord,
+  scopes: string[],
+  prompt: string | undefined,
+): Promise<boolean> {
+  if (client.skip_consent) return false;
+  if (promptValues(prompt).has('consent')) return true;
+  const grant = await existingGrant(op, session, client.client_id);
+  return !grant || scopes.some((s) => !grant.record.scopes.includes(s));
+}

@@ -1,0 +1,96 @@
+import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
+import type { Client } from '../store/types.js';
+import { signAccessToken } from '../tokens/access-token.js';
+import { signIdToken } from '../tokens/id-token.js';
+import { epochSeconds } from '../util/clock.js';
+import { randomId } from '../util/random.js';
+import type { Provider } from './context.js';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+  id_token?: string;
+  refresh_token?: string;
+}
+
+/** What a user grant carries into the tokens it produces. */
+export interface UserGrantContext {
+  client: Client;
+  accountId: string;
+  scopes: string[];
+  grantId: string;
+  authTime: number;
+  amr: string[];
+  sid?: string;
+  nonce?: string;
+  refresh: boolean;
+}
+
+/** Issue an access token (JWT or opaque per client) and remember it so it can be revoked. */
+export async function issueAccessToken(
+  op: Provider,
+  a: { client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number },
+): Promise<{ token: string; expiresIn: number }> {
+  const iat = epochSeconds(op.clock);
+  const record: AccessTokenRecord = {
+    clientId: a.client.client_id,
+    sub: a.sub,
+    scope: a.scope,
+    aud: a.client.client_id,
+    iat,
+    exp: iat + a.ttl,
+    forUser: a.forUser,
+    ...(a.grantId ? { grantId: a.grantId } : {}),
+    ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+  };
+  if (a.client.access_token_format === 'opaque') {
+    const token = randomId();
+    await op.store.put('AccessToken', token, record);
+    return { token, expiresIn: a.ttl };
+  }
+  const { token, jti } = await signAccessToken(await op.keys(), {
+    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
+    scope: a.scope, iat, exp: record.exp, authTime: a.authTime,
+  });
+  await op.store.put('AccessToken', jti, record);
+  return { token, expiresIn: a.ttl };
+}
+
+/** The token response for a user grant (authorization_code, refresh_token). */
+export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<TokenResponse> {
+  const scope = g.scopes.join(' ');
+  const { token, expiresIn } = await issueAccessToken(op, {
+    client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
+    authTime: g.authTime, ttl: op.config.ttl.AccessToken,
+  });
+  const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
+  const now = epochSeconds(op.clock);
+  if (g.scopes.includes('openid')) {
+    response.id_token = await signIdToken(await op.keys(), {
+      issuer: op.config.issuer, sub: g.accountId, clientId: g.client.client_id, iat: now,
+      exp: now + op.config.ttl.IdToken, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr,
+      accessToken: token,
+    });
+  }
+  if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);
+  return response;
+}
+
+/** An opaque, rotating refresh token for this grant, carrying `scopes`. */
+export async function issueRefreshToken(op: Provider, g: UserGrantContext, scopes: string[]): Promise<string> {
+  const now = epochSeconds(op.clock);
+  const refreshToken = randomId();
+  const record: RefreshTokenRecord = {
+    clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
+    grantId: g.grantId, iat: now, exp: now + op.config.ttl.RefreshToken, ...(g.sid ? { sid: g.sid } : {}),
+  };
+  await op.store.put('RefreshToken', refreshToken, record);
+  return refreshToken;
+}
+
+/** A refresh token comes with offline_access, for clients allowed the refresh_token grant. */
+export function shouldIssueRefreshToken(client: Client, scopes: string[]): boolean {
+  return client.grant_types.includes('refresh_token') && scopes.includes('offline_access');
+}

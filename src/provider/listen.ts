@@ -1,0 +1,48 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { ConfigError } from '../errors/app-errors.js';
+
+function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  // Bound header size and slow-client time so a bad client cannot hold the server.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new ConfigError(`port ${port} on ${host} is already in use; stop the other process or choose another with --port (0 picks a free one)`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new ConfigError(`cannot listen on ${host}: no such address on this machine (--host)`));
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listen on `hosts` on one port. The first host picks the port (0 = free); the others are best
+ * effort (::1 may be missing on IPv4-only machines, and that must not stop the server).
+ */
+export async function listen(handler: RequestListener, port: number, hosts: string[]): Promise<Listening> {
+  const first = await listenOne(handler, port, hosts[0]!);
+  const actualPort = (first.address() as { port: number }).port;
+  const servers = [first];
+  for (const host of hosts.slice(1)) {
+    try {
+      servers.push(await listenOne(handler, actualPort, host));
+    } catch {
+      // best effort
+    }
+  }
+  return {
+    port: actualPort,
+    close: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Keep-alive connections would hold close() open; idle ones can go now, busy ones finish first.
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    }))).then(() => undefined),
+  };
+}

@@ -1,0 +1,43 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../errors/oauth-errors.js';
+import type { Ctx, Middleware, Params } from '../context.js';
+
+/** Parameters that RFC 8707 allows to repeat; every other OAuth parameter appears at most once (RFC 6749 3.1). */
+const REPEATABLE = new Set(['resource']);
+
+async function readBody(ctx: Ctx, limit: number): Promise<string> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** URL-encoded pairs to a null-prototype record (so `__proto__` is just a key), rejecting repeats. */
+export function toParams(search: URLSearchParams): Params {
+  const params: Params = Object.create(null);
+  for (const [key, value] of search) {
+    if (key in params && !REPEATABLE.has(key)) throw new InvalidRequest(`'${key}' parameter must not be provided twice`);
+    params[key] = value;
+  }
+  return params;
+}
+
+/** Query parameters of a GET, or the url-encoded form of a POST, into ctx.state.params. */
+export const parseParams: Middleware = async (ctx, next) => {
+  if (ctx.method === 'POST') {
+    const body = await readBody(ctx, DEFAULTS.maxBodyBytes);
+    if (body !== '' && !ctx.is('application/x-www-form-urlencoded')) {
+      throw new UnsupportedMediaType('only application/x-www-form-urlencoded bodies are accepted');
+    }
+    ctx.state.params = toParams(new URLSearchParams(body));
+  } else {
+    ctx.state.params = toParams(new URLSearchParams(ctx.querystring));
+  }
+  await next();
+};

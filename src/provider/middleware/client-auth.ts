@@ -1,0 +1,63 @@
+import { InvalidClient, InvalidRequest } from '../../errors/oauth-errors.js';
+import { safeEqual } from '../../util/safe-equal.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+
+interface Presented {
+  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  clientId: string;
+  secret?: string;
+}
+
+/** RFC 6749 2.3.1: Basic credentials are form-url-encoded before base64. */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidRequest('client credentials in the Authorization header are not properly form-url-encoded');
+  }
+}
+
+function presentedCredentials(ctx: Ctx): Presented {
+  const { params } = ctx.state;
+  const header = ctx.get('authorization');
+  const methods: Presented[] = [];
+  if (/^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new InvalidRequest('the Basic authorization header must hold client_id:client_secret');
+    methods.push({ method: 'client_secret_basic', clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) });
+    if (params.client_id !== undefined && params.client_id !== methods[0]!.clientId) {
+      throw new InvalidRequest('client_id in the body does not match the authenticated client');
+    }
+  }
+  if (params.client_secret !== undefined) {
+    if (params.client_id === undefined) throw new InvalidRequest('client_secret given without client_id');
+    methods.push({ method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret });
+  }
+  if (methods.length > 1) throw new InvalidRequest('the client must use only one authentication method per request');
+  if (methods[0]) return methods[0];
+  if (params.client_id === undefined) throw new InvalidClient('no client authentication included; send client_id (and a secret) or a Basic authorization header');
+  return { method: 'none', clientId: params.client_id };
+}
+
+/** Authenticate the client at the token endpoint by its registered token_endpoint_auth_method. */
+export function authenticateClient(op: Provider): Middleware {
+  return async function clientAuthentication(ctx, next) {
+    const presented = presentedCredentials(ctx);
+    ctx.state.authMethod = presented.method;
+    ctx.state.clientId = presented.clientId;
+    const client = await op.store.getClient(presented.clientId);
+    if (!client) throw new InvalidClient(`client ${presented.clientId} is not registered`);
+    const registered = client.token_endpoint_auth_method;
+    if (presented.method !== registered) {
+      throw new InvalidClient(
+        `client ${client.client_id} is registered for ${registered} but authenticated with ${presented.method}`,
+      );
+    }
+    if (registered !== 'none' && (!client.client_secret || !safeEqual(presented.secret ?? '', client.client_secret))) {
+      throw new InvalidClient('invalid client secret');
+    }
+    ctx.state.client = client;
+    await next();
+  };
+}

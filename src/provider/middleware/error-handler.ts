@@ -1,0 +1,58 @@
+import { OAuthError } from '../../errors/oauth-errors.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+import { withQuery } from '../redirect.js';
+
+function asOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const status = (err as { status?: unknown })?.status;
+  // koa's own HTTP errors (e.g. malformed URL) are client errors too.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new OAuthError(status, 'invalid_request', (err as Error).message || 'bad request', false);
+  }
+  return new OAuthError(500, 'server_error', 'the server could not complete the request', false);
+}
+
+/**
+ * The one place errors become responses: a redirect to a validated redirect_uri (RFC 6749
+ * 4.1.2.1, with `iss` per RFC 9207), an HTML page, or an RFC 6749 5.2 JSON body.
+ */
+export function errorHandler(op: Provider): Middleware {
+  return async function handleErrors(ctx: Ctx, next) {
+    try {
+      await next();
+    } catch (thrown) {
+      const err = asOAuthError(thrown);
+      if (err.status >= 500) console.error(thrown);
+      ctx.state.detail = err.error;
+      const redirect = ctx.state.redirect;
+      if (redirect && err.allowRedirect) {
+        ctx.redirect(withQuery(redirect.uri, {
+          error: err.error,
+          error_description: err.description,
+          state: redirect.state,
+          iss: op.config.issuer,
+        }));
+        return;
+      }
+      ctx.status = err.status;
+      if (err.status === 401 && err.error === 'invalid_client' && ctx.state.authMethod === 'client_secret_basic') {
+        ctx.set('WWW-Authenticate', 'Basic realm="dev-op"');
+      }
+      if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
+        ctx.set('WWW-Authenticate', `Bearer realm="dev-op", error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`);
+      }
+      if (ctx.state.page) {
+        ctx.type = 'html';
+        ctx.body = await op.views.render('error', {
+          title: 'Something went wrong',
+          error: err.error,
+          description: err.description,
+          hint: err.hint,
+          status: err.status,
+        });
+        return;
+      }
+      ctx.body = { error: err.error, error_description: err.description };
+    }
+  };
+}

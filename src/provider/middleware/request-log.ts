@@ -1,0 +1,32 @@
+import type { Middleware } from '../context.js';
+
+export type LogFormat = 'pretty' | 'json' | 'none';
+
+/**
+ * One line per request on stderr. Never logs parameters: codes, tokens and secrets stay out of
+ * logs; the client_id and the grant or prompt are enough to follow a flow.
+ */
+export function requestLog(format: LogFormat, colour: boolean): Middleware {
+  return async function logRequest(ctx, next) {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (format !== 'none') {
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        const entry = {
+          time: new Date().toISOString(), method: ctx.method, path: ctx.path, status: ctx.status,
+          client_id: ctx.state.clientId, detail: ctx.state.detail, ms,
+        };
+        process.stderr.write(`${format === 'json' ? JSON.stringify(entry) : pretty(entry, colour)}\n`);
+      }
+    }
+  };
+}
+
+function pretty(e: { time: string; method: string; path: string; status: number; client_id?: string; detail?: string; ms: number }, colour: boolean): string {
+  const status = String(e.status);
+  const painted = !colour ? status : `\x1b[${e.status >= 500 ? 31 : e.status >= 400 ? 33 : 32}m${status}\x1b[39m`;
+  const extra = [e.client_id && `client=${e.client_id}`, e.detail].filter(Boolean).join(' ');
+  return `${e.time.slice(11, 19)} ${e.method.padEnd(4)} ${e.path} ${painted} ${extra ? extra + ' ' : ''}${e.ms}ms`;
+}

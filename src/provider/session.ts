@@ -1,0 +1,58 @@
+import { DEFAULTS } from '../config/defaults.js';
+import type { SessionRecord } from '../store/records.js';
+import { epochSeconds } from '../util/clock.js';
+import { randomId } from '../util/random.js';
+import type { Ctx, Provider } from './context.js';
+
+/** Cookie options: signed (keygrip), HttpOnly, SameSite=Lax; Secure when the issuer is https. */
+export function cookieOptions(op: Provider, maxAgeMs?: number) {
+  return {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: op.config.issuer.startsWith('https:'),
+    overwrite: true,
+    path: '/',
+    ...(maxAgeMs !== undefined ? { maxAge: maxAgeMs } : {}),
+  };
+}
+
+/** The OP session this browser holds, if its cookie is valid and the session is live. */
+export async function loadSession(op: Provider, ctx: Ctx): Promise<{ id: string; record: SessionRecord } | undefined> {
+  const id = ctx.cookies.get(DEFAULTS.cookies.session, { signed: true });
+  if (!id) return undefined;
+  const record = await op.store.get<SessionRecord>('Session', id);
+  return record ? { id, record } : undefined;
+}
+
+/** Log the browser in as `accountId`, replacing any earlier session (fixation-safe: new id). */
+export async function startSession(
+  op: Provider,
+  ctx: Ctx,
+  login: { accountId: string; amr: string[]; remember: boolean },
+): Promise<{ id: string; record: SessionRecord }> {
+  const previous = await loadSession(op, ctx);
+  if (previous) await op.store.delete('Session', previous.id);
+  const now = epochSeconds(op.clock);
+  const ttl = op.config.ttl.Session;
+  const record: SessionRecord = {
+    accountId: login.accountId,
+    sid: randomId(16),
+    loginTs: now,
+    amr: login.amr,
+    // Consents survive a re-login of the same user in this browser.
+    grants: previous?.record.accountId === login.accountId ? previous.record.grants : {},
+    exp: now + ttl,
+  };
+  const id = randomId();
+  await op.store.put('Session', id, record);
+  ctx.cookies.set(DEFAULTS.cookies.session, id, cookieOptions(op, login.remember ? ttl * 1000 : undefined));
+  return { id, record };
+}
+
+export async function endSession(op: Provider, ctx: Ctx): Promise<SessionRecord | undefined> {
+  const session = await loadSession(op, ctx);
+  if (session) await op.store.delete('Session', session.id);
+  ctx.cookies.set(DEFAULTS.cookies.session, null, cookieOptions(op));
+  return session?.record;
+}

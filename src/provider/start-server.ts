@@ -1,0 +1,95 @@
+import type { RequestListener } from 'node:http';
+import { DEFAULTS } from '../config/defaults.js';
+import { providerConfig } from '../config/provider-config.js';
+import { ConfigError } from '../errors/app-errors.js';
+import { seed, type SeedResult } from '../admin/seed.js';
+import { writeOwner } from '../store/lock.js';
+import { openStore } from '../store/index.js';
+import type { StoredKey, Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import { createProvider } from './create.js';
+import type { Provider } from './context.js';
+import { listen } from './listen.js';
+import type { LogFormat } from './middleware/request-log.js';
+
+export interface StartOptions {
+  /** 0 picks a free port. Default 4000. */
+  port?: number;
+  /** One address to listen on. Default: loopback only, 127.0.0.1 and ::1. */
+  host?: string;
+  /** Default http://localhost:<port>. */
+  issuer?: string;
+  /** The data file. Default ./.dev-op/db.json; ignored with `memory`. */
+  data?: string;
+  memory?: boolean;
+  /** Complete login and consent as this user without any page (CI). */
+  autoLogin?: string;
+  templates?: string;
+  log?: LogFormat;
+  clock?: Clock;
+  /** A signing key being generated already (the CLI starts RSA generation early). */
+  pendingKey?: Promise<StoredKey>;
+}
+
+export interface RunningServer {
+  issuer: string;
+  port: number;
+  store: Store;
+  provider: Provider;
+  /** What this start created in a new store (for the banner). */
+  seeded: SeedResult;
+  /** Stop accepting requests, finish the ones in flight, flush storage. */
+  close(): Promise<void>;
+}
+
+/** Open the store, seed it, listen, and serve the provider: what `dev-op start` does. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dataPath = options.data ?? DEFAULTS.dataPath;
+  const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
+  try {
+    const seeded = await seed(store, options.pendingKey);
+    if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
+      throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
+    }
+    const explicitIssuer = options.issuer === undefined ? undefined : checkIssuer(options.issuer);
+    const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
+    // The issuer depends on the port, which is only known after listening: route requests late.
+    let handle: RequestListener = (_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    };
+    const listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
+    const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
+    const { app, provider } = await createProvider({
+      config: providerConfig(issuer, { autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none' }),
+      store,
+      clock: options.clock,
+    });
+    handle = app.callback();
+    if (!options.memory) await writeOwner(dataPath, { pid: process.pid, port: listening.port });
+    return {
+      issuer, port: listening.port, store, provider, seeded,
+      close: async () => {
+        await listening.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** OIDC Discovery 3: an https (or, for development, http) URL with no query or fragment. */
+function checkIssuer(issuer: string): string {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError(`--issuer ${issuer} is not a URL; use e.g. http://localhost:4000`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`--issuer ${issuer} must be an http(s) URL without query or fragment`);
+  }
+  return issuer.replace(/\/$/, '');
+}

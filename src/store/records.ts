@@ -1,0 +1,84 @@
+import type { StateRecord } from './types.js';
+
+/** The shapes of the protocol state records, one per StateKind. Times are epoch seconds. */
+
+/** A user's login at the OP, referenced by the signed session cookie. */
+export interface SessionRecord extends StateRecord {
+  accountId: string;
+  /** The `sid` claim: distinct from the cookie value, which must never leave the browser. */
+  sid: string;
+  loginTs: number;
+  amr: string[];
+  /** client_id → grantId of the consent this user gave that client in this session. */
+  grants: Record<string, string>;
+}
+
+/** What a user consented to for one client; tokens and codes point at it through grantId. */
+export interface GrantRecord extends StateRecord {
+  accountId: string;
+  clientId: string;
+  scopes: string[];
+}
+
+/** The authorization request parameters carried through login and consent. */
+export interface AuthorizationParams {
+  client_id: string;
+  redirect_uri: string;
+  response_type: string;
+  scope: string;
+  state?: string;
+  nonce?: string;
+  code_challenge?: string;
+  code_challenge_method?: string;
+  prompt?: string;
+  max_age?: string;
+  login_hint?: string;
+}
+
+/** A login or consent step in progress, bound to one browser by the interaction cookie. */
+export interface InteractionRecord extends StateRecord {
+  params: AuthorizationParams;
+  prompt: 'login' | 'consent';
+  /** Set once the user has logged in during this interaction. */
+  accountId?: string;
+  /** Set when this interaction's login happened; prompt=login / max_age are then satisfied. */
+  freshLogin?: boolean;
+}
+
+export interface AuthorizationCodeRecord extends StateRecord {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  accountId: string;
+  authTime: number;
+  sid: string;
+  amr: string[];
+  nonce?: string;
+  codeChallenge?: string;
+  grantId: string;
+}
+
+export interface RefreshTokenRecord extends StateRecord {
+  clientId: string;
+  accountId: string;
+  scope: string;
+  authTime: number;
+  sid?: string;
+  amr: string[];
+  grantId: string;
+  iat: number;
+}
+
+/** An issued access token, keyed by its jti (JWT) or its value (opaque), so it can be revoked. */
+export interface AccessTokenRecord extends StateRecord {
+  clientId: string;
+  sub: string;
+  scope: string;
+  aud: string;
+  iat: number;
+  authTime?: number;
+  /** Absent for client_credentials: there is no user grant. */
+  grantId?: string;
+  /** True when the subject is a user (not the client itself). */
+  forUser: boolean;
+}

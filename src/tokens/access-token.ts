@@ -1,0 +1,34 @@
+import type { KeyRing } from '../keys/keyring.js';
+import { randomId } from '../util/random.js';
+import { signJwt } from './sign.js';
+
+export interface AccessTokenClaims {
+  issuer: string;
+  sub: string;
+  clientId: string;
+  aud: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  authTime?: number;
+  /** Extra claims (token mint --claim); never override the registered ones above. */
+  extra?: Record<string, unknown>;
+}
+
+/** An RFC 9068 JWT access token (typ at+jwt). Returns the token and its jti (the store key). */
+export async function signAccessToken(keys: KeyRing, c: AccessTokenClaims): Promise<{ token: string; jti: string }> {
+  const jti = randomId(16);
+  const token = await signJwt(keys, {
+    ...c.extra,
+    iss: c.issuer,
+    sub: c.sub,
+    aud: c.aud,
+    client_id: c.clientId,
+    iat: c.iat,
+    exp: c.exp,
+    jti,
+    ...(c.scope ? { scope: c.scope } : {}),
+    ...(c.authTime !== undefined ? { auth_time: c.authTime } : {}),
+  }, 'at+jwt');
+  return { token, jti };
+}

@@ -1,0 +1,39 @@
+import type { KeyRing } from '../keys/keyring.js';
+import { leftHalfHash } from './hashes.js';
+import { signJwt } from './sign.js';
+
+export interface IdTokenClaims {
+  issuer: string;
+  sub: string;
+  clientId: string;
+  iat: number;
+  exp: number;
+  authTime?: number;
+  nonce?: string;
+  sid?: string;
+  amr?: string[];
+  accessToken?: string;
+  code?: string;
+  /** Claims released into the ID token (e.g. by `token mint --type id`). */
+  extra?: Record<string, unknown>;
+}
+
+/** An OIDC Core 2 ID token, with at_hash / c_hash computed for the signing key's alg. */
+export async function signIdToken(keys: KeyRing, c: IdTokenClaims): Promise<string> {
+  const alg = keys.active.alg;
+  return signJwt(keys, {
+    ...c.extra,
+    iss: c.issuer,
+    sub: c.sub,
+    aud: c.clientId,
+    azp: c.clientId,
+    iat: c.iat,
+    exp: c.exp,
+    ...(c.authTime !== undefined ? { auth_time: c.authTime } : {}),
+    ...(c.nonce !== undefined ? { nonce: c.nonce } : {}),
+    ...(c.sid !== undefined ? { sid: c.sid } : {}),
+    ...(c.amr?.length ? { amr: c.amr } : {}),
+    ...(c.accessToken !== undefined ? { at_hash: leftHalfHash(c.accessToken, alg) } : {}),
+    ...(c.code !== undefined ? { c_hash: leftHalfHash(c.code, alg) } : {}),
+  });
+}
