@@ -32,6 +32,8 @@ export const ROUTES = Object.freeze({
   userinfo: '/me',
   jwks: '/jwks',
   end_session: '/session/end',
+  introspection: '/token/introspection',
+  revocation: '/token/revocation',
 });
 
 export type RouteName = keyof typeof ROUTES;

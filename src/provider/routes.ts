@@ -3,7 +3,9 @@ import { authorization } from './actions/authorization.js';
 import { discovery } from './actions/discovery.js';
 import { endSessionConfirm, endSessionPrompt } from './actions/end-session.js';
 import { showInteraction, submitConsent, submitLogin } from './actions/interaction.js';
+import { introspection } from './actions/introspection.js';
 import { jwks } from './actions/jwks.js';
+import { revocation } from './actions/revocation.js';
 import { token } from './actions/token.js';
 import { userinfo } from './actions/userinfo.js';
 import type { Middleware, Provider } from './context.js';
@@ -23,6 +25,8 @@ export function routes(op: Provider): Route[] {
     [['POST'], '/interaction/:uid/login', 'login', submitLogin(op)],
     [['POST'], '/interaction/:uid/consent', 'consent', submitConsent(op)],
     [['POST', 'OPTIONS'], r.token, 'token', token(op)],
+    [['POST', 'OPTIONS'], r.introspection, 'introspection', introspection(op)],
+    [['POST', 'OPTIONS'], r.revocation, 'revocation', revocation(op)],
     [['GET', 'POST', 'OPTIONS'], r.userinfo, 'userinfo', userinfo(op)],
     [['GET', 'POST'], r.end_session, 'end_session', endSessionPrompt(op)],
     [['POST'], `${r.end_session}/confirm`, 'end_session_confirm', endSessionConfirm(op)],

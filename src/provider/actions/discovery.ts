@@ -5,6 +5,8 @@ import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
 import { cors } from '../middleware/cors.js';
 
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+
 /** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
 export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, unknown> {
   const { issuer, routes } = op.config;
@@ -15,13 +17,17 @@ export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, u
     userinfo_endpoint: issuer + routes.userinfo,
     jwks_uri: issuer + routes.jwks,
     end_session_endpoint: issuer + routes.end_session,
+    introspection_endpoint: issuer + routes.introspection,
+    revocation_endpoint: issuer + routes.revocation,
     scopes_supported: [...STANDARD_SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: [...GRANTS.keys()],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: keys.algorithms,
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
+    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
     claim_types_supported: ['normal'],

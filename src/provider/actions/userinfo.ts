@@ -1,9 +1,8 @@
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../../errors/oauth-errors.js';
 import type { AccessTokenRecord } from '../../store/records.js';
 import { claimsForScopes } from '../../tokens/claims.js';
-import { TokenVerificationError, verifyOwnJwt } from '../../tokens/verify.js';
-import { epochSeconds } from '../../util/clock.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { findAccessToken, TokenNotFound } from '../token-lookup.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
@@ -22,23 +21,6 @@ function bearerToken(ctx: Ctx): string {
   throw new InvalidToken('no access token provided');
 }
 
-/** The live store record behind an access token (JWT: by jti after signature check; opaque: by value). */
-export async function lookupAccessToken(op: Provider, token: string): Promise<AccessTokenRecord> {
-  let id = token;
-  if (token.split('.').length === 3) {
-    try {
-      const payload = await verifyOwnJwt(await op.keys(), token, { issuer: op.config.issuer, typ: 'at+jwt', now: epochSeconds(op.clock) });
-      id = String(payload.jti);
-    } catch (err) {
-      if (err instanceof TokenVerificationError) throw new InvalidToken(`access token is invalid: ${err.message}`);
-      throw err;
-    }
-  }
-  const record = await op.store.get<AccessTokenRecord>('AccessToken', id);
-  if (!record) throw new InvalidToken('access token is expired, revoked or unknown');
-  return record;
-}
-
 /** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */
 export function userinfo(op: Provider): Middleware[] {
   return [
@@ -46,7 +28,13 @@ export function userinfo(op: Provider): Middleware[] {
     noStore,
     parseParams,
     async function serveUserinfo(ctx) {
-      const record = await lookupAccessToken(op, bearerToken(ctx));
+      let record: AccessTokenRecord;
+      try {
+        ({ record } = await findAccessToken(op, bearerToken(ctx)));
+      } catch (err) {
+        if (err instanceof TokenNotFound) throw new InvalidToken(err.message);
+        throw err;
+      }
       ctx.state.clientId = record.clientId;
       const scopes = record.scope.split(' ');
       if (!record.forUser || !scopes.includes('openid')) {

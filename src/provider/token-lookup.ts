@@ -1,0 +1,59 @@
+import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
+import { TokenVerificationError, verifyOwnJwt } from '../tokens/verify.js';
+import { epochSeconds } from '../util/clock.js';
+import type { Provider } from './context.js';
+
+export type FoundToken =
+  | { kind: 'access_token'; id: string; record: AccessTokenRecord }
+  | { kind: 'refresh_token'; id: string; record: RefreshTokenRecord };
+
+/** Why an access token was not found, for userinfo's error description. */
+export class TokenNotFound extends Error {}
+
+/**
+ * The live store record behind an access token: a JWT is verified (signature, typ, iss, exp) and
+ * found by its jti; an opaque token is found by its value. Revoked or expired → TokenNotFound.
+ */
+export async function findAccessToken(op: Provider, token: string): Promise<{ id: string; record: AccessTokenRecord }> {
+  let id = token;
+  if (token.split('.').length === 3) {
+    try {
+      const payload = await verifyOwnJwt(await op.keys(), token, { issuer: op.config.issuer, typ: 'at+jwt', now: epochSeconds(op.clock) });
+      id = String(payload.jti);
+    } catch (err) {
+      if (err instanceof TokenVerificationError) throw new TokenNotFound(`access token is invalid: ${err.message}`);
+      throw err;
+    }
+  }
+  const record = await op.store.get<AccessTokenRecord>('AccessToken', id);
+  if (!record) throw new TokenNotFound('access token is expired, revoked or unknown');
+  return { id, record };
+}
+
+async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
+  const record = await op.store.get<RefreshTokenRecord>('RefreshToken', token);
+  // A rotated (consumed) refresh token is no longer active.
+  return record && record.consumedAt === undefined ? { kind: 'refresh_token', id: token, record } : undefined;
+}
+
+/**
+ * Any token dev-op issued, for introspection and revocation. The hint only orders the lookups
+ * (RFC 7662 2.1 / RFC 7009 2.1: a wrong hint must not hide the token).
+ */
+export async function findAnyToken(op: Provider, token: string, hint: string | undefined): Promise<FoundToken | undefined> {
+  const asAccess = async (): Promise<FoundToken | undefined> => {
+    try {
+      return { kind: 'access_token', ...(await findAccessToken(op, token)) };
+    } catch (err) {
+      if (err instanceof TokenNotFound) return undefined;
+      throw err;
+    }
+  };
+  const asRefresh = () => findRefreshToken(op, token);
+  const order = hint === 'refresh_token' ? [asRefresh, asAccess] : [asAccess, asRefresh];
+  for (const lookup of order) {
+    const found = await lookup();
+    if (found) return found;
+  }
+  return undefined;
+}
