@@ -29,6 +29,11 @@ export class KeyRing {
     return [...new Set(this.keys.map((k) => k.alg))];
   }
 
+  /** The newest key for `alg`, if the ring has one. */
+  newestFor(alg: string): StoredKey | undefined {
+    return this.keys.find((k) => k.alg === alg);
+  }
+
   find(kid: string | undefined): StoredKey | undefined {
     return kid === undefined ? undefined : this.keys.find((k) => k.kid === kid);
   }

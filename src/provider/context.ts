@@ -4,6 +4,7 @@ import type { KeyRing } from '../keys/keyring.js';
 import type { Client, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Renderer } from '../views/render.js';
+import type { ClientRedirect } from './send-to-client.js';
 
 /** Everything an action needs, built once per provider. */
 export interface Provider {
@@ -28,7 +29,7 @@ export interface RequestState {
   /** How the client authenticated, for error responses (Basic gets a challenge). */
   authMethod?: string;
   /** Set once redirect_uri is validated: errors from here on go back to the client. */
-  redirect?: { uri: string; state?: string };
+  redirect?: ClientRedirect;
   /** The request is for a page: errors render HTML. */
   page?: boolean;
   /** For the request log. */

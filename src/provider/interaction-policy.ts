@@ -16,7 +16,10 @@ export function needsLogin(
   if (!session) return true;
   if (freshLogin) return false;
   if (promptValues(params.prompt).has('login')) return true;
-  return params.max_age !== undefined && now - session.loginTs > Number(params.max_age);
+  if (params.max_age === undefined) return false;
+  // max_age=0 is prompt=login (OIDC Core 3.1.2.1); in whole seconds, a login this second is 0 old.
+  const maxAge = Number(params.max_age);
+  return maxAge === 0 || now - session.loginTs > maxAge;
 }
 
 /** The consent this session's user gave this client, if it is still live. */

@@ -1,10 +1,10 @@
 import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
 import type { Client } from '../store/types.js';
 import { signAccessToken } from '../tokens/access-token.js';
-import { signIdToken } from '../tokens/id-token.js';
 import { epochSeconds } from '../util/clock.js';
 import { randomId } from '../util/random.js';
 import type { Provider } from './context.js';
+import { signIdTokenFor } from './id-token-signing.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -66,12 +66,9 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
     authTime: g.authTime, ttl: op.config.ttl.AccessToken,
   });
   const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
-  const now = epochSeconds(op.clock);
   if (g.scopes.includes('openid')) {
-    response.id_token = await signIdToken(await op.keys(), {
-      issuer: op.config.issuer, sub: g.accountId, clientId: g.client.client_id, iat: now,
-      exp: now + op.config.ttl.IdToken, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr,
-      accessToken: token,
+    response.id_token = await signIdTokenFor(op, g.client, {
+      sub: g.accountId, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);

@@ -25,6 +25,7 @@ export interface AuthorizationParams {
   client_id: string;
   redirect_uri: string;
   response_type: string;
+  response_mode?: string;
   scope: string;
   state?: string;
   nonce?: string;

@@ -34,6 +34,8 @@ export interface Client {
   /** Skip the consent page for this client (CI). */
   skip_consent?: boolean;
   logo_uri?: string;
+  /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
+  id_token_signed_response_alg?: SigningAlg | 'HS256';
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */

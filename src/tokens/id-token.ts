@@ -1,3 +1,4 @@
+import type { JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/keyring.js';
 import { leftHalfHash } from './hashes.js';
 import { signJwt } from './sign.js';
@@ -14,14 +15,15 @@ export interface IdTokenClaims {
   amr?: string[];
   accessToken?: string;
   code?: string;
+  /** The authorization request's state, for s_hash. */
+  state?: string;
   /** Claims released into the ID token (e.g. by `token mint --type id`). */
   extra?: Record<string, unknown>;
 }
 
-/** An OIDC Core 2 ID token, with at_hash / c_hash computed for the signing key's alg. */
-export async function signIdToken(keys: KeyRing, c: IdTokenClaims): Promise<string> {
-  const alg = keys.active.alg;
-  return signJwt(keys, {
+/** The claims of an OIDC Core 2 ID token, with at_hash / c_hash / s_hash for the signing alg. */
+export function idTokenClaims(c: IdTokenClaims, alg: string): JWTPayload {
+  return {
     ...c.extra,
     iss: c.issuer,
     sub: c.sub,
@@ -35,5 +37,11 @@ export async function signIdToken(keys: KeyRing, c: IdTokenClaims): Promise<stri
     ...(c.amr?.length ? { amr: c.amr } : {}),
     ...(c.accessToken !== undefined ? { at_hash: leftHalfHash(c.accessToken, alg) } : {}),
     ...(c.code !== undefined ? { c_hash: leftHalfHash(c.code, alg) } : {}),
-  });
+    ...(c.state !== undefined ? { s_hash: leftHalfHash(c.state, alg) } : {}),
+  };
+}
+
+/** An ID token signed with the ring's active key (token mint). */
+export async function signIdToken(keys: KeyRing, c: IdTokenClaims): Promise<string> {
+  return signJwt(keys, idTokenClaims(c, keys.active.alg));
 }

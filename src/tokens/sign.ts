@@ -1,9 +1,9 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/keyring.js';
+import type { StoredKey } from '../store/types.js';
 
-/** Sign claims with the ring's active key. `typ` distinguishes ID tokens from at+jwt. */
-export async function signJwt(keys: KeyRing, claims: JWTPayload, typ?: string): Promise<string> {
-  const key = keys.active;
+/** Sign claims with one of the ring's keys (default: the active one). `typ` distinguishes at+jwt. */
+export async function signJwt(keys: KeyRing, claims: JWTPayload, typ?: string, key: StoredKey = keys.active): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, ...(typ ? { typ } : {}) })
     .sign(await keys.privateKey(key));

@@ -1,15 +1,16 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import {
   AccessDenied, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
-  RequestUriNotSupported, UnauthorizedClient, UnsupportedResponseType,
+  RequestUriNotSupported, UnauthorizedClient,
 } from '../../errors/oauth-errors.js';
 import type { AuthorizationParams, InteractionRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { randomId } from '../../util/random.js';
 import { checkCodeChallenge } from '../checks/pkce.js';
+import { checkResponseType, responseModeFor } from '../checks/response-type.js';
 import { checkRedirectUri } from '../checks/redirect-uri.js';
 import { checkUserScope } from '../checks/scope.js';
-import { issueCodeRedirect } from '../complete-authorization.js';
+import { respondToAuthorization } from '../authorization-response.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
 import { parseParams } from '../middleware/body.js';
@@ -42,7 +43,7 @@ export function authorization(op: Provider): Middleware[] {
     async function validateRedirectUri(ctx, next) {
       const { params } = ctx.state;
       const uri = checkRedirectUri(ctx.state.client!, params.redirect_uri);
-      ctx.state.redirect = { uri, state: params.state };
+      ctx.state.redirect = { uri, state: params.state, mode: responseModeFor(params.response_type, params.response_mode).mode };
       await next();
     },
 
@@ -53,17 +54,13 @@ export function authorization(op: Provider): Middleware[] {
       await next();
     },
 
-    async function checkResponseType(ctx, next) {
+    async function checkResponseTypeAndMode(ctx, next) {
       const { params, client } = ctx.state;
-      if (!params.response_type) throw new InvalidRequest('missing required parameter: response_type');
-      if (params.response_type !== 'code') {
-        throw new UnsupportedResponseType(`response_type ${params.response_type} is not supported; use code`);
-      }
-      if (!client!.response_types.includes('code') || !client!.grant_types.includes('authorization_code')) {
-        throw new UnauthorizedClient(`client ${client!.client_id} is not registered for response_type code`);
-      }
-      if (params.response_mode !== undefined && params.response_mode !== 'query') {
-        throw new InvalidRequest(`response_mode ${params.response_mode} is not supported; use query`);
+      params.response_type = checkResponseType(client!, params.response_type);
+      const { error } = responseModeFor(params.response_type, params.response_mode);
+      if (error) throw new InvalidRequest(error);
+      if (params.response_type.includes('code') && !client!.grant_types.includes('authorization_code')) {
+        throw new UnauthorizedClient(`client ${client!.client_id} may not use the authorization_code grant`);
       }
       await next();
     },
@@ -71,6 +68,10 @@ export function authorization(op: Provider): Middleware[] {
     async function checkParameters(ctx, next) {
       const { params, client } = ctx.state;
       const scopes = checkUserScope(client!, params.scope);
+      const idTokenAtAuthorization = params.response_type!.split(' ').includes('id_token');
+      if (idTokenAtAuthorization && !scopes.includes('openid')) throw new InvalidRequest('response_type with id_token requires the openid scope');
+      // OIDC Core 3.2.2.1 / 3.3.2.11: nonce is required whenever the ID token comes from this endpoint.
+      if (idTokenAtAuthorization && !params.nonce) throw new InvalidRequest('nonce is required for response types that return an id_token');
       checkCodeChallenge(params.code_challenge, params.code_challenge_method, client!.token_endpoint_auth_method === 'none');
       const prompts = promptValues(params.prompt);
       for (const p of prompts) if (!PROMPTS.has(p)) throw new InvalidRequest(`prompt ${p} is not supported`);
@@ -104,7 +105,7 @@ export function authorization(op: Provider): Middleware[] {
         ctx.redirect(await startInteraction(op, ctx, params, login ? 'login' : 'consent'));
         return;
       }
-      ctx.redirect(await issueCodeRedirect(op, params, client, session!));
+      await respondToAuthorization(op, ctx, params, client, session!);
     },
   ];
 }
@@ -115,7 +116,7 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   const out: AuthorizationParams = {
     client_id: p.client_id!, redirect_uri: p.redirect_uri!, response_type: p.response_type!, scope: p.scope ?? '',
   };
-  for (const key of ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint'] as const) {
+  for (const key of ['response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint'] as const) {
     if (p[key] !== undefined) out[key] = p[key];
   }
   return out;

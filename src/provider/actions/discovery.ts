@@ -1,14 +1,18 @@
-import type { KeyRing } from '../../keys/keyring.js';
+import { SIGNING_ALGS } from '../../keys/generate.js';
 import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
+import { RESPONSE_MODES, RESPONSE_TYPES } from '../checks/response-type.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
 import { cors } from '../middleware/cors.js';
 
+/** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */
+const ID_TOKEN_ALGS = [...SIGNING_ALGS, 'HS256'];
+
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 
 /** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
-export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, unknown> {
+export function discoveryDocument(op: Provider): Record<string, unknown> {
   const { issuer, routes } = op.config;
   return {
     issuer,
@@ -20,11 +24,11 @@ export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, u
     introspection_endpoint: issuer + routes.introspection,
     revocation_endpoint: issuer + routes.revocation,
     scopes_supported: [...STANDARD_SCOPES],
-    response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_types_supported: [...RESPONSE_TYPES],
+    response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...GRANTS.keys()],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: keys.algorithms,
+    id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
@@ -38,16 +42,14 @@ export function discoveryDocument(op: Provider, keys: KeyRing): Record<string, u
   };
 }
 
-/** Both discovery paths serve one document, serialised once per key set. */
+/** Both discovery paths serve one document, serialised once: it only depends on configuration. */
 export function discovery(op: Provider): Middleware[] {
-  let cached: { keys: KeyRing; json: string } | undefined;
+  let json: string | undefined;
   return [
     cors('GET'),
     async function serveDiscovery(ctx) {
-      const keys = await op.keys();
-      if (cached?.keys !== keys) cached = { keys, json: JSON.stringify(discoveryDocument(op, keys)) };
       ctx.type = 'json';
-      ctx.body = cached.json;
+      ctx.body = json ??= JSON.stringify(discoveryDocument(op));
     },
   ];
 }

@@ -1,9 +1,10 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
-import type { InteractionRecord } from '../../store/records.js';
+import type { InteractionRecord, SessionRecord } from '../../store/records.js';
 import type { Client, User } from '../../store/types.js';
 import { safeEqual } from '../../util/safe-equal.js';
-import { issueCodeRedirect } from '../complete-authorization.js';
+import { respondToAuthorization } from '../authorization-response.js';
+import { responseModeFor } from '../checks/response-type.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { needsConsent } from '../interaction-policy.js';
@@ -11,6 +12,8 @@ import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { describeScope } from '../scope-descriptions.js';
 import { cookieOptions, loadSession, startSession } from '../session.js';
+
+type LoadedSession = { id: string; record: SessionRecord };
 
 interface LoadedInteraction {
   uid: string;
@@ -67,10 +70,11 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
   });
 }
 
-/** Finish: a code redirect if consent is settled, else the consent page. */
-async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction) {
-  const session = await loadSession(op, ctx);
-  if (!session) throw new InvalidInteraction('the login did not stick: are cookies blocked?');
+/**
+ * Finish: a code redirect if consent is settled, else the consent page. `session` is the one this
+ * request just started: its cookie is only in the response, so it cannot be loaded from the request.
+ */
+async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, session: LoadedSession) {
   const scopes = i.record.params.scope.split(' ').filter(Boolean);
   const prompt = i.record.prompt === 'login' ? i.record.params.prompt : undefined;
   if (await needsConsent(op, i.client, session.record, scopes, prompt)) {
@@ -78,18 +82,16 @@ async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction) 
     ctx.redirect(`${op.config.issuer}/interaction/${i.uid}`);
     return;
   }
-  await finish(op, ctx, i);
+  await finish(op, ctx, i, session);
 }
 
-async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction) {
-  const session = await loadSession(op, ctx);
-  if (!session) throw new InvalidInteraction('the login did not stick: are cookies blocked?');
+async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction, session: LoadedSession) {
   if (i.record.accountId !== undefined && i.record.accountId !== session.record.accountId) {
     throw new InvalidInteraction('another user signed in in this browser meanwhile; start again from the application');
   }
   await op.store.delete('Interaction', i.uid);
   ctx.cookies.set(DEFAULTS.cookies.interaction, null, cookieOptions(op));
-  ctx.redirect(await issueCodeRedirect(op, i.record.params, i.client, session));
+  await respondToAuthorization(op, ctx, i.record.params, i.client, session);
 }
 
 /** GET /interaction/:uid — the login or consent page. */
@@ -132,13 +134,13 @@ export function submitLogin(op: Provider): Middleware[] {
         const message = ctx.state.params.password ? 'Wrong password.' : `${username} has a password: enter it below.`;
         return renderLogin(op, ctx, i, message, username);
       }
-      await startSession(op, ctx, {
+      const session = await startSession(op, ctx, {
         accountId: user?.sub ?? username,
         amr: user?.password !== undefined ? ['pwd'] : [],
         remember: ctx.state.params.remember === '1',
       });
       ctx.state.detail = `login ${username}`;
-      await continueAfterLogin(op, ctx, i);
+      await continueAfterLogin(op, ctx, i, session);
     },
   ];
 }
@@ -156,11 +158,14 @@ export function submitConsent(op: Provider): Middleware[] {
       if (decision === 'deny') {
         await op.store.delete('Interaction', i.uid);
         // Only a deliberate Deny goes back to the client (RFC 6749 4.1.2.1 access_denied).
-        ctx.state.redirect = { uri: i.record.params.redirect_uri, state: i.record.params.state };
+        const { params } = i.record;
+        ctx.state.redirect = { uri: params.redirect_uri, state: params.state, mode: responseModeFor(params.response_type, params.response_mode).mode };
         throw new AccessDenied('the user denied the request');
       }
       if (decision !== 'allow') throw new InvalidRequest('decision must be allow or deny');
-      await finish(op, ctx, i);
+      const session = await loadSession(op, ctx);
+      if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
+      await finish(op, ctx, i, session);
     },
   ];
 }

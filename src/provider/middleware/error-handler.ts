@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors/oauth-errors.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
-import { withQuery } from '../redirect.js';
+import { sendToClient } from '../send-to-client.js';
 
 function asOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
@@ -13,8 +13,8 @@ function asOAuthError(err: unknown): OAuthError {
 }
 
 /**
- * The one place errors become responses: a redirect to a validated redirect_uri (RFC 6749
- * 4.1.2.1, with `iss` per RFC 9207), an HTML page, or an RFC 6749 5.2 JSON body.
+ * The one place errors become responses: back to a validated redirect_uri in its response mode
+ * (RFC 6749 4.1.2.1, with `iss` per RFC 9207), an HTML page, or an RFC 6749 5.2 JSON body.
  */
 export function errorHandler(op: Provider): Middleware {
   return async function handleErrors(ctx: Ctx, next) {
@@ -26,12 +26,12 @@ export function errorHandler(op: Provider): Middleware {
       ctx.state.detail = err.error;
       const redirect = ctx.state.redirect;
       if (redirect && err.allowRedirect) {
-        ctx.redirect(withQuery(redirect.uri, {
+        await sendToClient(op, ctx, redirect, {
           error: err.error,
           error_description: err.description,
           state: redirect.state,
           iss: op.config.issuer,
-        }));
+        });
         return;
       }
       ctx.status = err.status;
