@@ -12,6 +12,8 @@ export interface FileStoreOptions {
   clock?: Clock;
   /** Hold the data file's lock until close() (default true). */
   lock?: boolean;
+  /** Wait up to this many ms for a lock held by another process (default 0: fail at once). */
+  lockWaitMs?: number;
 }
 
 /** Expired state is dropped before a write at most this often, so the file does not grow forever. */
@@ -45,7 +47,7 @@ export class FileStore implements Store {
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
     const file = resolve(path);
-    const release = options.lock === false ? undefined : await acquireDataLock(file);
+    const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
     try {
       const adapter = new AtomicJsonFile<DataFile>(file, migrate);
       const loaded = await adapter.read();
@@ -142,6 +144,10 @@ export class FileStore implements Store {
   async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
     return this.live().get<T>(kind, id);
   }
+  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+    return this.live().putIfAbsent(kind, id, record);
+  }
+
   async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
     return this.live().consume<T>(kind, id);
   }

@@ -117,6 +117,13 @@ export class MemoryStore implements Store {
     this.onChange();
   }
 
+  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+    // No await between the check and the write: atomic within this process.
+    if (this.live(kind, id)) return false;
+    await this.put(kind, id, record);
+    return true;
+  }
+
   async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
     return copy(this.live(kind, id)) as T | undefined;
   }

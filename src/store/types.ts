@@ -14,7 +14,7 @@ export interface StoredKey {
   jwk: JWK;
 }
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
 /** A registered client, in RFC 7591 / node-oidc-provider metadata names. */
@@ -34,6 +34,9 @@ export interface Client {
   /** Skip the consent page for this client (CI). */
   skip_consent?: boolean;
   logo_uri?: string;
+  /** Public keys for private_key_jwt (inline), or where to fetch them. */
+  jwks?: { keys: JWK[] };
+  jwks_uri?: string;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
 }
@@ -63,7 +66,10 @@ export type StateKind =
   | 'AccessToken'
   | 'Session'
   | 'Interaction'
-  | 'Grant';
+  | 'Grant'
+  | 'DeviceCode'
+  /** A client assertion's jti, remembered until the assertion expires so it is used once. */
+  | 'ClientAssertion';
 
 export interface DataFile {
   version: number;
@@ -112,6 +118,8 @@ export interface Store {
 
   /** Create or replace a state record. */
   put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void>;
+  /** Atomically create a record unless a live one has this id; false means it already existed (replay). */
+  putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean>;
   /** A live (unexpired) record, or undefined. */
   get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined>;
   /**

@@ -156,6 +156,14 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(results.filter((r) => r?.firstUse).length).toBe(1);
     });
 
+    it('putIfAbsent creates once: concurrent calls yield exactly one true, and an expired record may be replaced', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.putIfAbsent('ClientAssertion', 'jti-1', { exp: inSeconds(60) })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await store.put('ClientAssertion', 'jti-2', { exp: inSeconds(1) });
+      clock.advance(2000);
+      expect(await store.putIfAbsent('ClientAssertion', 'jti-2', { exp: inSeconds(60) })).toBe(true);
+    });
+
     it('revokeGrant removes every kind carrying the grantId and leaves the rest', async () => {
       const exp = inSeconds(60);
       await store.put('Grant', 'g1', { exp, grantId: 'g1' });

@@ -4,12 +4,15 @@ import { RESPONSE_MODES, RESPONSE_TYPES } from '../checks/response-type.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
+import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from '../client-assertion.js';
+import { SUPPORTED_AUTH_METHODS } from '../middleware/client-auth.js';
 import { cors } from '../middleware/cors.js';
 
 /** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */
 const ID_TOKEN_ALGS = [...SIGNING_ALGS, 'HS256'];
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+const AUTH_METHODS = [...SUPPORTED_AUTH_METHODS];
+const ASSERTION_ALGS = [...SECRET_JWT_ALGS, ...PRIVATE_KEY_JWT_ALGS];
 
 /** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
 export function discoveryDocument(op: Provider): Record<string, unknown> {
@@ -30,8 +33,11 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
     claim_types_supported: ['normal'],

@@ -1,11 +1,32 @@
+import { decodeJwt } from 'jose';
 import { InvalidClient, InvalidRequest } from '../../errors/oauth-errors.js';
+import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { safeEqual } from '../../util/safe-equal.js';
+import { ASSERTION_TYPE, verifyClientAssertion } from '../client-assertion.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 
+/** Every token_endpoint_auth_method this server implements, for discovery and validation. */
+export const SUPPORTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',
+];
+
 interface Presented {
-  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** 'jwt' covers both assertion methods: which one is decided by the client's registration. */
+  method: 'client_secret_basic' | 'client_secret_post' | 'jwt' | 'none';
   clientId: string;
   secret?: string;
+  assertion?: string;
+}
+
+/** The client_id an assertion claims to be from (its `sub`), before anything is verified. */
+function assertionClientId(assertion: string): string {
+  try {
+    const sub = decodeJwt(assertion).sub;
+    if (typeof sub === 'string') return sub;
+  } catch {
+    // fall through
+  }
+  throw new InvalidClient('client_assertion is not a JWT with a sub claim');
 }
 
 /** RFC 6749 2.3.1: Basic credentials are form-url-encoded before base64. */
@@ -34,6 +55,13 @@ function presentedCredentials(ctx: Ctx): Presented {
     if (params.client_id === undefined) throw new InvalidRequest('client_secret given without client_id');
     methods.push({ method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret });
   }
+  if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
+    if (params.client_assertion_type !== ASSERTION_TYPE) throw new InvalidRequest(`client_assertion_type must be ${ASSERTION_TYPE}`);
+    if (!params.client_assertion) throw new InvalidRequest('missing required parameter: client_assertion');
+    const clientId = assertionClientId(params.client_assertion);
+    if (params.client_id !== undefined && params.client_id !== clientId) throw new InvalidRequest('client_id does not match the client assertion');
+    methods.push({ method: 'jwt', clientId, assertion: params.client_assertion });
+  }
   if (methods.length > 1) throw new InvalidRequest('the client must use only one authentication method per request');
   if (methods[0]) return methods[0];
   if (params.client_id === undefined) throw new InvalidClient('no client authentication included; send client_id (and a secret) or a Basic authorization header');
@@ -49,12 +77,15 @@ export function authenticateClient(op: Provider): Middleware {
     const client = await op.store.getClient(presented.clientId);
     if (!client) throw new InvalidClient(`client ${presented.clientId} is not registered`);
     const registered = client.token_endpoint_auth_method;
-    if (presented.method !== registered) {
+    const isJwtMethod = registered === 'client_secret_jwt' || registered === 'private_key_jwt';
+    if (presented.method !== (isJwtMethod ? 'jwt' : registered)) {
       throw new InvalidClient(
-        `client ${client.client_id} is registered for ${registered} but authenticated with ${presented.method}`,
+        `client ${client.client_id} is registered for ${registered} but authenticated with ${presented.method === 'jwt' ? 'a client assertion' : presented.method}`,
       );
     }
-    if (registered !== 'none' && (!client.client_secret || !safeEqual(presented.secret ?? '', client.client_secret))) {
+    if (isJwtMethod) {
+      await verifyClientAssertion(op, client, presented.assertion!, `${op.config.issuer}${ctx.path}`);
+    } else if (registered !== 'none' && (!client.client_secret || !safeEqual(presented.secret ?? '', client.client_secret))) {
       throw new InvalidClient('invalid client secret');
     }
     ctx.state.client = client;

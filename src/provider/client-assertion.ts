@@ -1,0 +1,61 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { InvalidClient } from '../errors/oauth-errors.js';
+import type { Client } from '../store/types.js';
+import { epochSeconds } from '../util/clock.js';
+import type { Provider } from './context.js';
+
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** Each method gets only its own family of algorithms, so a public key can never be used as an HMAC secret. */
+export const SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'];
+export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
+const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+
+function clientKeys(client: Client): JWTVerifyGetKey {
+  if (client.jwks) return createLocalJWKSet(client.jwks);
+  if (client.jwks_uri) {
+    let remote = remoteKeySets.get(client.jwks_uri);
+    if (!remote) {
+      remote = createRemoteJWKSet(new URL(client.jwks_uri));
+      remoteKeySets.set(client.jwks_uri, remote);
+    }
+    return remote;
+  }
+  throw new InvalidClient(`client ${client.client_id} uses private_key_jwt but has neither jwks nor jwks_uri`);
+}
+
+/**
+ * RFC 7523 2.2 / 3 and OIDC Core 9: verify a client assertion for client_secret_jwt or
+ * private_key_jwt: signature, iss = sub = client_id, aud naming this server, exp, and a jti
+ * that has not been seen before.
+ */
+export async function verifyClientAssertion(op: Provider, client: Client, assertion: string, endpoint: string): Promise<void> {
+  const method = client.token_endpoint_auth_method;
+  const { issuer } = op.config;
+  let jti: unknown;
+  let exp: number;
+  try {
+    const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(client);
+    const { payload } = await jwtVerify(assertion, key as Parameters<typeof jwtVerify>[1], {
+      algorithms: method === 'client_secret_jwt' ? SECRET_JWT_ALGS : PRIVATE_KEY_JWT_ALGS,
+      issuer: client.client_id,
+      subject: client.client_id,
+      audience: [issuer, `${issuer}${op.config.routes.token}`, endpoint],
+      requiredClaims: ['exp', 'jti'],
+      currentDate: new Date(op.clock.now()),
+      clockTolerance: 5,
+    });
+    jti = payload.jti;
+    exp = payload.exp!;
+  } catch (err) {
+    if (err instanceof InvalidClient) throw err;
+    if (err instanceof errors.JOSEError) throw new InvalidClient(`client assertion is invalid: ${err.message}`);
+    throw err;
+  }
+  const remember = Math.max(exp, epochSeconds(op.clock)) + 5;
+  if (!(await op.store.putIfAbsent('ClientAssertion', `${client.client_id}:${String(jti)}`, { exp: remember }))) {
+    throw new InvalidClient('client assertion has already been used (jti replay)');
+  }
+}
