@@ -28,17 +28,26 @@ export interface UserGrantContext {
   refresh: boolean;
 }
 
+/** What issuing an access token needs: a Provider has it, and so does `dev-op token mint` on a data file. */
+export type AccessTokenIssuer = Pick<Provider, 'store' | 'clock' | 'keys'> & { readonly config: Pick<Provider['config'], 'issuer'> };
+
 /** Issue an access token (JWT or opaque per client) and remember it so it can be revoked. */
 export async function issueAccessToken(
-  op: Provider,
-  a: { client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number },
+  op: AccessTokenIssuer,
+  a: {
+    client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number;
+    /** Default: the client_id (`token mint --aud`). */
+    aud?: string;
+    /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
+    extra?: Record<string, unknown>;
+  },
 ): Promise<{ token: string; expiresIn: number }> {
   const iat = epochSeconds(op.clock);
   const record: AccessTokenRecord = {
     clientId: a.client.client_id,
     sub: a.sub,
     scope: a.scope,
-    aud: a.client.client_id,
+    aud: a.aud ?? a.client.client_id,
     iat,
     exp: iat + a.ttl,
     forUser: a.forUser,
@@ -52,7 +61,7 @@ export async function issueAccessToken(
   }
   const { token, jti } = await signAccessToken(await op.keys(), {
     issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
-    scope: a.scope, iat, exp: record.exp, authTime: a.authTime,
+    scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
   });
   await op.store.put('AccessToken', jti, record);
   return { token, expiresIn: a.ttl };
