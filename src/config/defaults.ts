@@ -12,12 +12,15 @@ export const DEFAULTS = Object.freeze({
     RefreshToken: 14 * 24 * 60 * 60,
     Session: 14 * 24 * 60 * 60,
     Grant: 14 * 24 * 60 * 60,
+    DeviceCode: 10 * 60,
   }),
   cookies: Object.freeze({
     session: '_session',
     interaction: '_interaction',
     csrf: '_csrf',
   }),
+  /** RFC 8628 3.2: seconds a device waits between polls. */
+  deviceInterval: 5,
   /** Request body cap for form and JSON bodies. */
   maxBodyBytes: 64 * 1024,
 });
@@ -34,6 +37,8 @@ export const ROUTES = Object.freeze({
   end_session: '/session/end',
   introspection: '/token/introspection',
   revocation: '/token/revocation',
+  device_authorization: '/device/auth',
+  device_verification: '/device',
 });
 
 export type RouteName = keyof typeof ROUTES;

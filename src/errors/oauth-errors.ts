@@ -46,6 +46,10 @@ export const LoginRequired = oauthError('login_required');
 export const ConsentRequired = oauthError('consent_required');
 export const RequestNotSupported = oauthError('request_not_supported');
 export const RequestUriNotSupported = oauthError('request_uri_not_supported');
+/** RFC 8628 3.5: the device flow's polling answers. */
+export const AuthorizationPending = oauthError('authorization_pending');
+export const SlowDown = oauthError('slow_down');
+export const ExpiredToken = oauthError('expired_token');
 export const InsufficientScope = oauthError('insufficient_scope', 403);
 export const InvalidToken = oauthError('invalid_token', 401);
 export const NotFound = oauthError('not_found', 404, false);

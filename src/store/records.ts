@@ -44,6 +44,8 @@ export interface InteractionRecord extends StateRecord {
   accountId?: string;
   /** Set when this interaction's login happened; prompt=login / max_age are then satisfied. */
   freshLogin?: boolean;
+  /** Set when the interaction approves a device (RFC 8628) rather than answering a redirect. */
+  deviceCode?: string;
 }
 
 export interface AuthorizationCodeRecord extends StateRecord {
@@ -82,4 +84,27 @@ export interface AccessTokenRecord extends StateRecord {
   grantId?: string;
   /** True when the subject is a user (not the client itself). */
   forUser: boolean;
+}
+
+/** RFC 8628: a device authorization, keyed by device_code, waiting for the user at /device. */
+export interface DeviceCodeRecord extends StateRecord {
+  clientId: string;
+  /** Normalised (no dash), e.g. BCDFGHJK. */
+  userCode: string;
+  scope: string;
+  status: 'pending' | 'approved' | 'denied';
+  /** Epoch seconds when the code stops working; `exp` runs a little longer so polls hear expired_token. */
+  expiresAt: number;
+  /** Seconds a client must wait between polls; grows by 5 on each slow_down. */
+  interval: number;
+  lastPollAt?: number;
+  accountId?: string;
+  authTime?: number;
+  amr?: string[];
+  sid?: string;
+}
+
+/** The user code's index into DeviceCode records. */
+export interface UserCodeRecord extends StateRecord {
+  deviceCode: string;
 }

@@ -15,7 +15,12 @@ export interface StoredKey {
 }
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type GrantType =
+  | 'authorization_code'
+  | 'refresh_token'
+  | 'client_credentials'
+  | 'password'
+  | 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** A registered client, in RFC 7591 / node-oidc-provider metadata names. */
 export interface Client {
@@ -68,6 +73,7 @@ export type StateKind =
   | 'Interaction'
   | 'Grant'
   | 'DeviceCode'
+  | 'UserCode'
   /** A client assertion's jti, remembered until the assertion expires so it is used once. */
   | 'ClientAssertion';
 

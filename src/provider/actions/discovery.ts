@@ -26,6 +26,7 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     end_session_endpoint: issuer + routes.end_session,
     introspection_endpoint: issuer + routes.introspection,
     revocation_endpoint: issuer + routes.revocation,
+    device_authorization_endpoint: issuer + routes.device_authorization,
     scopes_supported: [...STANDARD_SCOPES],
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],

@@ -1,12 +1,15 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
-import type { InteractionRecord, SessionRecord } from '../../store/records.js';
+import type { DeviceCodeRecord, InteractionRecord, SessionRecord } from '../../store/records.js';
 import type { Client, User } from '../../store/types.js';
+import { verifyPassword } from '../../util/password.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { respondToAuthorization } from '../authorization-response.js';
 import { responseModeFor } from '../checks/response-type.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
+import { settleDevice } from '../device/approval.js';
+import { renderDeviceDone } from './device-verification.js';
 import { needsConsent } from '../interaction-policy.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
@@ -42,7 +45,8 @@ function clientView(i: LoadedInteraction) {
   const { client } = i;
   return {
     name: client.client_name ?? client.client_id,
-    host: new URL(i.record.params.redirect_uri).host,
+    // A device sign-in has no redirect: the answer goes to the device that showed the code.
+    host: i.record.deviceCode ? 'your device' : new URL(i.record.params.redirect_uri).host,
     logoUri: client.logo_uri,
   };
 }
@@ -77,7 +81,8 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
 async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, session: LoadedSession) {
   const scopes = i.record.params.scope.split(' ').filter(Boolean);
   const prompt = i.record.prompt === 'login' ? i.record.params.prompt : undefined;
-  if (await needsConsent(op, i.client, session.record, scopes, prompt)) {
+  // A device's confirm page already was the consent.
+  if (!i.record.deviceCode && await needsConsent(op, i.client, session.record, scopes, prompt)) {
     await op.store.put('Interaction', i.uid, { ...i.record, prompt: 'consent', accountId: session.record.accountId });
     ctx.redirect(`${op.config.issuer}/interaction/${i.uid}`);
     return;
@@ -91,7 +96,16 @@ async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction, session: Loa
   }
   await op.store.delete('Interaction', i.uid);
   ctx.cookies.set(DEFAULTS.cookies.interaction, null, cookieOptions(op));
+  if (i.record.deviceCode) return finishDevice(op, ctx, i, session);
   await respondToAuthorization(op, ctx, i.record.params, i.client, session);
+}
+
+async function finishDevice(op: Provider, ctx: Ctx, i: LoadedInteraction, session: LoadedSession) {
+  const device = await op.store.get<DeviceCodeRecord>('DeviceCode', i.record.deviceCode!);
+  const clientName = i.client.client_name ?? i.client.client_id;
+  if (!device || device.status !== 'pending') throw new InvalidInteraction('the device code has expired or was already used; start again on the device');
+  await settleDevice(op, { deviceCode: i.record.deviceCode!, record: device, client: i.client }, { approvedBy: session });
+  await renderDeviceDone(op, ctx, clientName, true);
 }
 
 /** GET /interaction/:uid — the login or consent page. */
@@ -129,7 +143,7 @@ export function submitLogin(op: Provider): Middleware[] {
       if (!username) return renderLogin(op, ctx, i, 'Enter a username.');
       const user = await op.store.getUser(username);
       // A user with a password must give it; any other name signs in as an ad-hoc dev user.
-      if (user?.password !== undefined && !safeEqual(ctx.state.params.password ?? '', user.password)) {
+      if (user?.password !== undefined && !(await verifyPassword(ctx.state.params.password ?? '', user.password))) {
         ctx.status = 401;
         const message = ctx.state.params.password ? 'Wrong password.' : `${username} has a password: enter it below.`;
         return renderLogin(op, ctx, i, message, username);

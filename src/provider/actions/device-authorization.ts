@@ -1,0 +1,53 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import { UnauthorizedClient } from '../../errors/oauth-errors.js';
+import type { DeviceCodeRecord, UserCodeRecord } from '../../store/records.js';
+import { epochSeconds } from '../../util/clock.js';
+import { randomId } from '../../util/random.js';
+import { checkUserScope } from '../checks/scope.js';
+import type { Middleware, Provider } from '../context.js';
+import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
+import { parseParams } from '../middleware/body.js';
+import { authenticateClient } from '../middleware/client-auth.js';
+import { cors } from '../middleware/cors.js';
+import { noStore } from '../middleware/no-store.js';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 8628 3.1–3.2: a device asks for a device code and a user code to show its user. */
+export function deviceAuthorization(op: Provider): Middleware[] {
+  return [
+    cors('POST'),
+    noStore,
+    parseParams,
+    authenticateClient(op),
+    async function issueDeviceCode(ctx) {
+      const client = ctx.state.client!;
+      if (!client.grant_types.includes(DEVICE_CODE_GRANT)) {
+        throw new UnauthorizedClient(`client ${client.client_id} is not allowed the device_code grant`);
+      }
+      const scope = checkUserScope(client, ctx.state.params.scope).join(' ');
+      const now = epochSeconds(op.clock);
+      const ttl = op.config.ttl.DeviceCode;
+      const deviceCode = randomId();
+      let userCode = generateUserCode();
+      // A clash is ~1 in 2^34 per live code; retry rather than shadow another device's code.
+      while (!(await op.store.putIfAbsent<UserCodeRecord>('UserCode', normaliseUserCode(userCode), { deviceCode, exp: now + ttl }))) {
+        userCode = generateUserCode();
+      }
+      const record: DeviceCodeRecord = {
+        clientId: client.client_id, userCode: normaliseUserCode(userCode), scope, status: 'pending',
+        expiresAt: now + ttl, interval: DEFAULTS.deviceInterval, exp: now + ttl + 600,
+      };
+      await op.store.put('DeviceCode', deviceCode, record);
+      const verificationUri = `${op.config.issuer}${op.config.routes.device_verification}`;
+      ctx.body = {
+        device_code: deviceCode,
+        user_code: userCode,
+        verification_uri: verificationUri,
+        verification_uri_complete: `${verificationUri}?user_code=${userCode}`,
+        expires_in: ttl,
+        interval: DEFAULTS.deviceInterval,
+      };
+    },
+  ];
+}
