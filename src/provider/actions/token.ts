@@ -4,11 +4,14 @@ import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
 import { authenticateClient } from '../middleware/client-auth.js';
 import { parseParams } from '../middleware/body.js';
+import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
 
 /** RFC 6749 3.2: the token endpoint dispatches to one grant handler per grant_type. */
 export function token(op: Provider): Middleware[] {
   return [
+    // A SPA (public client + PKCE) calls this from another origin; the preflight must not need credentials.
+    cors('POST'),
     noStore,
     parseParams,
     authenticateClient(op),
