@@ -36,16 +36,22 @@ export function defaultUser(): User {
   };
 }
 
+export interface SeedOptions {
+  /** Also add the default client and user to a new store (default true; `dev-op init` asks instead). */
+  defaults?: boolean;
+}
+
 /**
  * Make a store usable: cookie keys always; on a brand-new store (no signing key yet) also an RS256
  * key, the default client and the default user. `pendingKey` lets the caller start the slow RSA
  * generation early, in parallel with everything else start does.
  */
-export async function seed(store: Store, pendingKey?: Promise<StoredKey>): Promise<SeedResult> {
+export async function seed(store: Store, pendingKey?: Promise<StoredKey>, options: SeedOptions = {}): Promise<SeedResult> {
   if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([randomId()]);
   if ((await store.listKeys()).length > 0) return {};
   const result: SeedResult = { key: await (pendingKey ?? generateSigningKey('RS256')) };
   await store.addKey(result.key!);
+  if (options.defaults === false) return result;
   if ((await store.listClients()).length === 0) {
     result.client = defaultClient();
     await store.addClient(result.client);

@@ -1,3 +1,4 @@
+import { admin } from './actions/admin.js';
 import { assets } from './actions/assets.js';
 import { authorization } from './actions/authorization.js';
 import { discovery } from './actions/discovery.js';
@@ -30,6 +31,7 @@ export function routes(op: Provider): Route[] {
     [['GET', 'POST', 'OPTIONS'], r.userinfo, 'userinfo', userinfo(op)],
     [['GET', 'POST'], r.end_session, 'end_session', endSessionPrompt(op)],
     [['POST'], `${r.end_session}/confirm`, 'end_session_confirm', endSessionConfirm(op)],
+    [['POST'], '/_admin', 'admin', admin(op)],
     [['GET'], '/assets/:name', 'assets', assets(op)],
   ];
 }

@@ -7,6 +7,8 @@ import { writeOwner } from '../store/lock.js';
 import { openStore } from '../store/index.js';
 import type { StoredKey, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import { randomId } from '../util/random.js';
+import { enableAdmin } from './actions/admin.js';
 import { createProvider } from './create.js';
 import type { Provider } from './context.js';
 import { listen } from './listen.js';
@@ -66,7 +68,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       clock: options.clock,
     });
     handle = app.callback();
-    if (!options.memory) await writeOwner(dataPath, { pid: process.pid, port: listening.port });
+    if (!options.memory) {
+      // The management CLI finds this server through the owner file (0600) and applies changes here.
+      const adminToken = randomId();
+      enableAdmin(provider, adminToken);
+      await writeOwner(dataPath, { pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken });
+    }
     return {
       issuer, port: listening.port, store, provider, seeded,
       close: async () => {

@@ -62,6 +62,16 @@ export class FileStore implements Store {
     }
   }
 
+  /**
+   * The file as it is now, read without the lock (every write is an atomic rename, so a read never
+   * sees half of one) and never created. For reading only: changes to it are not saved.
+   */
+  static async snapshot(path: string, options: { clock?: Clock } = {}): Promise<Store> {
+    const file = resolve(path);
+    const loaded = await new AtomicJsonFile<DataFile>(file, migrate).read();
+    return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
+  }
+
   /** How many times the file has been written (diagnostics; shows coalescing at work). */
   get writeCount(): number {
     return this.writes;

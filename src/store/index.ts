@@ -8,7 +8,7 @@ export { emptyData } from './empty-data.js';
 export { migrate } from './migrations.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { FileStore, type FileStoreOptions } from './file-store.js';
-export { acquireDataLock, readOwner, writeOwner, ownerPath, type DataOwner } from './lock.js';
+export { acquireDataLock, readOwner, writeOwner, ownerPath, DataLockedError, type DataOwner } from './lock.js';
 
 export interface OpenStoreOptions {
   /** Keep everything in memory; nothing touches disk (`--memory`). */

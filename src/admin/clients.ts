@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
+import type { Client, GrantType, Store } from '../store/types.js';
+import { randomId } from '../util/random.js';
+import * as check from './validate.js';
+
+/** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
+export interface ClientAddInput {
+  id?: string;
+  secret?: string;
+  public?: boolean;
+  redirectUris?: string[];
+  grants?: string[];
+  scope?: string;
+  name?: string;
+  postLogoutRedirectUris?: string[];
+  authMethod?: string;
+  tokenFormat?: 'jwt' | 'opaque';
+  skipConsent?: boolean;
+  /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
+  jwksUri?: string;
+  jwks?: { keys: unknown[] };
+}
+
+export interface ClientAddResult {
+  client: Client;
+  /** What dev-op made up: a generated secret is shown this once. */
+  generated: { id: boolean; secret: boolean };
+}
+
+const DEFAULT_GRANTS: GrantType[] = ['authorization_code', 'refresh_token'];
+
+/** Grants that send the browser back to the client, and so need a redirect URI. */
+const REDIRECTING_GRANTS: readonly GrantType[] = ['authorization_code'];
+
+function grantsOf(input: ClientAddInput): GrantType[] {
+  const given = check.stringList(input.grants, '--grant');
+  return given.length ? [...new Set(given.map(check.grantType))] : [...DEFAULT_GRANTS];
+}
+
+/**
+ * The flags this input still needs, as the CLI names them (so it can prompt on a TTY, or fail
+ * with "missing --redirect-uri" without one). Unknown grants are left to buildClient to report.
+ */
+export function missingClientInput(input: ClientAddInput): string[] {
+  let grants: string[];
+  try {
+    grants = grantsOf(input);
+  } catch {
+    return [];
+  }
+  const needsRedirect = grants.some((g) => (REDIRECTING_GRANTS as string[]).includes(g));
+  return needsRedirect && check.stringList(input.redirectUris, '--redirect-uri').length === 0 ? ['--redirect-uri'] : [];
+}
+
+/** A new client's metadata from `client add` input, validated; pure (generates the id/secret if absent). */
+export function buildClient(raw: unknown): ClientAddResult {
+  const input = check.inputObject(raw) as ClientAddInput;
+  const grants = grantsOf(input);
+  const requestedMethod = check.optionalString(input.authMethod, '--auth-method');
+  const method = requestedMethod === undefined ? undefined : check.authMethod(requestedMethod);
+  const isPublic = input.public === true || method === 'none';
+  let secret = check.optionalString(input.secret, '--secret');
+
+  if (isPublic) {
+    if (method !== undefined && method !== 'none') {
+      throw new UsageError(`a public client authenticates with none, not --auth-method ${method}`);
+    }
+    if (secret !== undefined) throw new UsageError('a public client has no secret: use --public or --secret, not both');
+    if (grants.includes('client_credentials')) {
+      throw new UsageError('a public client cannot use the client_credentials grant (it has no secret to authenticate with)');
+    }
+  } else if (secret !== undefined && secret === '') {
+    throw new UsageError('--secret must not be empty');
+  }
+  const jwksUri = input.jwksUri === undefined ? undefined : check.httpsOrLocalUrl(input.jwksUri, '--jwks-uri');
+  const jwks = input.jwks === undefined ? undefined : check.publicJwks(input.jwks);
+  if (jwksUri && jwks) throw new UsageError('use --jwks-uri or --jwks, not both');
+  const keyAuth = method === 'private_key_jwt';
+  if (keyAuth && !jwksUri && !jwks) {
+    throw new UsageError('missing --jwks-uri or --jwks (private_key_jwt checks the client\'s signed assertions with its public keys)');
+  }
+
+  const missing = missingClientInput({ ...input, grants });
+  if (missing.length) throw new UsageError(`missing ${missing[0]} (the authorization_code grant redirects back to it)`);
+  const redirectUris = [...new Set(check.stringList(input.redirectUris, '--redirect-uri').map((u) => check.redirectUri(u)))];
+  const postLogout = [
+    ...new Set(check.stringList(input.postLogoutRedirectUris, '--post-logout-redirect-uri').map((u) => check.redirectUri(u, '--post-logout-redirect-uri'))),
+  ];
+  const givenId = check.optionalString(input.id, '--id');
+  const id = givenId === undefined ? randomBytes(8).toString('hex') : check.identifier(givenId, '--id');
+  // private_key_jwt needs no secret; one given (e.g. for HS256 ID tokens) is kept.
+  const generatedSecret = !isPublic && !keyAuth && secret === undefined;
+  if (generatedSecret) secret = randomId();
+  const name = check.optionalString(input.name, '--name');
+  const scope = check.scope(input.scope);
+  const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
+
+  const client: Client = {
+    client_id: id,
+    ...(secret !== undefined ? { client_secret: secret } : {}),
+    ...(name ? { client_name: name } : {}),
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: postLogout,
+    grant_types: grants,
+    response_types: grants.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: isPublic ? 'none' : (method ?? 'client_secret_basic'),
+    ...(scope ? { scope } : {}),
+    ...(tokenFormat ? { access_token_format: tokenFormat } : {}),
+    ...(input.skipConsent === true ? { skip_consent: true } : {}),
+    ...(jwksUri ? { jwks_uri: jwksUri } : {}),
+    ...(jwks ? { jwks } : {}),
+  };
+  return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
+}
+
+export async function addClient(store: Store, input: unknown): Promise<ClientAddResult> {
+  const result = buildClient(input);
+  try {
+    await store.addClient(result.client);
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) {
+      const id = result.client.client_id;
+      throw new AlreadyExistsError(`client ${id} already exists; choose another --id or remove it first (dev-op client remove ${id})`);
+    }
+    throw err;
+  }
+  return result;
+}
+
+export async function listClients(store: Store): Promise<Client[]> {
+  return store.listClients();
+}
+
+export async function showClient(store: Store, id: unknown): Promise<Client> {
+  const clientId = check.requiredString(id, 'ID');
+  const client = await store.getClient(clientId);
+  if (!client) throw new NotFoundError(`client ${clientId} does not exist (see dev-op client list)`);
+  return client;
+}
+
+export async function removeClient(store: Store, id: unknown): Promise<{ removed: string }> {
+  const clientId = check.requiredString(id, 'ID');
+  if (!(await store.removeClient(clientId))) throw new NotFoundError(`client ${clientId} does not exist (see dev-op client list)`);
+  return { removed: clientId };
+}

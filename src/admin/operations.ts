@@ -1,0 +1,71 @@
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import { addClient, listClients, removeClient, showClient, type ClientAddInput } from './clients.js';
+import { initStore, type InitInput } from './init.js';
+import { exportJwks, listKeys, rotateKey, type RotateInput } from './keys.js';
+import { mintToken, type MintInput } from './tokens.js';
+import { addUser, listUsers, removeUser, showUser, type UserAddInput } from './users.js';
+import { inputObject } from './validate.js';
+
+/** What an operation runs against: a store, and the provider's issuer, clock and key cache. */
+export interface OperationContext {
+  store: Store;
+  issuer: string;
+  clock: Clock;
+  /** Tell the provider (if any) that the signing keys changed, so the next token uses the new one. */
+  keysChanged(): void;
+}
+
+export interface Operation<I, R> {
+  /** Changes the store: runs under the data file's lock (or in the server), and is flushed before it is acknowledged. */
+  readonly writes: boolean;
+  /** Needs a usable store: a new data file first gets what `dev-op start` would create (key, default client and user). */
+  readonly seeds: boolean;
+  run(ctx: OperationContext, input: I): Promise<R>;
+}
+
+const read = <I, R>(run: Operation<I, R>['run']): Operation<I, R> => ({ writes: false, seeds: false, run });
+const write = <I, R>(run: Operation<I, R>['run'], seeds = true): Operation<I, R> => ({ writes: true, seeds, run });
+
+/** The id argument of show/remove; over the wire it may be anything. */
+const idOf = (input: unknown, key: string): unknown => inputObject(input)[key];
+
+/**
+ * Every management operation by name: the CLI runs them on the data file or sends them to the
+ * running server's admin endpoint, which runs them here too. Inputs are validated by the
+ * operations themselves (src/admin/*), since JSON from the wire may be anything.
+ */
+export const operations = {
+  'client.add': write((ctx, input: ClientAddInput) => addClient(ctx.store, input)),
+  'client.list': read((ctx, _input: Record<string, never>) => listClients(ctx.store)),
+  'client.show': read((ctx, input: { id: string }) => showClient(ctx.store, idOf(input, 'id'))),
+  'client.remove': write((ctx, input: { id: string }) => removeClient(ctx.store, idOf(input, 'id'))),
+  'user.add': write((ctx, input: UserAddInput) => addUser(ctx.store, input)),
+  'user.list': read((ctx, _input: Record<string, never>) => listUsers(ctx.store)),
+  'user.show': read((ctx, input: { username: string }) => showUser(ctx.store, idOf(input, 'username'))),
+  'user.remove': write((ctx, input: { username: string }) => removeUser(ctx.store, idOf(input, 'username'))),
+  'jwks.list': read((ctx, _input: Record<string, never>) => listKeys(ctx.store)),
+  'jwks.export': read((ctx, _input: Record<string, never>) => exportJwks(ctx.store)),
+  'jwks.rotate': write(async (ctx, input: RotateInput) => {
+    const result = await rotateKey(ctx.store, ctx.clock, input);
+    ctx.keysChanged();
+    return result;
+  }),
+  'token.mint': write((ctx, input: MintInput) => mintToken(ctx, input)),
+  init: write((ctx, input: InitInput) => initStore(ctx.store, input), false),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<N extends OperationName> = Parameters<Operations[N]['run']>[1];
+export type OperationResult<N extends OperationName> = Awaited<ReturnType<Operations[N]['run']>>;
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(operations, name);
+}
+
+/** Run one operation by name. Input typed for local callers; the admin endpoint passes parsed JSON. */
+export function runOperation<N extends OperationName>(ctx: OperationContext, name: N, input: OperationInput<N>): Promise<OperationResult<N>> {
+  const op = operations[name] as Operation<OperationInput<N>, OperationResult<N>>;
+  return op.run(ctx, input);
+}

@@ -1,0 +1,118 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { DEFAULTS } from '../config/defaults.js';
+import { ConfigError, NotFoundError, UsageError } from '../errors/app-errors.js';
+import { KeyRing } from '../keys/keyring.js';
+import { issueAccessToken } from '../provider/issue-tokens.js';
+import type { Client, Store, User } from '../store/types.js';
+import { claimsForScopes } from '../tokens/claims.js';
+import { signIdToken } from '../tokens/id-token.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
+import * as check from './validate.js';
+
+/** `dev-op token mint` in data form. */
+export interface MintInput {
+  user?: string;
+  sub?: string;
+  client?: string;
+  scope?: string;
+  aud?: string;
+  /** Seconds, or "30s" / "15m" / "1h" / "2d". */
+  ttl?: string | number;
+  claims?: string[] | Record<string, unknown>;
+  type?: 'access' | 'id';
+}
+
+export interface MintResult {
+  token: string;
+  type: 'access' | 'id';
+  expires_in: number;
+  /** The JOSE header and claims (absent for an opaque access token). */
+  header?: ProtectedHeaderParameters;
+  claims?: JWTPayload;
+}
+
+export interface MintContext {
+  store: Store;
+  issuer: string;
+  clock: Clock;
+}
+
+/** Claims the token's own flags set; `--claim` may not contradict them. */
+const REGISTERED: Record<string, string> = {
+  iss: 'the issuer', sub: '--user or --sub', aud: '--aud', exp: '--ttl', iat: 'the clock', nbf: 'the clock',
+  jti: 'dev-op', client_id: '--client', azp: '--client', scope: '--scope', auth_time: 'dev-op',
+};
+
+/** Scopes a minted user token gets unless --scope says otherwise: enough for /me and the usual claims. */
+const DEFAULT_USER_SCOPE = 'openid profile email';
+
+async function pickClient(store: Store, id: string | undefined): Promise<Client> {
+  if (id !== undefined) {
+    const client = await store.getClient(id);
+    if (!client) throw new NotFoundError(`client ${id} does not exist (see dev-op client list)`);
+    return client;
+  }
+  const [first] = await store.listClients();
+  if (!first) throw new UsageError('missing --client: there are no clients yet (dev-op client add)');
+  return first;
+}
+
+/** The subject: a configured user (--user), a sub (a configured user's, or an ad-hoc one), or none. */
+async function pickSubject(store: Store, input: MintInput): Promise<Pick<User, 'sub' | 'claims'> | undefined> {
+  const username = check.optionalString(input.user, '--user');
+  const sub = check.optionalString(input.sub, '--sub');
+  if (username !== undefined && sub !== undefined) throw new UsageError('use --user or --sub, not both');
+  if (username !== undefined) {
+    const user = await store.getUser(username);
+    if (!user) throw new NotFoundError(`user ${username} does not exist (see dev-op user list)`);
+    return user;
+  }
+  if (sub !== undefined) return (await store.getUserBySub(check.identifier(sub, '--sub'))) ?? { sub, claims: {} };
+  return undefined;
+}
+
+/**
+ * A token signed with the current key, as the server would issue it. An access token (RFC 9068)
+ * is recorded in the store so the server's userinfo and introspection accept it; with no user it
+ * is a client token (sub = client_id), like client_credentials. An ID token carries the user's
+ * claims for the scope; `--claim` adds to or overrides them.
+ */
+export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintResult> {
+  const input = check.inputObject(raw) as MintInput;
+  const type = check.oneOf(input.type, ['access', 'id'] as const, '--type') ?? 'access';
+  const extra = check.claims(input.claims);
+  const clash = Object.keys(extra).find((name) => Object.hasOwn(REGISTERED, name));
+  if (clash) throw new UsageError(`--claim ${clash}=… is not allowed: ${clash} is set by ${REGISTERED[clash]}`);
+  const aud = check.optionalString(input.aud, '--aud');
+  if (type === 'id' && aud !== undefined) throw new UsageError("--aud applies to access tokens; an ID token's audience is its --client");
+  const ttl = input.ttl === undefined ? (type === 'id' ? DEFAULTS.ttl.IdToken : DEFAULTS.ttl.AccessToken) : check.ttlSeconds(input.ttl);
+  const client = await pickClient(ctx.store, check.optionalString(input.client, '--client'));
+  const subject = await pickSubject(ctx.store, input);
+  const scope = check.scope(input.scope) ?? (subject ? DEFAULT_USER_SCOPE : (client.scope ?? ''));
+  const stored = await ctx.store.listKeys();
+  if (stored.length === 0) throw new ConfigError(`${ctx.store.location} has no signing key; run dev-op jwks rotate`);
+  const keys = new KeyRing(stored);
+
+  let token: string;
+  if (type === 'id') {
+    if (!subject) throw new UsageError('missing --user (or --sub): an ID token is about a user');
+    const iat = epochSeconds(ctx.clock);
+    const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
+    token = await signIdToken(keys, {
+      issuer: ctx.issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
+    });
+  } else {
+    if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
+      throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);
+    }
+    ({ token } = await issueAccessToken({ store: ctx.store, clock: ctx.clock, config: { issuer: ctx.issuer }, keys: async () => keys }, {
+      client, sub: subject?.sub ?? client.client_id, scope, forUser: subject !== undefined, ttl,
+      ...(aud !== undefined ? { aud } : {}), extra,
+    }));
+  }
+  const isJwt = token.split('.').length === 3;
+  return {
+    token, type, expires_in: ttl,
+    ...(isJwt ? { header: decodeProtectedHeader(token), claims: decodeJwt(token) } : {}),
+  };
+}

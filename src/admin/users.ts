@@ -1,0 +1,69 @@
+import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
+import type { Store, User } from '../store/types.js';
+import * as check from './validate.js';
+
+/** `dev-op user add` in data form. `claims`: ['key=value', …] from the CLI, or an object. */
+export interface UserAddInput {
+  username: string;
+  password?: string;
+  email?: string;
+  name?: string;
+  /** Default: the username. */
+  sub?: string;
+  claims?: string[] | Record<string, unknown>;
+}
+
+/** A user as shown by the CLI: the password itself is never printed, only whether there is one. */
+export type UserView = Omit<User, 'password'> & { has_password: boolean };
+
+export function userView(user: User): UserView {
+  const { password, ...rest } = user;
+  return { ...rest, has_password: password !== undefined };
+}
+
+/** A new user from `user add` input, validated. `--claim` overrides what --email / --name set. */
+export function buildUser(raw: unknown): User {
+  const input = check.inputObject(raw) as Partial<UserAddInput>;
+  const username = check.identifier(input.username, 'USERNAME');
+  const sub = input.sub === undefined ? username : check.identifier(input.sub, '--sub');
+  const password = check.optionalString(input.password, '--password');
+  const email = check.optionalString(input.email, '--email');
+  const name = check.optionalString(input.name, '--name');
+  const extra = check.claims(input.claims);
+  if (Object.hasOwn(extra, 'sub')) throw new UsageError('--claim sub=… is not allowed: set the subject with --sub');
+  const claims: Record<string, unknown> = {
+    preferred_username: username,
+    ...(name ? { name } : {}),
+    ...(email ? { email, email_verified: true } : {}),
+    ...extra,
+  };
+  return { username, sub, ...(password !== undefined ? { password } : {}), claims };
+}
+
+export async function addUser(store: Store, input: unknown): Promise<UserView> {
+  const user = buildUser(input);
+  try {
+    await store.addUser(user);
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) throw new AlreadyExistsError(`${err.message}; remove it first (dev-op user remove ${user.username})`);
+    throw err;
+  }
+  return userView(user);
+}
+
+export async function listUsers(store: Store): Promise<UserView[]> {
+  return (await store.listUsers()).map(userView);
+}
+
+export async function showUser(store: Store, username: unknown): Promise<UserView> {
+  const name = check.requiredString(username, 'USERNAME');
+  const user = await store.getUser(name);
+  if (!user) throw new NotFoundError(`user ${name} does not exist (see dev-op user list)`);
+  return userView(user);
+}
+
+export async function removeUser(store: Store, username: unknown): Promise<{ removed: string }> {
+  const name = check.requiredString(username, 'USERNAME');
+  if (!(await store.removeUser(name))) throw new NotFoundError(`user ${name} does not exist (see dev-op user list)`);
+  return { removed: name };
+}

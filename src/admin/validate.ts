@@ -1,0 +1,181 @@
+import type { JWK } from 'jose';
+import { UsageError } from '../errors/app-errors.js';
+import { SIGNING_ALGS } from '../keys/generate.js';
+import { GRANTS } from '../provider/grants/index.js';
+import { SUPPORTED_AUTH_METHODS } from '../provider/middleware/client-auth.js';
+import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
+
+/**
+ * Input checks shared by every way in (CLI, admin endpoint, programmatic API). Inputs may come
+ * from JSON over the wire, so nothing is trusted to have its declared type. Every failure is a
+ * UsageError whose message is one sentence naming the flag.
+ */
+
+/** Schemes that must never receive an authorization response. */
+const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'about:', 'blob:']);
+
+export function optionalString(value: unknown, flag: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new UsageError(`${flag} must be a string`);
+  return value;
+}
+
+export function requiredString(value: unknown, flag: string): string {
+  const s = optionalString(value, flag);
+  if (s === undefined || s.trim() === '') throw new UsageError(`missing ${flag}`);
+  return s;
+}
+
+export function stringList(value: unknown, flag: string): string[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
+    throw new UsageError(`${flag} must be a list of strings`);
+  }
+  return list;
+}
+
+/** An identifier (client_id, username, sub): printable ASCII or Unicode, no whitespace or control characters. */
+export function identifier(value: unknown, flag: string): string {
+  const id = requiredString(value, flag);
+  if (/[\s\p{Cc}]/u.test(id)) throw new UsageError(`${flag} ${JSON.stringify(id)} must not contain spaces or control characters`);
+  if (id.length > 200) throw new UsageError(`${flag} is longer than 200 characters`);
+  return id;
+}
+
+/**
+ * A redirect URI (RFC 6749 3.1.2, RFC 8252 7): absolute, no fragment; http(s) with a host for web
+ * apps, or a private-use scheme (com.example.app:/cb, myapp://cb) for native ones.
+ */
+export function redirectUri(value: string, flag = '--redirect-uri'): string {
+  if (/\s/.test(value)) throw new UsageError(`${flag} ${JSON.stringify(value)} must not contain spaces`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} ${value} is not an absolute URI; use e.g. http://localhost:3000/callback`);
+  }
+  if (value.includes('#')) throw new UsageError(`${flag} ${value} must not contain a fragment (#…)`);
+  const after = value.slice(url.protocol.length);
+  if (/^\d/.test(after)) {
+    throw new UsageError(`${flag} ${value} has no scheme (it reads as scheme "${url.protocol}"); did you mean http://${value}?`);
+  }
+  if (FORBIDDEN_SCHEMES.has(url.protocol)) throw new UsageError(`${flag} ${value} uses a forbidden scheme (${url.protocol})`);
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) {
+    throw new UsageError(`${flag} ${value} has no host`);
+  }
+  return value;
+}
+
+export function grantType(value: string): GrantType {
+  if (!GRANTS.has(value as GrantType)) {
+    throw new UsageError(`--grant ${value} is not a supported grant type (supported: ${[...GRANTS.keys()].join(', ')})`);
+  }
+  return value as GrantType;
+}
+
+export function authMethod(value: string): TokenEndpointAuthMethod {
+  if (!(SUPPORTED_AUTH_METHODS as readonly string[]).includes(value)) {
+    throw new UsageError(`--auth-method ${value} is not a supported method (supported: ${SUPPORTED_AUTH_METHODS.join(', ')})`);
+  }
+  return value as TokenEndpointAuthMethod;
+}
+
+/** Members only a private or symmetric JWK has. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** A client's public JWK Set (private_key_jwt): `{ keys: [...] }`, public members only. */
+export function publicJwks(value: unknown, flag = '--jwks'): { keys: JWK[] } {
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (typeof value !== 'object' || !Array.isArray(keys) || keys.length === 0) {
+    throw new UsageError(`${flag} must be a JWK Set: {"keys": [ … ]} with at least one key`);
+  }
+  for (const key of keys as unknown[]) {
+    if (typeof key !== 'object' || key === null || typeof (key as JWK).kty !== 'string') throw new UsageError(`${flag}: every key needs a kty`);
+    const secret = PRIVATE_JWK_MEMBERS.find((m) => m in key);
+    if (secret) throw new UsageError(`${flag} holds a private or symmetric key (member "${secret}"); give the public keys only`);
+  }
+  return { keys: keys as JWK[] };
+}
+
+export function httpsOrLocalUrl(value: unknown, flag: string): string {
+  const s = requiredString(value, flag);
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new UsageError(`${flag} ${s} is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${flag} ${s} must be an http(s) URL`);
+  return s;
+}
+
+export function signingAlg(value: unknown): SigningAlg {
+  if (typeof value !== 'string' || !(SIGNING_ALGS as readonly string[]).includes(value)) {
+    throw new UsageError(`--alg ${String(value)} is not supported (supported: ${SIGNING_ALGS.join(', ')})`);
+  }
+  return value as SigningAlg;
+}
+
+/** A space-separated scope (RFC 6749 3.3: NQCHAR tokens), deduplicated; undefined when empty. */
+export function scope(value: unknown, flag = '--scope'): string | undefined {
+  const s = optionalString(value, flag);
+  if (s === undefined) return undefined;
+  const tokens = [...new Set(s.split(/\s+/).filter(Boolean))];
+  const bad = tokens.find((t) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(t));
+  if (bad) throw new UsageError(`${flag} contains an invalid scope token ${JSON.stringify(bad)}`);
+  return tokens.length ? tokens.join(' ') : undefined;
+}
+
+/**
+ * `key=value` → [key, value]. The value is JSON when it parses as JSON (age=42 → 42,
+ * groups=["a","b"] → array, admin=true → true), the plain string otherwise (locale=en → "en").
+ */
+export function parseClaim(pair: string): [string, unknown] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--claim ${pair} must be key=value`);
+  const key = pair.slice(0, eq).trim();
+  const raw = pair.slice(eq + 1);
+  if (!key) throw new UsageError(`--claim ${pair} must be key=value`);
+  try {
+    return [key, JSON.parse(raw)];
+  } catch {
+    return [key, raw];
+  }
+}
+
+/** Claims given as ['k=v', …] (CLI) or as an object (JSON input). Later keys win. */
+export function claims(value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (Array.isArray(value)) return Object.fromEntries(stringList(value, '--claim').map(parseClaim));
+  if (typeof value === 'object') return { ...(value as Record<string, unknown>) };
+  throw new UsageError('--claim must be key=value pairs');
+}
+
+const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A lifetime: seconds as a number, or "30s" / "15m" / "1h" / "2d" (a bare number is seconds). */
+export function ttlSeconds(value: unknown, flag = '--ttl'): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  const match = typeof value === 'string' ? /^(\d+)([smhd]?)$/.exec(value.trim()) : null;
+  const seconds = match ? Number(match[1]) * TTL_UNITS[match[2] || 's']! : 0;
+  if (!match || seconds <= 0 || !Number.isSafeInteger(seconds)) {
+    throw new UsageError(`${flag} ${String(value)} is not a lifetime; use e.g. 30s, 15m, 1h or 2d`);
+  }
+  return seconds;
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** The input object of an operation; JSON from the admin endpoint may be anything. */
+export function inputObject(value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError('operation input must be an object');
+  return value as Record<string, unknown>;
+}

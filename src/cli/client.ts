@@ -1,0 +1,149 @@
+import { Option } from 'commander';
+import type { ClientAddInput } from '../admin/clients.js';
+import type { Client } from '../store/types.js';
+import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+
+interface AddFlags extends CommonFlags {
+  id?: string;
+  secret?: string;
+  public?: boolean;
+  redirectUri?: string[];
+  grant?: string[];
+  scope?: string;
+  name?: string;
+  postLogoutRedirectUri?: string[];
+  authMethod?: string;
+  tokenFormat?: 'jwt' | 'opaque';
+  skipConsent?: boolean;
+  jwksUri?: string;
+  jwks?: string;
+}
+
+/** `--jwks` is inline JSON or the path of a JSON file. */
+async function readJwks(value: string): Promise<{ keys: unknown[] }> {
+  const { UsageError } = await import('../errors/app-errors.js');
+  let text = value;
+  if (!value.trimStart().startsWith('{')) {
+    const { readFile } = await import('node:fs/promises');
+    text = await readFile(value, 'utf8').catch(() => {
+      throw new UsageError(`--jwks ${value}: no such file (give a JWK Set as JSON or the path of one)`);
+    });
+  }
+  try {
+    return JSON.parse(text) as { keys: unknown[] };
+  } catch {
+    throw new UsageError(`--jwks ${value} is not valid JSON`);
+  }
+}
+
+/** The human view of one client; the secret only when it was just generated (shown once). */
+async function printClient(client: Client, showSecret: boolean): Promise<void> {
+  const { printFields } = await import('./output.js');
+  const secret = client.client_secret === undefined ? undefined : showSecret ? client.client_secret : '(set; shown once when added; --json prints it)';
+  await printFields([
+    ['client_id', client.client_id],
+    ['client_secret', secret],
+    ['name', client.client_name],
+    ['type', client.token_endpoint_auth_method === 'none' ? 'public (PKCE)' : 'confidential'],
+    ['auth_method', client.token_endpoint_auth_method],
+    ['redirect_uris', client.redirect_uris],
+    ['post_logout', client.post_logout_redirect_uris],
+    ['grant_types', client.grant_types],
+    ['scope', client.scope],
+    ['token_format', client.access_token_format],
+    ['skip_consent', client.skip_consent],
+    ['jwks_uri', client.jwks_uri],
+  ]);
+}
+
+async function add(flags: AddFlags): Promise<void> {
+  const [{ runOperation }, { missingClientInput }, prompts, out, check] = await Promise.all([
+    import('./admin-transport.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
+  ]);
+  const input: ClientAddInput = {
+    id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant,
+    scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
+    tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, jwksUri: flags.jwksUri,
+    ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
+  };
+  for (const missing of missingClientInput(input)) {
+    if (missing === '--redirect-uri') {
+      const uri = await prompts.ask(missing, {
+        message: 'Redirect URI (where the OP sends the browser back)', default: 'http://localhost:3000/callback',
+        validate: prompts.validator((v) => check.redirectUri(v)),
+      });
+      input.redirectUris = [uri];
+    }
+  }
+  const { result } = await runOperation(flags.data, 'client.add', input, { onSeed: out.reportSeed });
+  if (flags.json) return out.printJson(result);
+  await printClient(result.client, true);
+  const kind = result.client.token_endpoint_auth_method === 'none' ? 'public client' : 'client';
+  await out.say(`${kind} ${result.client.client_id} added${result.generated.secret ? '; its secret is shown only this once' : ''}`);
+}
+
+async function list(flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
+  const { result } = await runOperation(flags.data, 'client.list', {});
+  if (flags.json) return out.printJson(result);
+  await out.printTable(
+    ['CLIENT_ID', 'TYPE', 'AUTH METHOD', 'GRANTS', 'REDIRECT URIS'],
+    result.map((c) => [
+      c.client_id, c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', c.token_endpoint_auth_method,
+      c.grant_types.join(','), c.redirect_uris.join(' '),
+    ]),
+    'No clients yet: dev-op client add --redirect-uri http://localhost:3000/callback',
+  );
+}
+
+async function show(id: string | undefined, flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID' }));
+  const { result } = await runOperation(flags.data, 'client.show', { id: clientId });
+  if (flags.json) return out.printJson(result);
+  await printClient(result, false);
+}
+
+async function remove(id: string | undefined, flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID to remove' }));
+  const { result } = await runOperation(flags.data, 'client.remove', { id: clientId });
+  if (flags.json) return out.printJson(result);
+  await out.say(`client ${result.removed} removed`);
+}
+
+export function clientCommand() {
+  return group('client', 'manage OAuth clients (relying parties)',
+    leaf('add', 'register a client; prints it (a generated secret only this once)')
+      .option('--id <id>', 'client_id (default: generated)')
+      .option('--secret <secret>', 'client_secret (default: generated, 256 bits)')
+      .option('--public', 'a public client (SPA, native app): no secret, PKCE required')
+      .option('--redirect-uri <uri>', 'allowed redirect URI (repeatable; required for authorization_code)', collect)
+      .option('--grant <type>', 'grant type (repeatable; default: authorization_code + refresh_token)', collect)
+      .option('--scope <scopes>', 'extra scopes the client may request, space-separated (e.g. "api:read api:write")')
+      .option('--name <name>', 'client name shown on the login and consent pages')
+      .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
+      .option('--auth-method <method>', 'token_endpoint_auth_method (default client_secret_basic; none with --public)')
+      .addOption(new Option('--token-format <format>', 'access token format').choices(['jwt', 'opaque']))
+      .option('--skip-consent', 'never show the consent page for this client')
+      .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
+      .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+      .addHelpText('after', examples(
+        'dev-op client add --id web --secret s3cret --redirect-uri http://localhost:3000/cb --grant authorization_code --grant refresh_token',
+        'dev-op client add --public --redirect-uri http://localhost:5173/callback --name "My SPA"',
+        'dev-op client add --id svc --grant client_credentials --scope "api:read api:write"',
+      ))
+      .action(action(add)),
+    leaf('list', 'list clients')
+      .addHelpText('after', examples('dev-op client list', 'dev-op client list --json | jq -r ".[].client_id"'))
+      .action(action(list)),
+    leaf('show', 'show one client')
+      .argument('[id]', 'client_id')
+      .addHelpText('after', examples('dev-op client show web', 'dev-op client show web --json | jq -r .client_secret'))
+      .action(action(show)),
+    leaf('remove', 'remove a client')
+      .argument('[id]', 'client_id')
+      .addHelpText('after', examples('dev-op client remove web'))
+      .action(action(remove)),
+  ).addHelpText('after', examples('dev-op client add --redirect-uri http://localhost:3000/callback', 'dev-op client list'));
+}

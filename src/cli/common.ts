@@ -1,0 +1,43 @@
+import { Command, Option } from 'commander';
+import { DEFAULTS } from '../config/defaults.js';
+import { fail } from './fail.js';
+
+/**
+ * What every management command shares. Kept to commander and constants: main.ts loads every
+ * command's definition, so anything heavier is imported inside the actions.
+ */
+
+export interface CommonFlags {
+  data: string;
+  json?: boolean;
+}
+
+/** A repeatable option's parser: `--claim a=1 --claim b=2` → ['a=1', 'b=2']. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** A command that does the work: `--data`, `--json` and the same error handling as every other. */
+export function leaf(name: string, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
+    .option('--json', 'print the result as JSON on stdout, and nothing else there')
+    .showHelpAfterError('(run with --help for usage)');
+}
+
+/** A command that groups others (`client`, `user`, …). */
+export function group(name: string, description: string, ...commands: Command[]): Command {
+  const parent = new Command(name).description(description).showHelpAfterError('(run with --help for usage)');
+  for (const command of commands) parent.addCommand(command);
+  return parent;
+}
+
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+}
+
+/** An action whose errors end the process the CLI's way (one line for a user error, exit 1). */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return (...args: A) => fn(...args).catch(fail);
+}

@@ -1,0 +1,163 @@
+import { Option } from 'commander';
+import type { JSONWebKeySet } from 'jose';
+import type { Inspection } from '../admin/inspect-token.js';
+import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+
+interface MintFlags extends CommonFlags {
+  user?: string;
+  sub?: string;
+  client?: string;
+  scope?: string;
+  aud?: string;
+  ttl?: string;
+  claim?: string[];
+  type: 'access' | 'id';
+  issuer?: string;
+}
+
+interface InspectFlags extends CommonFlags {
+  issuer?: string;
+}
+
+async function mint(flags: MintFlags): Promise<void> {
+  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
+  const { result, via } = await runOperation(flags.data, 'token.mint', {
+    user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
+    claims: flags.claim, type: flags.type,
+  }, { issuer: flags.issuer, onSeed: out.reportSeed });
+  if (flags.json) return out.printJson(result);
+  // The token alone on stdout, so that $(dev-op token mint …) is the token.
+  process.stdout.write(`${result.token}\n`);
+  if (process.stderr.isTTY) {
+    const { humanDuration } = await import('../admin/inspect-token.js');
+    const c = result.claims ?? {};
+    const who = c.sub === undefined ? '' : ` for ${String(c.sub)}`;
+    const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}; no server was running)`;
+    await out.say(`${result.type === 'id' ? 'ID' : 'access'} token${who}, expires in ${humanDuration(result.expires_in)}${issuer}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The issuer's JWKS, found through its discovery document. */
+async function issuerJwks(issuer: string): Promise<JSONWebKeySet> {
+  const { ConfigError } = await import('../errors/app-errors.js');
+  const get = async (url: string, what: string): Promise<Record<string, unknown>> => {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw new ConfigError(`could not fetch ${what} from ${url}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+    }
+    if (!res.ok) throw new ConfigError(`${url} answered ${res.status}; is ${issuer} an OpenID Provider?`);
+    return (await res.json().catch(() => {
+      throw new ConfigError(`${url} did not return JSON (${what})`);
+    })) as Record<string, unknown>;
+  };
+  const discovery = await get(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, 'the discovery document');
+  if (typeof discovery.jwks_uri !== 'string') throw new ConfigError(`the discovery document of ${issuer} has no jwks_uri`);
+  return (await get(discovery.jwks_uri, 'the JWKS')) as unknown as JSONWebKeySet;
+}
+
+/** Pretty JSON, coloured on a terminal. */
+async function prettyJson(value: unknown): Promise<string> {
+  const { out } = await (await import('./output.js')).colours();
+  const json = JSON.stringify(value, null, 2);
+  if (out.level === 0) return json;
+  return json.replace(/("(?:[^"\\]|\\.)*")(\s*:)?|\b(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|true|false|null)\b/g, (m, str: string | undefined, colon: string | undefined, lit: string | undefined) => {
+    if (str !== undefined) return colon ? `${out.cyan(str)}${colon}` : out.green(str);
+    return lit !== undefined ? out.yellow(lit) : m;
+  });
+}
+
+const TIME_CLAIMS = ['iat', 'nbf', 'auth_time', 'exp'] as const;
+
+async function printInspection(report: Inspection, now: number): Promise<void> {
+  const { colours } = await import('./output.js');
+  const { humanDuration } = await import('../admin/inspect-token.js');
+  const { out } = await colours();
+  const lines = [out.bold('Header'), await prettyJson(report.header), '', out.bold('Payload'), await prettyJson(report.payload), ''];
+  const times = TIME_CLAIMS.filter((name) => typeof report.payload[name] === 'number');
+  if (times.length) {
+    lines.push(out.bold('Times'));
+    for (const name of times) {
+      const at = report.payload[name] as number;
+      const delta = at - now;
+      const relative = name === 'exp'
+        ? (delta > 0 ? `expires in ${humanDuration(delta)}` : `expired ${humanDuration(-delta)} ago`)
+        : (delta > 0 ? `in ${humanDuration(delta)}` : `${humanDuration(-delta)} ago`);
+      lines.push(`  ${name.padEnd(9)} ${new Date(at * 1000).toISOString()}  ${out.dim(`(${relative})`)}`);
+    }
+    lines.push('');
+  }
+  if (report.valid) {
+    lines.push(out.green(`valid: signature verified with key ${String(report.header.kid ?? '')} (${String(report.header.alg)})`));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promise<void> {
+  const [{ inspectToken, decodeToken }, prompts, out] = await Promise.all([
+    import('../admin/inspect-token.js'), import('./prompts.js'), import('./output.js'),
+  ]);
+  let token = tokenArg === '-' ? await readStdin() : tokenArg;
+  token ??= await prompts.ask('TOKEN (or - to read it from stdin)', { message: 'Token' });
+  token = token.trim().replace(/^Bearer\s+/i, '');
+  decodeToken(token); // not a JWT: say so before fetching any keys
+  let jwks: JSONWebKeySet;
+  if (flags.issuer !== undefined) {
+    jwks = await issuerJwks(flags.issuer);
+  } else {
+    const { runOperation } = await import('./admin-transport.js');
+    jwks = (await runOperation(flags.data, 'jwks.export', {})).result as JSONWebKeySet;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const issuer = flags.issuer?.replace(/\/$/, '');
+  const report = await inspectToken(token, jwks, { now, ...(issuer !== undefined ? { issuer } : {}) });
+  if (flags.json) {
+    out.printJson({
+      valid: report.valid, ...(report.reason ? { reason: report.reason } : {}), header: report.header, payload: report.payload,
+      ...(report.expiresIn !== undefined ? { expires_in: report.expiresIn } : {}),
+    });
+  } else {
+    await printInspection(report, now);
+  }
+  if (!report.valid) {
+    process.stderr.write(`dev-op: invalid token: ${report.reason}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export function tokenCommand() {
+  return group('token', 'mint and inspect tokens',
+    leaf('mint', 'sign a token with the current key; prints the token alone (or JSON with --json)')
+      .option('--user <username>', 'a configured user: sub and claims come from them')
+      .option('--sub <sub>', 'a subject (a configured user\'s or any string)')
+      .option('--client <id>', 'the client the token is for (default: the first client)')
+      .option('--scope <scopes>', 'space-separated scopes (default "openid profile email" with a user, the client\'s scope without)')
+      .option('--aud <audience>', 'access token audience (default: the client_id)')
+      .option('--ttl <duration>', 'lifetime: 30s, 15m, 1h, 2d (default 1h)')
+      .option('--claim <key=value>', 'extra claim; JSON if it parses, else a string (repeatable)', collect)
+      .addOption(new Option('--type <type>', 'access token (RFC 9068 JWT) or ID token').choices(['access', 'id']).default('access'))
+      .option('--issuer <url>', 'issuer when no server runs (default http://localhost:<its last port, or 4000>)')
+      .addHelpText('after', examples(
+        'dev-op token mint --user alice --client web --scope "openid profile" --aud https://api.local --ttl 15m --claim roles=admin',
+        'curl -H "Authorization: Bearer $(dev-op token mint --user alice)" http://localhost:4000/me',
+        'dev-op token mint --user alice --type id --json | jq .claims',
+      ))
+      .action(action(mint)),
+    leaf('inspect', 'decode a JWT and verify it against the keys; exit 1 if invalid or expired')
+      .argument('[token]', 'the token, or - to read it from stdin')
+      .option('--issuer <url>', 'verify against this issuer\'s JWKS (via discovery) instead of the data file, and check iss')
+      .addHelpText('after', examples(
+        'dev-op token inspect eyJhbGciOi...',
+        'dev-op token mint --user alice | dev-op token inspect -',
+        'dev-op token inspect "$TOKEN" --issuer http://localhost:4000',
+      ))
+      .action(action(inspect)),
+  ).addHelpText('after', examples('dev-op token mint --user alice', 'dev-op token inspect -'));
+}

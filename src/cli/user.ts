@@ -1,0 +1,91 @@
+import type { UserView } from '../admin/users.js';
+import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+
+interface AddFlags extends CommonFlags {
+  password?: string;
+  email?: string;
+  name?: string;
+  sub?: string;
+  claim?: string[];
+}
+
+async function printUser(user: UserView): Promise<void> {
+  const { printFields } = await import('./output.js');
+  await printFields([
+    ['username', user.username],
+    ['sub', user.sub],
+    ['password', user.has_password ? '(set)' : '(none: one click)'],
+    ...Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  ]);
+}
+
+async function add(username: string | undefined, flags: AddFlags): Promise<void> {
+  const [{ runOperation }, out, prompts, check] = await Promise.all([
+    import('./admin-transport.js'), import('./output.js'), import('./prompts.js'), import('../admin/validate.js'),
+  ]);
+  const name = username ?? (await prompts.ask('USERNAME', {
+    message: 'Username', validate: prompts.validator((v) => check.identifier(v, 'USERNAME')),
+  }));
+  const { result } = await runOperation(flags.data, 'user.add', {
+    username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim,
+  }, { onSeed: out.reportSeed });
+  if (flags.json) return out.printJson(result);
+  await printUser(result);
+  await out.say(`user ${result.username} added`);
+}
+
+async function list(flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
+  const { result } = await runOperation(flags.data, 'user.list', {});
+  if (flags.json) return out.printJson(result);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  await out.printTable(
+    ['USERNAME', 'SUB', 'PASSWORD', 'NAME', 'EMAIL'],
+    result.map((u) => [u.username, u.sub, u.has_password ? 'yes' : 'no', str(u.claims.name), str(u.claims.email)]),
+    'No users yet: dev-op user add alice',
+  );
+}
+
+async function show(username: string | undefined, flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const name = username ?? (await prompts.ask('USERNAME', { message: 'Username' }));
+  const { result } = await runOperation(flags.data, 'user.show', { username: name });
+  if (flags.json) return out.printJson(result);
+  await printUser(result);
+}
+
+async function remove(username: string | undefined, flags: CommonFlags): Promise<void> {
+  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const name = username ?? (await prompts.ask('USERNAME', { message: 'Username to remove' }));
+  const { result } = await runOperation(flags.data, 'user.remove', { username: name });
+  if (flags.json) return out.printJson(result);
+  await out.say(`user ${result.removed} removed`);
+}
+
+export function userCommand() {
+  return group('user', 'manage end-users who can sign in',
+    leaf('add', 'add a user')
+      .argument('[username]', 'login name (also the sub unless --sub)')
+      .option('--password <password>', 'require this password at login (default: none, one click)')
+      .option('--email <email>', 'email claim (email_verified is set true)')
+      .option('--name <name>', 'name claim')
+      .option('--sub <sub>', 'subject identifier (default: the username)')
+      .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string (repeatable)', collect)
+      .addHelpText('after', examples(
+        'dev-op user add alice --password pw --email alice@example.com --name "Alice Liddell" --claim groups=admin --claim locale=en',
+        'dev-op user add bob --claim age=42 --claim \'groups=["dev","ops"]\'',
+      ))
+      .action(action(add)),
+    leaf('list', 'list users')
+      .addHelpText('after', examples('dev-op user list', 'dev-op user list --json'))
+      .action(action(list)),
+    leaf('show', 'show one user and their claims')
+      .argument('[username]')
+      .addHelpText('after', examples('dev-op user show alice'))
+      .action(action(show)),
+    leaf('remove', 'remove a user')
+      .argument('[username]')
+      .addHelpText('after', examples('dev-op user remove alice'))
+      .action(action(remove)),
+  ).addHelpText('after', examples('dev-op user add bob --password b0b', 'dev-op user list'));
+}

@@ -1,0 +1,93 @@
+import type { Socket } from 'node:net';
+import { DEFAULTS } from '../../config/defaults.js';
+import { AppError } from '../../errors/app-errors.js';
+import { NotFound, PayloadTooLarge, UnsupportedMediaType } from '../../errors/oauth-errors.js';
+import { safeEqual } from '../../util/safe-equal.js';
+import type { Ctx, Middleware, Provider } from '../context.js';
+import { noStore } from '../middleware/no-store.js';
+
+/**
+ * `POST /_admin`: the management CLI's way into a running server, so a change (a client, a key)
+ * takes effect for the very next request and nothing the server holds in memory is lost. Off
+ * unless start-server enables it with a random token that it writes next to the data file (0600).
+ * Only peers on this machine, only with that token; the body is `{ "op": name, "input": {...} }`.
+ */
+
+const tokens = new WeakMap<Provider, string>();
+
+/** Accept admin requests for `op` that carry `token`. */
+export function enableAdmin(op: Provider, token: string): void {
+  tokens.set(op, token);
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * A loopback peer, or (with --host naming a real interface) a peer whose address is the one it
+ * connected to: only this machine can be both ends of such a TCP connection.
+ */
+function fromThisMachine(socket: Socket): boolean {
+  const peer = socket.remoteAddress ?? '';
+  return LOOPBACK.test(peer) || (peer !== '' && peer === socket.localAddress);
+}
+
+async function readJson(ctx: Ctx): Promise<unknown> {
+  if (!ctx.is('application/json')) throw new UnsupportedMediaType('the admin endpoint accepts application/json only');
+  const limit = DEFAULTS.maxBodyBytes;
+  if (Number(ctx.get('content-length') || 0) > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const STATUS_FOR_CODE: Record<string, number> = { ERR_NOT_FOUND: 404, ERR_ALREADY_EXISTS: 409 };
+
+function answer(ctx: Ctx, status: number, body: Record<string, unknown>): void {
+  ctx.status = status;
+  ctx.body = body;
+}
+
+export function admin(op: Provider): Middleware[] {
+  return [
+    noStore,
+    async function adminOperation(ctx) {
+      const expected = tokens.get(op);
+      if (expected === undefined) throw new NotFound(`no route for ${ctx.path}`);
+      if (!fromThisMachine(ctx.req.socket)) {
+        return answer(ctx, 403, { error: 'forbidden', message: 'the admin endpoint only answers this machine' });
+      }
+      const presented = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization'))?.[1];
+      if (presented === undefined || !safeEqual(presented, expected)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="dev-op admin"');
+        return answer(ctx, 401, { error: 'unauthorized', message: 'wrong or missing admin token' });
+      }
+      const body = await readJson(ctx);
+      const { operations, isOperationName } = await import('../../admin/operations.js');
+      const name = (body as { op?: unknown } | undefined)?.op;
+      if (!isOperationName(name)) {
+        return answer(ctx, 400, { error: 'ERR_USAGE', message: `unknown operation ${JSON.stringify(name ?? null)}` });
+      }
+      ctx.state.detail = name;
+      const operation = operations[name];
+      try {
+        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged() };
+        const result: unknown = await operation.run(ctxForOp, (body as { input?: never }).input as never);
+        // Acknowledged means on disk, as when the CLI writes the file itself.
+        if (operation.writes) await op.store.flush();
+        answer(ctx, 200, { result });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        answer(ctx, STATUS_FOR_CODE[err.code] ?? 400, { error: err.code, message: err.message });
+      }
+    },
+  ];
+}
