@@ -8,8 +8,10 @@ import { parseScope } from './checks/scope.js';
 import { ensureGrant } from './ensure-grant.js';
 import type { Ctx, Provider } from './context.js';
 import { signIdTokenFor } from './id-token-signing.js';
-import { issueAccessToken } from './issue-tokens.js';
+import { issueAccessToken, requestedIdTokenClaims } from './issue-tokens.js';
+import { parseClaimsRequest } from './checks/claims-request.js';
 import { sendToClient } from './send-to-client.js';
+import { ttlFor } from './ttl.js';
 
 type Session = { id: string; record: SessionRecord };
 
@@ -24,9 +26,11 @@ async function issueCode(op: Provider, params: AuthorizationParams, client: Clie
     sid: session.record.sid,
     amr: session.record.amr,
     grantId,
-    exp: epochSeconds(op.clock) + op.config.ttl.AuthorizationCode,
+    exp: epochSeconds(op.clock) + ttlFor(op, client, 'AuthorizationCode'),
     ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
     ...(params.code_challenge !== undefined ? { codeChallenge: params.code_challenge } : {}),
+    ...(params.claims !== undefined ? { claims: params.claims } : {}),
+    ...(acrFor(params) ? { acr: acrFor(params) } : {}),
   };
   await op.store.put('AuthorizationCode', code, record);
   return code;
@@ -46,13 +50,18 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   if (types.has('token')) {
     const { token, expiresIn } = await issueAccessToken(op, {
       client, sub: session.record.accountId, scope, forUser: true, grantId,
-      authTime: session.record.loginTs, ttl: op.config.ttl.AccessToken,
+      authTime: session.record.loginTs, ttl: ttlFor(op, client, 'AccessToken'), claims: params.claims,
     });
     Object.assign(out, { access_token: token, token_type: 'Bearer', expires_in: String(expiresIn), scope });
   }
   if (types.has('id_token')) {
     // With response_type=id_token there is no access token for userinfo: claims go in the ID token (OIDC Core 5.4).
-    const extra = types.size === 1 ? await userClaims(op, session.record.accountId, scopes) : undefined;
+    const acr = acrFor(params);
+    const extra = {
+      ...(types.size === 1 ? await userClaims(op, session.record.accountId, scopes) : {}),
+      ...(await requestedIdTokenClaims(op, session.record.accountId, params.claims)),
+      ...(acr ? { acr } : {}),
+    };
     out.id_token = await signIdTokenFor(op, client, {
       sub: session.record.accountId, authTime: session.record.loginTs, nonce: params.nonce, sid: session.record.sid,
       amr: session.record.amr, accessToken: out.access_token, code: out.code, state: params.state, extra,
@@ -62,6 +71,17 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   out.iss = op.config.issuer;
   const { mode } = responseModeFor(params.response_type, params.response_mode);
   await sendToClient(op, ctx, { uri: params.redirect_uri, state: params.state, mode }, out);
+}
+
+/**
+ * The acr to report: a dev OP satisfies whatever was asked, so the first of acr_values, or the
+ * first value of an acr claim request (OIDC Core 5.5.1.1).
+ */
+export function acrFor(params: AuthorizationParams): string | undefined {
+  const requested = parseClaimsRequest(params.claims)?.id_token?.acr;
+  const fromClaims = requested?.value ?? requested?.values?.[0];
+  if (typeof fromClaims === 'string') return fromClaims;
+  return params.acr_values?.split(' ').find(Boolean);
 }
 
 async function userClaims(op: Provider, sub: string, scopes: string[]): Promise<Record<string, unknown>> {

@@ -6,6 +6,7 @@ import { idTokenClaims, type IdTokenClaims } from '../tokens/id-token.js';
 import { signJwt } from '../tokens/sign.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
+import { ttlFor } from './ttl.js';
 
 /** The newest key for `alg`; a client asking for an alg the ring lacks gets one made and kept. */
 async function keyFor(op: Provider, alg: SigningAlg): Promise<StoredKey> {
@@ -29,7 +30,7 @@ export async function signIdTokenFor(
 ): Promise<string> {
   const alg = client.id_token_signed_response_alg ?? 'RS256';
   const now = epochSeconds(op.clock);
-  const claims = idTokenClaims({ ...c, issuer: op.config.issuer, clientId: client.client_id, iat: now, exp: now + op.config.ttl.IdToken }, alg);
+  const claims = idTokenClaims({ ...c, issuer: op.config.issuer, clientId: client.client_id, iat: now, exp: now + ttlFor(op, client, 'IdToken') }, alg);
   if (alg === 'HS256') {
     if (!client.client_secret) throw new ConfigError(`client ${client.client_id} asks for HS256 ID tokens but has no client_secret`);
     return new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(client.client_secret));

@@ -15,7 +15,9 @@ export function needsLogin(
 ): boolean {
   if (!session) return true;
   if (freshLogin) return false;
-  if (promptValues(params.prompt).has('login')) return true;
+  const prompts = promptValues(params.prompt);
+  // select_account: show the user list again, even to a signed-in user.
+  if (prompts.has('login') || prompts.has('select_account')) return true;
   if (params.max_age === undefined) return false;
   // max_age=0 is prompt=login (OIDC Core 3.1.2.1); in whole seconds, a login this second is 0 old.
   const maxAge = Number(params.max_age);

@@ -4,7 +4,9 @@ import { signAccessToken } from '../tokens/access-token.js';
 import { epochSeconds } from '../util/clock.js';
 import { randomId } from '../util/random.js';
 import type { Provider } from './context.js';
+import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
+import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -26,6 +28,9 @@ export interface UserGrantContext {
   sid?: string;
   nonce?: string;
   refresh: boolean;
+  /** The claims parameter (JSON), if the authorization request had one. */
+  claims?: string;
+  acr?: string;
 }
 
 /** What issuing an access token needs: a Provider has it, and so does `dev-op token mint` on a data file. */
@@ -40,6 +45,8 @@ export async function issueAccessToken(
     aud?: string;
     /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
     extra?: Record<string, unknown>;
+    /** The claims parameter (JSON): its userinfo members are released at /me. */
+    claims?: string;
   },
 ): Promise<{ token: string; expiresIn: number }> {
   const iat = epochSeconds(op.clock);
@@ -53,6 +60,7 @@ export async function issueAccessToken(
     forUser: a.forUser,
     ...(a.grantId ? { grantId: a.grantId } : {}),
     ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+    ...(a.claims !== undefined ? { claims: a.claims } : {}),
   };
   if (a.client.access_token_format === 'opaque') {
     const token = randomId();
@@ -72,12 +80,13 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   const scope = g.scopes.join(' ');
   const { token, expiresIn } = await issueAccessToken(op, {
     client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
-    authTime: g.authTime, ttl: op.config.ttl.AccessToken,
+    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims,
   });
   const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
   if (g.scopes.includes('openid')) {
     response.id_token = await signIdTokenFor(op, g.client, {
       sub: g.accountId, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
+      extra: { ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...(g.acr ? { acr: g.acr } : {}) },
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);
@@ -90,10 +99,19 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
   const refreshToken = randomId();
   const record: RefreshTokenRecord = {
     clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
-    grantId: g.grantId, iat: now, exp: now + op.config.ttl.RefreshToken, ...(g.sid ? { sid: g.sid } : {}),
+    grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
+    ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
   };
   await op.store.put('RefreshToken', refreshToken, record);
   return refreshToken;
+}
+
+/** OIDC Core 5.5: claims the request asked for in the ID token, from the user's stored claims. */
+export async function requestedIdTokenClaims(op: Provider, sub: string, claims: string | undefined): Promise<Record<string, unknown>> {
+  const requested = parseClaimsRequest(claims)?.id_token;
+  if (!requested) return {};
+  const user = await op.store.getUserBySub(sub);
+  return pickClaims(user?.claims ?? {}, requested);
 }
 
 /** A refresh token comes with offline_access, for clients allowed the refresh_token grant. */

@@ -34,6 +34,11 @@ export interface AuthorizationParams {
   prompt?: string;
   max_age?: string;
   login_hint?: string;
+  /** The OIDC Core 5.5 claims parameter, as sent (JSON). */
+  claims?: string;
+  acr_values?: string;
+  ui_locales?: string;
+  id_token_hint?: string;
 }
 
 /** A login or consent step in progress, bound to one browser by the interaction cookie. */
@@ -59,6 +64,9 @@ export interface AuthorizationCodeRecord extends StateRecord {
   nonce?: string;
   codeChallenge?: string;
   grantId: string;
+  /** The claims parameter (JSON), carried to the tokens. */
+  claims?: string;
+  acr?: string;
 }
 
 export interface RefreshTokenRecord extends StateRecord {
@@ -70,6 +78,8 @@ export interface RefreshTokenRecord extends StateRecord {
   amr: string[];
   grantId: string;
   iat: number;
+  claims?: string;
+  acr?: string;
 }
 
 /** An issued access token, keyed by its jti (JWT) or its value (opaque), so it can be revoked. */
@@ -84,6 +94,8 @@ export interface AccessTokenRecord extends StateRecord {
   grantId?: string;
   /** True when the subject is a user (not the client itself). */
   forUser: boolean;
+  /** The claims parameter (JSON): userinfo members are released at /me beyond the scopes. */
+  claims?: string;
 }
 
 /** RFC 8628: a device authorization, keyed by device_code, waiting for the user at /device. */

@@ -22,6 +22,9 @@ export type GrantType =
   | 'password'
   | 'urn:ietf:params:oauth:grant-type:device_code';
 
+/** The lifetimes a client may set for itself (sessions, grants and interactions are the user's). */
+export type ClientTtlName = 'AccessToken' | 'AuthorizationCode' | 'ClientCredentials' | 'IdToken' | 'RefreshToken' | 'DeviceCode';
+
 /** A registered client, in RFC 7591 / node-oidc-provider metadata names. */
 export interface Client {
   client_id: string;
@@ -42,6 +45,10 @@ export interface Client {
   /** Public keys for private_key_jwt (inline), or where to fetch them. */
   jwks?: { keys: JWK[] };
   jwks_uri?: string;
+  /** Per-client lifetimes in seconds, in node-oidc-provider's `ttl` names (AccessToken, RefreshToken, …). */
+  ttl?: Partial<Record<ClientTtlName, number>>;
+  /** Rotate refresh tokens on use (default true); false keeps one refresh token for the grant's life. */
+  rotate_refresh_token?: boolean;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
 }

@@ -1,21 +1,22 @@
-import { DEFAULTS } from '../../config/defaults.js';
 import {
   AccessDenied, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
   RequestUriNotSupported, UnauthorizedClient,
 } from '../../errors/oauth-errors.js';
-import type { AuthorizationParams, InteractionRecord } from '../../store/records.js';
+import type { AuthorizationParams } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
-import { randomId } from '../../util/random.js';
+import { parseClaimsRequest } from '../checks/claims-request.js';
 import { checkCodeChallenge } from '../checks/pkce.js';
 import { checkResponseType, responseModeFor } from '../checks/response-type.js';
 import { checkRedirectUri } from '../checks/redirect-uri.js';
 import { checkUserScope } from '../checks/scope.js';
 import { respondToAuthorization } from '../authorization-response.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { verifyIdTokenHint } from '../id-token-hint.js';
 import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
-import { cookieOptions, loadSession, startSession } from '../session.js';
+import { loadSession, startSession } from '../session.js';
+import { startInteraction } from '../start-interaction.js';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
@@ -77,6 +78,7 @@ export function authorization(op: Provider): Middleware[] {
       for (const p of prompts) if (!PROMPTS.has(p)) throw new InvalidRequest(`prompt ${p} is not supported`);
       if (prompts.has('none') && prompts.size > 1) throw new InvalidRequest('prompt=none must not be combined with other values');
       if (params.max_age !== undefined && !/^\d+$/.test(params.max_age)) throw new InvalidRequest('max_age must be a non-negative integer');
+      parseClaimsRequest(params.claims);
       // offline_access means nothing to a client that may not refresh: drop it rather than fail.
       const granted = client!.grant_types.includes('refresh_token') ? scopes : scopes.filter((s) => s !== 'offline_access');
       params.scope = granted.join(' ');
@@ -88,7 +90,9 @@ export function authorization(op: Provider): Middleware[] {
       const client = ctx.state.client!;
       const now = epochSeconds(op.clock);
       let session = await loadSession(op, ctx);
-      let login = needsLogin(params, session?.record, now, false);
+      // OIDC Core 3.1.2.1: an id_token_hint for another user than the session's means a new login.
+      const hintSub = params.id_token_hint === undefined ? undefined : (await verifyIdTokenHint(op, params.id_token_hint)).sub;
+      let login = needsLogin(params, session?.record, now, false) || (hintSub !== undefined && session?.record.accountId !== hintSub);
       if (login && op.config.autoLogin) {
         session = await autoLogin(op, ctx, op.config.autoLogin);
         login = false;
@@ -116,7 +120,11 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   const out: AuthorizationParams = {
     client_id: p.client_id!, redirect_uri: p.redirect_uri!, response_type: p.response_type!, scope: p.scope ?? '',
   };
-  for (const key of ['response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint'] as const) {
+  const carried = [
+    'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint',
+    'claims', 'acr_values', 'ui_locales', 'id_token_hint',
+  ] as const;
+  for (const key of carried) {
     if (p[key] !== undefined) out[key] = p[key];
   }
   return out;
@@ -126,12 +134,4 @@ async function autoLogin(op: Provider, ctx: Ctx, username: string) {
   const user = await op.store.getUser(username);
   if (!user) throw new AccessDenied(`the --auto-login user ${username} no longer exists`).withHint('run `dev-op user list`');
   return startSession(op, ctx, { accountId: user.sub, amr: ['auto'], remember: false });
-}
-
-async function startInteraction(op: Provider, ctx: Ctx, params: AuthorizationParams, prompt: 'login' | 'consent'): Promise<string> {
-  const uid = randomId(16);
-  const record: InteractionRecord = { params, prompt, exp: epochSeconds(op.clock) + op.config.ttl.Interaction };
-  await op.store.put('Interaction', uid, record);
-  ctx.cookies.set(DEFAULTS.cookies.interaction, uid, cookieOptions(op, op.config.ttl.Interaction * 1000));
-  return `${op.config.issuer}/interaction/${uid}`;
 }

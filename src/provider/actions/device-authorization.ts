@@ -10,6 +10,7 @@ import { parseParams } from '../middleware/body.js';
 import { authenticateClient } from '../middleware/client-auth.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
+import { ttlFor } from '../ttl.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -27,7 +28,7 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       }
       const scope = checkUserScope(client, ctx.state.params.scope).join(' ');
       const now = epochSeconds(op.clock);
-      const ttl = op.config.ttl.DeviceCode;
+      const ttl = ttlFor(op, client, 'DeviceCode');
       const deviceCode = randomId();
       let userCode = generateUserCode();
       // A clash is ~1 in 2^34 per live code; retry rather than shadow another device's code.

@@ -1,7 +1,3 @@
-import { DEFAULTS } from '../../config/defaults.js';
-import type { InteractionRecord } from '../../store/records.js';
-import { epochSeconds } from '../../util/clock.js';
-import { randomId } from '../../util/random.js';
 import { parseScope } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
@@ -10,7 +6,8 @@ import { formatUserCode, normaliseUserCode } from '../device/user-code.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { describeScope } from '../scope-descriptions.js';
-import { cookieOptions, loadSession } from '../session.js';
+import { loadSession } from '../session.js';
+import { startInteraction } from '../start-interaction.js';
 
 const INVALID_CODE = 'That code is not valid or has expired. Check your device and try again.';
 
@@ -82,16 +79,8 @@ export function deviceSubmit(op: Provider): Middleware[] {
         return renderDeviceDone(op, ctx, clientName, true);
       }
       // Not signed in: the usual login page, then back here through the interaction's finish.
-      const uid = randomId(16);
-      const record: InteractionRecord = {
-        params: { client_id: device.client.client_id, redirect_uri: '', response_type: 'device_code', scope: device.record.scope },
-        prompt: 'login',
-        deviceCode: device.deviceCode,
-        exp: epochSeconds(op.clock) + op.config.ttl.Interaction,
-      };
-      await op.store.put('Interaction', uid, record);
-      ctx.cookies.set(DEFAULTS.cookies.interaction, uid, cookieOptions(op, op.config.ttl.Interaction * 1000));
-      ctx.redirect(`${op.config.issuer}/interaction/${uid}`);
+      const params = { client_id: device.client.client_id, redirect_uri: '', response_type: 'device_code', scope: device.record.scope };
+      ctx.redirect(await startInteraction(op, ctx, params, 'login', device.deviceCode));
     },
   ];
 }

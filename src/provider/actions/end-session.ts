@@ -1,7 +1,7 @@
 import { InvalidRequest } from '../../errors/oauth-errors.js';
-import { TokenVerificationError, verifyOwnJwt } from '../../tokens/verify.js';
 import type { Ctx, Middleware, Params, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
+import { verifyIdTokenHint } from '../id-token-hint.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { withQuery } from '../redirect.js';
@@ -19,16 +19,10 @@ interface LogoutRequest {
 async function logoutRequest(op: Provider, params: Params): Promise<LogoutRequest> {
   let clientId = params.client_id;
   if (params.id_token_hint !== undefined) {
-    try {
-      // An expired ID token is still a fine hint of who is logging out.
-      const payload = await verifyOwnJwt(await op.keys(), params.id_token_hint, { issuer: op.config.issuer });
-      const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-      if (clientId !== undefined && clientId !== aud) throw new InvalidRequest('client_id does not match the id_token_hint audience');
-      clientId = aud;
-    } catch (err) {
-      if (err instanceof TokenVerificationError) throw new InvalidRequest(`id_token_hint is invalid: ${err.message}`);
-      throw err;
-    }
+    const payload = await verifyIdTokenHint(op, params.id_token_hint);
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    if (clientId !== undefined && clientId !== aud) throw new InvalidRequest('client_id does not match the id_token_hint audience');
+    clientId = aud;
   }
   const client = clientId !== undefined ? await op.store.getClient(clientId) : undefined;
   if (clientId !== undefined && !client) throw new InvalidRequest(`client ${clientId} is not registered`);
@@ -49,13 +43,14 @@ async function logoutRequest(op: Provider, params: Params): Promise<LogoutReques
   };
 }
 
-async function signedOut(op: Provider, ctx: Ctx, req: LogoutRequest) {
+async function signedOut(op: Provider, ctx: Ctx, req: LogoutRequest, stayed = false) {
   if (req.postLogoutRedirectUri) {
     ctx.redirect(withQuery(req.postLogoutRedirectUri, { state: req.state }));
     return;
   }
   ctx.type = 'html';
-  ctx.body = await op.views.render('logged-out', { clientName: req.clientName });
+  // `stayed`: the user chose "Stay signed in", so the page must not claim they are signed out.
+  ctx.body = await op.views.render('logged-out', { clientName: req.clientName, stayed });
 }
 
 /** GET|POST /session/end — ask the user to confirm (a cross-site link must not log them out silently). */
@@ -88,8 +83,9 @@ export function endSessionConfirm(op: Provider): Middleware[] {
     async function logout(ctx) {
       verifyCsrf(ctx);
       const req = await logoutRequest(op, ctx.state.params);
-      if (ctx.state.params.logout === 'yes') await endSession(op, ctx);
-      await signedOut(op, ctx, req);
+      const yes = ctx.state.params.logout === 'yes';
+      if (yes) await endSession(op, ctx);
+      await signedOut(op, ctx, req, !yes);
     },
   ];
 }

@@ -51,6 +51,11 @@ function clientView(i: LoadedInteraction) {
   };
 }
 
+/** OIDC Core 3.1.2.1 ui_locales: the first well-formed BCP 47 tag becomes the page's lang. */
+function pageLanguage(i: LoadedInteraction): string | undefined {
+  return i.record.params.ui_locales?.split(' ').find((tag) => /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag));
+}
+
 function initials(user: User): string {
   const name = typeof user.claims.name === 'string' && user.claims.name.trim() ? user.claims.name : user.username;
   return name.split(/\s+/).slice(0, 2).map((part) => part[0]!.toUpperCase()).join('');
@@ -60,12 +65,14 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
   const users = await op.store.listUsers();
   ctx.type = 'html';
   ctx.body = await op.views.render('login', {
+    lang: pageLanguage(i),
     client: clientView(i),
     users: users.map((u) => ({
       username: u.username,
       name: typeof u.claims.name === 'string' ? u.claims.name : u.username,
       email: typeof u.claims.email === 'string' ? u.claims.email : '',
       initials: initials(u),
+      hasPassword: u.password !== undefined,
     })),
     loginHint: hint ?? i.record.params.login_hint ?? '',
     error,
@@ -120,6 +127,7 @@ export function showInteraction(op: Provider): Middleware[] {
       const user = await op.store.getUserBySub(session.record.accountId);
       ctx.type = 'html';
       ctx.body = await op.views.render('consent', {
+        lang: pageLanguage(i),
         client: clientView(i),
         user: { name: (user?.claims.name as string | undefined) ?? session.record.accountId, username: user?.username ?? session.record.accountId },
         scopes: i.record.params.scope.split(' ').filter(Boolean).map((name) => ({ name, description: describeScope(name) })),

@@ -2,6 +2,7 @@ import { InsufficientScope, InvalidRequest, InvalidToken } from '../../errors/oa
 import type { AccessTokenRecord } from '../../store/records.js';
 import { claimsForScopes } from '../../tokens/claims.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { parseClaimsRequest, pickClaims } from '../checks/claims-request.js';
 import { findAccessToken, TokenNotFound } from '../token-lookup.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
@@ -41,7 +42,8 @@ export function userinfo(op: Provider): Middleware[] {
         throw new InsufficientScope('the access token was not issued with the openid scope for a user');
       }
       const user = await op.store.getUserBySub(record.sub);
-      ctx.body = claimsForScopes(user ?? { sub: record.sub, claims: { preferred_username: record.sub } }, scopes);
+      const account = user ?? { sub: record.sub, claims: { preferred_username: record.sub } };
+      ctx.body = { ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo), ...claimsForScopes(account, scopes) };
     },
   ];
 }

@@ -29,6 +29,7 @@ export const authorizationCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: code.accountId, scopes, grantId: code.grantId, authTime: code.authTime,
       amr: code.amr, sid: code.sid, nonce: code.nonce, refresh: shouldIssueRefreshToken(client, scopes),
+      claims: code.claims, acr: code.acr,
     });
   },
 };

@@ -1,5 +1,6 @@
 import { checkClientScope } from '../checks/scope.js';
 import { issueAccessToken } from '../issue-tokens.js';
+import { ttlFor } from '../ttl.js';
 import type { GrantHandler } from './grant-handler.js';
 
 /** RFC 6749 4.4: a confidential client gets an access token for itself (sub = client_id). */
@@ -8,7 +9,7 @@ export const clientCredentialsGrant: GrantHandler = {
   async handle(op, params, client) {
     const scope = checkClientScope(client, params.scope).join(' ');
     const { token, expiresIn } = await issueAccessToken(op, {
-      client, sub: client.client_id, scope, forUser: false, ttl: op.config.ttl.ClientCredentials,
+      client, sub: client.client_id, scope, forUser: false, ttl: ttlFor(op, client, 'ClientCredentials'),
     });
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope ? { scope } : {}) };
   },

@@ -2,21 +2,23 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-e
 import type { GrantRecord, RefreshTokenRecord } from '../../store/records.js';
 import { parseScope } from '../checks/scope.js';
 import { issueRefreshToken, issueUserTokens } from '../issue-tokens.js';
+import type { Provider } from '../context.js';
 import type { GrantHandler } from './grant-handler.js';
 
-/** RFC 6749 6 with rotation: every use consumes the token; reuse of a rotated token revokes the grant. */
+/**
+ * RFC 6749 6. With rotation (the default) every use consumes the token and returns a new one;
+ * a client registered with rotate_refresh_token=false keeps one token for the grant's life.
+ */
 export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
   async handle(op, params, client) {
     if (!params.refresh_token) throw new InvalidRequest('missing required parameter: refresh_token');
-    const consumed = await op.store.consume<RefreshTokenRecord>('RefreshToken', params.refresh_token);
-    if (!consumed) throw new InvalidGrant('refresh token is invalid or expired');
-    const token = consumed.record;
-    if (token.clientId !== client.client_id) throw new InvalidGrant('refresh token was issued to another client');
-    if (!consumed.firstUse) {
-      await op.store.revokeGrant(token.grantId);
-      throw new InvalidGrant('refresh token has already been used (rotated); the grant is revoked');
-    }
+    const found = await op.store.get<RefreshTokenRecord>('RefreshToken', params.refresh_token);
+    if (!found) throw new InvalidGrant('refresh token is invalid or expired');
+    // Checked before consuming, so another client cannot burn this client's token.
+    if (found.clientId !== client.client_id) throw new InvalidGrant('refresh token was issued to another client');
+    const rotate = client.rotate_refresh_token !== false;
+    const token = rotate ? await consumeOnce(op, params.refresh_token) : found;
     const grant = await op.store.get<GrantRecord>('Grant', token.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this refresh token has been revoked');
     const original = parseScope(token.scope);
@@ -25,11 +27,22 @@ export const refreshTokenGrant: GrantHandler = {
     if (extra.length) throw new InvalidScope(`scope ${extra.join(' ')} exceeds the original grant`);
     const context = {
       client, accountId: token.accountId, grantId: token.grantId, authTime: token.authTime,
-      amr: token.amr, sid: token.sid, refresh: false, scopes: requested,
+      amr: token.amr, sid: token.sid, refresh: false, scopes: requested, claims: token.claims, acr: token.acr,
     };
     const response = await issueUserTokens(op, context);
     // The rotated token keeps the original scope, so a narrower request does not shrink the grant.
-    response.refresh_token = await issueRefreshToken(op, context, original);
+    if (rotate) response.refresh_token = await issueRefreshToken(op, context, original);
     return response;
   },
 };
+
+/** Use a refresh token up; reuse of a rotated one means it leaked, so the whole grant goes. */
+async function consumeOnce(op: Provider, refreshToken: string): Promise<RefreshTokenRecord> {
+  const consumed = await op.store.consume<RefreshTokenRecord>('RefreshToken', refreshToken);
+  if (!consumed) throw new InvalidGrant('refresh token is invalid or expired');
+  if (!consumed.firstUse) {
+    await op.store.revokeGrant(consumed.record.grantId);
+    throw new InvalidGrant('refresh token has already been used (rotated); the grant is revoked');
+  }
+  return consumed.record;
+}
