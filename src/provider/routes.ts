@@ -3,9 +3,11 @@ import { assets } from './actions/assets.js';
 import { authorization } from './actions/authorization.js';
 import { discovery } from './actions/discovery.js';
 import { endSessionConfirm, endSessionPrompt } from './actions/end-session.js';
+import { home } from './actions/home.js';
 import { showInteraction, submitConsent, submitLogin } from './actions/interaction.js';
 import { introspection } from './actions/introspection.js';
 import { jwks } from './actions/jwks.js';
+import { playgroundCallbackAction, playgroundStart } from './actions/playground.js';
 import { revocation } from './actions/revocation.js';
 import { token } from './actions/token.js';
 import { userinfo } from './actions/userinfo.js';
@@ -33,5 +35,8 @@ export function routes(op: Provider): Route[] {
     [['POST'], `${r.end_session}/confirm`, 'end_session_confirm', endSessionConfirm(op)],
     [['POST'], '/_admin', 'admin', admin(op)],
     [['GET'], '/assets/:name', 'assets', assets(op)],
+    [['GET'], '/', 'home', home(op)],
+    [['POST'], '/playground/start', 'playground_start', playgroundStart(op)],
+    [['GET'], '/playground/callback', 'playground_callback', playgroundCallbackAction(op)],
   ];
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withPageHelpers } from './page-helpers.js';
 
 /** Already-safe HTML: the only way a value reaches a page unescaped. */
 export class SafeHtml {
@@ -16,7 +17,8 @@ export type ViewValue =
   | SafeHtml
   | ViewModel
   | ViewModel[]
-  | string[];
+  | string[]
+  | SafeHtml[];
 
 export interface ViewModel {
   [key: string]: ViewValue;
@@ -168,7 +170,14 @@ const TITLES: Record<string, string> = {
   error: 'Error',
   logout: 'Sign out',
   'logged-out': 'Signed out',
+  device: 'Connect a device',
+  'device-confirm': 'Confirm the device',
+  'device-done': 'Device',
+  home: 'Home',
+  playground: 'Playground result',
 };
+/** Pages laid out full width (dashboards) rather than as one centred card. */
+const WIDE_PAGES = new Set(['home', 'playground']);
 
 /** The first of `paths` that exists, or undefined; other read errors propagate. */
 async function readFirst(paths: string[]): Promise<string | undefined> {
@@ -206,10 +215,10 @@ export function createRenderer(opts: { overrideDir?: string } = {}): Renderer {
     async render(name, model) {
       if (!PAGE_NAME.test(name)) throw new Error(`Invalid template name: ${JSON.stringify(name)}`);
       const [page, layout] = await Promise.all([load(name), load('layout')]);
-      const body = new SafeHtml(page(model));
+      const body = new SafeHtml(page(withPageHelpers(name, model)));
       const title = typeof model.title === 'string' && model.title ? model.title : (TITLES[name] ?? 'dev-op');
       const lang = typeof model.lang === 'string' && model.lang ? model.lang : 'en';
-      return layout({ title, lang, body });
+      return layout({ title, lang, body, page: name, wide: WIDE_PAGES.has(name) });
     },
 
     asset(name) {

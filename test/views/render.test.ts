@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { explainError, hintItems, initials, tone } from '../../src/views/page-helpers.js';
 import { SafeHtml, compile, createRenderer, escapeHtml, type ViewModel } from '../../src/views/render.js';
 
 const XSS = `"><script>alert(1)</script>'\`&`;
@@ -143,6 +144,32 @@ function models(v: string): Record<string, ViewModel> {
     error: { error: v, description: v, hint: v, status: 400 },
     logout: { client: { name: v }, csrf: v, action: v, hidden: [{ name: v, value: v }] },
     'logged-out': { clientName: v },
+    device: { action: v, csrf: v, userCode: v, error: v },
+    'device-confirm': { action: v, csrf: v, userCode: v, client, scopes: [{ name: v, description: v }] },
+    'device-done': { ok: false, clientName: v, error: v, description: v },
+    home: {
+      issuer: v,
+      discoveryUrl: v,
+      endpoints: [{ name: v, url: v }],
+      grantTypes: v,
+      clients: [{ id: v, name: v, kind: v, authMethod: v, redirectUris: [v], builtin: true }],
+      users: [{ username: v, name: v, email: v, initials: v, hasPassword: true }],
+      session: { name: v, logoutAction: v },
+      playground: { action: v, csrf: v, callback: v, clients: [{ id: v, label: v }], scopes: [{ name: v, checked: true }] },
+    },
+    playground: {
+      client: { id: v, name: v },
+      scope: v,
+      again: { action: v, csrf: v, clientId: v, scope: v },
+      logout: { action: v, idTokenHint: v, postLogoutRedirectUri: v },
+      response: [{ name: v, value: v }],
+      idToken: {
+        verified: true, jwt: true, checks: [{ ok: true, text: v }], header: [{ name: v, value: v }],
+        claims: [{ name: v, value: v, note: v }], rawParts: [{ text: v, part: 'h' }],
+      },
+      accessToken: { verified: false, jwt: false, checks: [{ ok: false, text: v }], header: [], claims: [{ name: v, value: v }], source: v, rawParts: [{ text: v, part: 'o' }] },
+      userinfo: { ok: true, claims: [{ name: v, value: v }], checks: [{ ok: true, text: v }] },
+    },
   };
 }
 
@@ -192,11 +219,15 @@ describe('built-in templates', () => {
     expect(html.match(/<input type="hidden" name="csrf" value="CSRF123">/g)).toHaveLength(2);
     expect(html).toMatch(/<input id="username" name="username" type="text" autocomplete="username"[^>]* value="carol">/);
     expect(html).toMatch(/<input id="password" name="password" type="password"/);
-    expect(html).toContain('<input type="checkbox" name="remember" value="1" checked>');
+    expect(html).toMatch(/<input type="checkbox" name="remember" value="1" checked[ >]/);
+    // The card form carries remember=1 too (app.js drops it when the box is unticked).
+    expect(html).toContain('<input type="hidden" name="remember" value="1" data-remember-mirror>');
     expect(html).toMatch(/<button type="submit"[^>]*>Sign in<\/button>/);
     expect(html).toContain('app.test');
     expect(html).not.toContain('role="alert"');
-    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<img class="logo"');
+    // Without a logo_uri the client gets an initials mark.
+    expect(html).toContain('<span class="logo logo-fallback" aria-hidden="true">DA</span>');
   });
 
   it('login: shows the error in an alert, the logo, and no card form without users', async () => {
@@ -207,7 +238,7 @@ describe('built-in templates', () => {
       csrf: 'c',
       action: '/login',
     });
-    expect(html).toContain('<div class="alert" role="alert">Wrong password for alice.</div>');
+    expect(html).toMatch(/<div class="alert" role="alert"[^>]*>Wrong password for alice\.<\/div>/);
     expect(html).toContain('src="https://app.test/logo.png"');
     expect(html).not.toContain('name="username" value=');
     expect(html.match(/<form /g)).toHaveLength(1);
@@ -253,7 +284,8 @@ describe('built-in templates', () => {
     expect(html).toContain('Error 400');
     expect(html).toContain('dev-op client add --id demo --redirect-uri http://localhost:3000/cb');
     const bare = await renderer.render('error', { error: 'server_error', description: 'Oops.', status: 500 });
-    expect(bare).not.toContain('What to check');
+    expect(bare).toContain('The server log on stderr has the details.');
+    expect(bare).not.toContain('dev-op client add');
   });
 
   it('logout: csrf, carried hidden inputs and the two logout buttons', async () => {
@@ -279,7 +311,10 @@ describe('built-in templates', () => {
 
   it('templates carry no inline script, inline style or event handlers (strict CSP)', async () => {
     const files = (await readdir(TEMPLATES)).filter((f) => f.endsWith('.html'));
-    expect(files.sort()).toEqual(['consent.html', 'error.html', 'layout.html', 'logged-out.html', 'login.html', 'logout.html']);
+    expect(files).toEqual(expect.arrayContaining([
+      'consent.html', 'device-confirm.html', 'device-done.html', 'device.html', 'error.html', 'home.html',
+      'layout.html', 'logged-out.html', 'login.html', 'logout.html', 'playground.html',
+    ]));
     for (const file of files) {
       const src = await readFile(join(TEMPLATES, file), 'utf8');
       expect(src, file).not.toMatch(/<style|\sstyle=|\son[a-z]+=|javascript:/i);
@@ -354,5 +389,102 @@ describe('override dir', () => {
     await writeFile(join(dir, 'consent.html'), '{{#scopes}}<li>{{name}}</li>');
     const renderer = createRenderer({ overrideDir: dir });
     await expect(renderer.render('consent', {})).rejects.toThrow(/consent\.html.*\{\{#scopes\}\}.*never closed/);
+  });
+});
+
+describe('page helpers', () => {
+  const renderer = createRenderer({});
+
+  it('turns a hint into escaped list items with `code` spans', () => {
+    const items = hintItems('registered: http://a/<x>; run `dev-op client show <web>`');
+    expect(items.map((i) => i.value)).toEqual([
+      'registered: http://a/&lt;x&gt;',
+      'run <code>dev-op client show &lt;web&gt;</code>',
+    ]);
+  });
+
+  it('explains known OAuth errors in words, and unknown ones generically', () => {
+    expect(explainError('invalid_scope').summary).toMatch(/scope is unknown/);
+    expect(explainError('constructor').summary).toBe('The request could not be completed.');
+    expect(explainError('invalid_client').checks.map((c) => c.value).join(' ')).toContain('<code>dev-op client list</code>');
+  });
+
+  it('initials and avatar tones are stable', () => {
+    expect(initials('Alice Example')).toBe('AE');
+    expect(initials('web')).toBe('W');
+    expect(initials('dev-op playground')).toBe('DO');
+    expect(initials('  ')).toBe('?');
+    expect(tone('alice')).toBe(tone('alice'));
+    expect(new Set(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map(tone)).size).toBeGreaterThan(2);
+  });
+
+  it('error page: the provider hint comes first, then the general advice for the code', async () => {
+    const html = await renderer.render('error', {
+      error: 'invalid_redirect_uri',
+      description: 'redirect_uri http://x/cb is not registered for client web',
+      hint: 'registered: http://localhost:3000/cb; run `dev-op client show web`',
+      status: 400,
+    });
+    const items = [...html.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1]);
+    expect(items[0]).toBe('registered: http://localhost:3000/cb');
+    expect(items[1]).toBe('run <code>dev-op client show web</code>');
+    expect(items.slice(2).join(' ')).toMatch(/must match a registered one exactly/);
+    expect(html).toContain('The redirect_uri is not one the client registered');
+  });
+
+  it('an action can override a derived field', async () => {
+    const html = await renderer.render('login', { client: { name: 'Demo', initials: 'ZZ' }, users: [{ username: 'a', tone: 4, initials: 'A' }], csrf: 'c', action: '/x' });
+    expect(html).toContain('>ZZ</span>');
+    expect(html).toContain('avatar tone-4');
+  });
+});
+
+describe('layout', () => {
+  const renderer = createRenderer({});
+
+  it('has a skip link, banner, main and footer landmarks; wide pages get a wide main', async () => {
+    const card = await renderer.render('logout', { csrf: 'c', action: '/x', hidden: [] });
+    expect(card).toContain('<a class="skip" href="#main">Skip to content</a>');
+    expect(card).toContain('<header class="topbar">');
+    expect(card).toContain('<main id="main" class="card">');
+    expect(card).toContain('<footer class="footer">');
+    expect(card).toContain('<body class="page-logout">');
+    const wide = await renderer.render('home', { issuer: 'http://op.test', playground: {} });
+    expect(wide).toContain('<main id="main" class="wide-main">');
+    expect(wide).toContain('<body class="page-home wide">');
+  });
+});
+
+describe('device pages', () => {
+  const renderer = createRenderer({});
+
+  it('entry: a labelled code field app.js formats, csrf, and the error tied to the field', async () => {
+    const html = await renderer.render('device', { action: '/device', csrf: 'D1', userCode: 'BCDF-GHJK', error: 'That code is not valid.' });
+    expect(html).toContain('<form method="post" action="/device"');
+    expect(html).toContain('<input type="hidden" name="csrf" value="D1">');
+    expect(html).toContain('<label for="user_code">Device code</label>');
+    expect(html).toMatch(/<input id="user_code" name="user_code" type="text"[^>]* value="BCDF-GHJK"[^>]*data-user-code/);
+    expect(html).toContain('aria-describedby="code-help code-error"');
+    expect(html).toContain('<div class="alert" role="alert" id="code-error">That code is not valid.</div>');
+  });
+
+  it('confirm: the code, the client, the scopes, and Continue / Cancel as real buttons', async () => {
+    const html = await renderer.render('device-confirm', {
+      action: '/device', csrf: 'D2', userCode: 'BCDF-GHJK', client: { name: 'TV app' },
+      scopes: [{ name: 'openid', description: 'Sign you in' }],
+    });
+    expect(html).toContain('<h1>Connect TV app?</h1>');
+    expect(html).toContain('<input type="hidden" name="user_code" value="BCDF-GHJK">');
+    expect(html).toContain('Sign you in');
+    expect(html).toMatch(/<button type="submit" name="decision" value="allow"[^>]*>Continue<\/button>/);
+    expect(html).toMatch(/<button type="submit" name="decision" value="deny"[^>]*>Cancel<\/button>/);
+  });
+
+  it('done: success and failure', async () => {
+    expect(await renderer.render('device-done', { ok: true, clientName: 'TV app' })).toContain('TV app is now signed in.');
+    const failed = await renderer.render('device-done', { ok: false, error: 'access_denied', description: 'You cancelled the request.' });
+    expect(failed).toContain('The device was not connected');
+    expect(failed).toContain('You cancelled the request.');
+    expect(failed).toContain('<code>access_denied</code>');
   });
 });
