@@ -1,5 +1,6 @@
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Store, User } from '../store/types.js';
+import { hashPassword } from '../util/password.js';
 import * as check from './validate.js';
 
 /** `dev-op user add` in data form. `claims`: ['key=value', …] from the CLI, or an object. */
@@ -40,14 +41,14 @@ export function buildUser(raw: unknown): User {
   return { username, sub, ...(password !== undefined ? { password } : {}), claims };
 }
 
+/** Add a user; a password is stored as an scrypt hash, never as typed. */
 export async function addUser(store: Store, input: unknown): Promise<UserView> {
   const user = buildUser(input);
-  try {
-    await store.addUser(user);
-  } catch (err) {
-    if (err instanceof AlreadyExistsError) throw new AlreadyExistsError(`${err.message}; remove it first (dev-op user remove ${user.username})`);
-    throw err;
+  if (await store.getUser(user.username)) {
+    throw new AlreadyExistsError(`user ${user.username} already exists; remove it first (dev-op user remove ${user.username})`);
   }
+  if (user.password !== undefined) user.password = await hashPassword(user.password);
+  await store.addUser(user); // still add-if-absent: the store refuses a duplicate username or sub
   return userView(user);
 }
 

@@ -67,9 +67,13 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
   return value;
 }
 
-export function grantType(value: string): GrantType {
+/** Short names for grant types whose registered name is a URN. */
+const GRANT_ALIASES: Record<string, string> = { device_code: 'urn:ietf:params:oauth:grant-type:device_code' };
+
+export function grantType(given: string): GrantType {
+  const value = GRANT_ALIASES[given] ?? given;
   if (!GRANTS.has(value as GrantType)) {
-    throw new UsageError(`--grant ${value} is not a supported grant type (supported: ${[...GRANTS.keys()].join(', ')})`);
+    throw new UsageError(`--grant ${given} is not a supported grant type (supported: ${[...GRANTS.keys()].join(', ')})`);
   }
   return value as GrantType;
 }

@@ -17,18 +17,24 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
+/** commander's own usage errors ("unknown option", a bad choice) as one `dev-op: …` line, like ours. */
+function oneLineErrors(command: Command): Command {
+  return command.configureOutput({
+    outputError: (message, write) => write(`dev-op: ${message.replace(/^error: /, '').trim()} (see --help)\n`),
+  });
+}
+
 /** A command that does the work: `--data`, `--json` and the same error handling as every other. */
 export function leaf(name: string, description: string): Command {
-  return new Command(name)
+  return oneLineErrors(new Command(name))
     .description(description)
     .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
-    .option('--json', 'print the result as JSON on stdout, and nothing else there')
-    .showHelpAfterError('(run with --help for usage)');
+    .option('--json', 'print the result as JSON on stdout, and nothing else there');
 }
 
 /** A command that groups others (`client`, `user`, …). */
 export function group(name: string, description: string, ...commands: Command[]): Command {
-  const parent = new Command(name).description(description).showHelpAfterError('(run with --help for usage)');
+  const parent = oneLineErrors(new Command(name)).description(description);
   for (const command of commands) parent.addCommand(command);
   return parent;
 }

@@ -1,0 +1,98 @@
+import { execa } from 'execa';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, devOp, tempDir } from '../helpers/cli.js';
+import { readData } from './support.js';
+
+/**
+ * Run `dev-op <args>` on a pseudo-terminal (util-linux `script`, part of every Debian/Ubuntu
+ * base system) and answer each prompt when it appears: [pattern of the question, keys to type].
+ */
+async function onTerminal(args: string[], answers: [RegExp, string][]) {
+  const command = ['node', BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const proc = execa('script', ['-qfec', command, '/dev/null'], { reject: false, env: { NO_COLOR: '1' }, stdin: 'pipe' });
+  let seen = '';
+  let next = 0;
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    // One chunk may hold several questions: answer each in turn, keeping what follows a match.
+    for (let match = answers[next]?.[0].exec(seen); match; match = answers[next]?.[0].exec(seen)) {
+      seen = seen.slice(match.index + match[0].length);
+      proc.stdin!.write(answers[next]![1]);
+      next++;
+    }
+  });
+  const result = await proc;
+  return { ...result, answered: next };
+}
+
+/** A temporary folder for this test alone, removed when it ends (the test's own hook: tests run concurrently). */
+async function freshDir(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {
+  const dir = await tempDir();
+  onTestFinished(() => dir.cleanup());
+  return dir.path;
+}
+
+describe.concurrent('dev-op init', () => {
+  it('without a terminal creates the defaults, says so and never asks; a second run changes nothing', async ({ onTestFinished }) => {
+    const data = join(await freshDir(onTestFinished), 'nested', 'db.json');
+    const first = await devOp(['init', '--data', data]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain('created the defaults (no terminal to ask questions on)');
+    expect(first.stdout).toMatch(/^client_id\tapp$/m);
+    expect(first.stdout).toMatch(/^client_secret\t[\w-]{43}$/m);
+    expect((await stat(data)).mode & 0o777).toBe(0o600);
+    const created = await readData(data);
+    expect(created.keys).toHaveLength(1);
+    expect(created.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['app']);
+    expect(created.users.map((u: { username: string }) => u.username)).toEqual(['alice']);
+
+    const again = await devOp(['init', '--data', data, '--json']);
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ location: data, created: {}, clients: 1, users: 1 });
+    expect(await readData(data)).toEqual(created);
+  });
+
+  it('--json reports what was created', async ({ onTestFinished }) => {
+    const data = join(await freshDir(onTestFinished), 'db.json');
+    const result = await devOp(['init', '--data', data, '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out).toMatchObject({
+      location: data, clients: 1, users: 1,
+      created: { key: { alg: 'RS256', kid: expect.any(String) }, client: { client: { client_id: 'app' } }, user: { username: 'alice' } },
+    });
+  });
+
+  it('on a terminal asks for the client and the user (inquirer) and creates exactly those', async ({ onTestFinished }) => {
+    const data = join(await freshDir(onTestFinished), 'db.json');
+    const result = await onTerminal(['init', '--data', data], [
+      [/Client ID/, 'web\r'],
+      [/Client type/, '\x1b[B\r'], // arrow down: public
+      [/Redirect URI/, '\r'], // the default for a public client
+      [/Username/, 'bob\r'],
+      [/Password/, 'b0b\r'],
+      [/Email/, '\r'],
+    ]);
+    expect(result.exitCode, String(result.stdout)).toBe(0);
+    expect(result.answered).toBe(6);
+    const created = await readData(data);
+    expect(created.clients).toEqual([expect.objectContaining({
+      client_id: 'web', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost:5173/callback'],
+    })]);
+    expect(created.users).toEqual([expect.objectContaining({ username: 'bob', claims: expect.objectContaining({ email: 'bob@example.com' }) })]);
+    expect(created.users[0].password).toMatch(/^scrypt\$/);
+  });
+
+  it('client add on a terminal asks for a missing redirect URI and re-asks after an invalid one', async ({ onTestFinished }) => {
+    const data = join(await freshDir(onTestFinished), 'db.json');
+    const result = await onTerminal(['client', 'add', '--id', 'tty', '--data', data], [
+      [/Redirect URI/, 'http://localhost:3000/cb#frag\r'],
+      [/must not contain a fragment/, '\x15http://localhost:9999/cb\r'], // ^U clears the line
+    ]);
+    expect(result.exitCode, String(result.stdout)).toBe(0);
+    const client = (await readData(data)).clients.find((c: { client_id: string }) => c.client_id === 'tty');
+    expect(client.redirect_uris).toEqual(['http://localhost:9999/cb']);
+  });
+});
