@@ -61,7 +61,8 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
     throw new UsageError(`${flag} ${value} has no scheme (it reads as scheme "${url.protocol}"); did you mean http://${value}?`);
   }
   if (FORBIDDEN_SCHEMES.has(url.protocol)) throw new UsageError(`${flag} ${value} uses a forbidden scheme (${url.protocol})`);
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) {
+  // WHATWG URL parsing forgives http:///cb and http:cb (host "cb"); the registered string must not need forgiving.
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && (!url.hostname || !/^https?:\/\/[^/?#]/i.test(value))) {
     throw new UsageError(`${flag} ${value} has no host`);
   }
   return value;

@@ -24,7 +24,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
  * A loopback peer, or (with --host naming a real interface) a peer whose address is the one it
- * connected to: only this machine can be both ends of such a TCP connection.
+ * connected to: only this machine can be both ends of such a TCP connection. The socket's own
+ * address, never X-Forwarded-For, so a trusted proxy setting cannot be used to get in.
  */
 function fromThisMachine(socket: Socket): boolean {
   const peer = socket.remoteAddress ?? '';
