@@ -48,8 +48,8 @@ function str(v: ViewValue): string {
 
 /** One of six avatar colours (CSS classes tone-0 … tone-5), stable per username. */
 export function tone(key: string): number {
-  let h = 2166136261; // FNV-1a
-  for (const ch of key) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619) >>> 0;
+  let h = 5381; // djb2 (xor variant)
+  for (const ch of key) h = ((h * 33) ^ ch.codePointAt(0)!) >>> 0;
   return h % 6;
 }
 
@@ -83,7 +83,7 @@ const EXPLANATIONS: Record<string, { summary: string; checks: string[] }> = {
   },
   invalid_redirect_uri: {
     summary: 'The redirect_uri is not one the client registered, so dev-op will not send anyone there.',
-    checks: ['redirect_uri must match a registered one exactly: scheme, host, port, path and trailing slash.', 'Add it with `dev-op client add … --redirect-uri <uri>`.'],
+    checks: ['redirect_uri must match a registered one exactly: scheme, host, port, path and trailing slash.'],
   },
   unauthorized_client: {
     summary: 'This client is registered, but not for this kind of request (grant or response type).',
