@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { ConfigError } from '../errors/app-errors.js';
 import { ensureDataDir } from './data-dir.js';
+import { storageError } from './fs-errors.js';
 
 /**
  * Write `text` to `path` so that a crash leaves either the old file or the new one, never a torn
@@ -24,7 +25,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => {});
-    throw err;
+    // A full disk or read-only folder is the user's to fix: one clear line, not a stack trace.
+    throw storageError(err, 'write', path);
   }
   // The file holds secrets: 0600 even if umask or an older file said otherwise.
   await chmod(path, 0o600);
@@ -61,7 +63,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
+      throw storageError(err, 'read', this.path);
     }
     let raw: unknown;
     try {

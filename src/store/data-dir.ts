@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { storageError } from './fs-errors.js';
 
 /** The folder dev-op creates by default (`./.dev-op/db.json`): it holds nothing but dev-op's files. */
 const OWN_FOLDER = '.dev-op';
@@ -12,12 +13,14 @@ const OWN_FOLDER = '.dev-op';
  * out unusable must leave the folder exactly as it was; the first write of the data file adopts it.
  */
 export async function ensureDataDir(dir: string, adoptOwnFolder = true): Promise<void> {
-  const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+  const created = await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+    throw storageError(err, 'create the folder', dir);
+  });
   if (created === undefined && !(adoptOwnFolder && basename(dir) === OWN_FOLDER)) return;
   try {
     // 'wx': an existing .gitignore is the user's and stays as it is.
     await writeFile(`${dir}/.gitignore`, '*\n', { flag: 'wx', mode: 0o644 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(err, 'write', `${dir}/.gitignore`);
   }
 }

@@ -1,9 +1,11 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError } from '../errors/app-errors.js';
 import { writeFileAtomic } from './atomic-json-file.js';
 import { ensureDataDir } from './data-dir.js';
+import { storageError } from './fs-errors.js';
 
 /**
  * Who holds a data file: lets another dev-op name the process and, for a server, reach its admin
@@ -16,6 +18,8 @@ export interface DataOwner {
   host?: string;
   /** Bearer token for the server's `POST /_admin`; the owner file is mode 0600. */
   adminToken?: string;
+  /** The machine (os.hostname) the pid belongs to: a pid says nothing about another machine or container. */
+  hostname?: string;
 }
 
 /** The lock is held by another live process (as opposed to an I/O failure). */
@@ -29,7 +33,7 @@ export function ownerPath(dataPath: string): string {
 }
 
 export async function writeOwner(dataPath: string, owner: DataOwner): Promise<void> {
-  await writeFileAtomic(ownerPath(dataPath), JSON.stringify(owner));
+  await writeFileAtomic(ownerPath(dataPath), JSON.stringify({ ...owner, hostname: hostname() }));
 }
 
 /** The owner recorded next to a data file, or undefined if there is none (or it is unreadable). */
@@ -41,6 +45,7 @@ export async function readOwner(dataPath: string): Promise<DataOwner | undefined
     if ('port' in raw && typeof raw.port === 'number') owner.port = raw.port;
     if ('host' in raw && typeof raw.host === 'string') owner.host = raw.host;
     if ('adminToken' in raw && typeof raw.adminToken === 'string') owner.adminToken = raw.adminToken;
+    if ('hostname' in raw && typeof raw.hostname === 'string') owner.hostname = raw.hostname;
     return owner;
   } catch {
     return undefined;
@@ -67,6 +72,46 @@ function retriesFor(waitMs: number): lockfile.LockOptions['retries'] {
   return { retries: Math.ceil(waitMs / 10), factor: 1.3, minTimeout: 10, maxTimeout: 200, randomize: true, maxRetryTime: waitMs };
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * After a crash (kill -9, power loss) the lock stays behind until it goes stale. If the owner file
+ * proves the lock belongs to a process of this machine that no longer exists, remove it now so
+ * that a restart works at once. The lock must be that process's: created (birthtime) no later
+ * than the owner file was written, since every holder writes the owner file right after taking
+ * the lock; a lock taken since by someone else is newer. A file system without birthtimes (0)
+ * never qualifies: the lock then goes stale as before. Removers take turns (a second, short lock),
+ * so that one cannot judge the dead lock while another replaces it with a live one.
+ */
+async function removeLockOfDeadOwner(dataPath: string): Promise<void> {
+  const owner = await readOwner(dataPath);
+  if (!owner || owner.hostname !== hostname() || owner.pid === process.pid || isAlive(owner.pid)) return;
+  const lockDir = `${dataPath}.lock`;
+  let releaseTurn: () => Promise<void>;
+  try {
+    releaseTurn = await lockfile.lock(lockDir, {
+      realpath: false, lockfilePath: `${dataPath}.unlock`, stale: 5000, retries: 0, onCompromised: () => {},
+    });
+  } catch {
+    return; // another process is removing it
+  }
+  try {
+    const [lock, ownerFile, again] = await Promise.all([stat(lockDir), stat(ownerPath(dataPath)), readOwner(dataPath)]);
+    if (again?.pid === owner.pid && lock.birthtimeMs > 0 && lock.birthtimeMs <= ownerFile.mtimeMs) await rmdir(lockDir);
+  } catch {
+    // Gone meanwhile: the normal lock attempt decides.
+  } finally {
+    await releaseTurn().catch(() => {});
+  }
+}
+
 /**
  * Own `dataPath` exclusively until the returned release function is called. A live lock held
  * elsewhere is a ConfigError naming the holder's pid.
@@ -76,13 +121,17 @@ export async function acquireDataLock(dataPath: string, options: AcquireOptions 
   const onCompromised =
     options.onCompromised ??
     ((err: Error) => process.emitWarning(`dev-op lost its lock on ${dataPath}: ${err.message}`));
+  const lock = (retries: lockfile.LockOptions['retries']) =>
+    lockfile.lock(dataPath, { realpath: false, stale: STALE_MS, update: 2000, onCompromised, retries });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dataPath, {
-      realpath: false, stale: STALE_MS, update: 2000, onCompromised, retries: retriesFor(options.waitMs ?? 0),
+    release = await lock(0).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ELOCKED') throw err;
+      await removeLockOfDeadOwner(dataPath);
+      return lock(retriesFor(options.waitMs ?? 0));
     });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw storageError(err, 'lock', dataPath);
     const owner = await readOwner(dataPath);
     throw new DataLockedError(
       `${dataPath} is in use by another dev-op process (pid ${owner?.pid ?? 'unknown'}` +

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/app-errors.js';
@@ -179,7 +179,7 @@ describe('FileStore', () => {
 
   it('is locked while open: a second open is refused naming the pid, and works after close', async () => {
     const first = await FileStore.open(file, { clock });
-    expect(await readOwner(file)).toEqual({ pid: process.pid });
+    expect(await readOwner(file)).toEqual({ pid: process.pid, hostname: hostname() });
     expect(await mode(ownerPath(file))).toBe(0o600);
     const error = await FileStore.open(file, { clock }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ConfigError);
