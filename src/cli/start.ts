@@ -16,6 +16,7 @@ interface StartFlags {
   json?: boolean;
   quiet?: boolean;
   logFormat: 'pretty' | 'json';
+  trustProxy?: boolean;
 }
 
 async function runStart(flags: StartFlags): Promise<void> {
@@ -33,6 +34,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     autoLogin: flags.autoLogin,
     templates: flags.templates,
     log: flags.quiet ? 'none' : flags.logFormat,
+    trustProxy: flags.trustProxy,
     pendingKey,
   });
   const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
@@ -69,6 +71,7 @@ export function startCommand(): Command {
     .option('--memory', 'keep everything in memory; write nothing to disk')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
     .option('--templates <dir>', 'directory with templates that override the built-in pages')
+    .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
     .option('-q, --quiet', 'no request log')

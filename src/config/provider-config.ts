@@ -11,6 +11,10 @@ export interface ProviderConfig {
   templatesDir?: string;
   /** One line per request on stderr: 'pretty' (colour on a TTY), 'json', or none. */
   log: 'pretty' | 'json' | 'none';
+  /** Believe X-Forwarded-Host/-Proto/-For (koa's app.proxy): only behind a reverse proxy (--trust-proxy). */
+  trustProxy?: boolean;
+  /** The address given to --host; requests naming it in Host are accepted besides the issuer's host and loopback. */
+  listenHost?: string;
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {

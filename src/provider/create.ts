@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createRenderer } from '../views/render.js';
 import type { Provider, RequestState } from './context.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { hostCheck } from './middleware/host-check.js';
 import { requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
 import { routes } from './routes.js';
@@ -31,8 +32,20 @@ export async function createProvider(opts: { config: ProviderConfig; store: Stor
   };
   const app = new Koa<RequestState>({ keys: await store.getCookieKeys() });
   app.silent = true;
+  // X-Forwarded-* (host, proto, for) count only behind a proxy the user vouches for (--trust-proxy).
+  app.proxy = config.trustProxy === true;
   app.use(requestLog(config.log, process.stderr.isTTY === true));
   app.use(errorHandler(provider));
+  app.use(hostCheck(config.issuer, config.listenHost));
+  if (config.issuer.startsWith('https:')) {
+    // dev-op speaks plain HTTP: an https issuer means TLS ends in a proxy or tunnel in front, and
+    // the browser is on https. Cookies must be Secure then, and koa would refuse to set a Secure
+    // cookie on this plain-HTTP hop (a 500 on every page) unless told the browser's side is secure.
+    app.use(async (ctx, next) => {
+      ctx.cookies.secure = true;
+      await next();
+    });
+  }
   app.use(router(routes(provider)));
   return { app, provider };
 }

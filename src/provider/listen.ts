@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
 
 function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
@@ -6,6 +7,7 @@ function listenOne(handler: RequestListener, port: number, host: string): Promis
   // Bound header size and slow-client time so a bad client cannot hold the server.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new ConfigError(`port ${port} on ${host} is already in use; stop the other process or choose another with --port (0 picks a free one)`));
@@ -14,6 +16,28 @@ function listenOne(handler: RequestListener, port: number, host: string): Promis
     });
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/**
+ * Requests node's HTTP parser rejects before koa sees them (headers over 16 KB, a malformed request
+ * line or header): answer with an RFC 6749-style JSON body like every other error, not a bare status.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // As node's own handler: nothing to say to a gone peer, or over a response already under way.
+  const responding = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (err.code === 'ECONNRESET' || !socket.writable || responding) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, description] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export interface Listening {

@@ -28,6 +28,8 @@ export interface StartOptions {
   autoLogin?: string;
   templates?: string;
   log?: LogFormat;
+  /** Believe X-Forwarded-* headers (only behind a reverse proxy). Default false. */
+  trustProxy?: boolean;
   clock?: Clock;
   /** A signing key being generated already (the CLI starts RSA generation early). */
   pendingKey?: Promise<StoredKey>;
@@ -63,7 +65,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
     const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
     const { app, provider } = await createProvider({
-      config: providerConfig(issuer, { autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none' }),
+      config: providerConfig(issuer, {
+        autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
+        trustProxy: options.trustProxy === true, listenHost: options.host,
+      }),
       store,
       clock: options.clock,
     });
