@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
@@ -199,6 +200,27 @@ describe('sign-in pages in Chromium', () => {
     await expect(page.locator('.checks code', { hasText: 'dev-op client show web' }).count()).resolves.toBe(1);
     await checkPage(page, 'error');
     s.assertClean({ allowHttpErrorStatus: true });
+  });
+
+  it('response_mode=form_post: the page posts itself to the RP, and has a Continue button without JavaScript', async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      s = await openSession(browser, { javaScriptEnabled });
+      const { page } = s;
+      const posted = page.waitForRequest((r) => r.url() === `${rp.origin}/cb` && r.method() === 'POST');
+      await page.goto(authorizeUrl(op.issuer, 'web', { response_mode: 'form_post' }).url);
+      await page.getByRole('button', { name: /Alice Example/ }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      if (!javaScriptEnabled) {
+        // (No axe run here: it needs script in the page. With script on, the page never stays.)
+        await page.locator('h1', { hasText: 'Returning to the application' }).waitFor();
+        await page.screenshot({ path: fileURLToPath(new URL('../../test-output/screenshots/form-post-light.png', import.meta.url)) });
+        await page.getByRole('button', { name: 'Continue' }).click();
+      }
+      expect((await posted).postData()).toMatch(/(^|&)code=[\w-]+/);
+      s.assertClean();
+      await s.close();
+      s = undefined;
+    }
   });
 
   it('the harness notices a request that leaves loopback (a client logo on another host)', async () => {
