@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Client } from '../../store/types.js';
 import type { Provider } from '../context.js';
-import type { Discovered } from './loopback.js';
+import type { Discovered, LoopbackResponse } from './loopback.js';
 import type { PlaygroundRun } from './run-cookie.js';
 
 /** One check the playground made, shown as a tick or a cross. */
@@ -54,22 +54,21 @@ function authenticate(client: Client, body: URLSearchParams, headers: Record<str
   }
 }
 
-async function readJson(res: Response): Promise<HttpResult> {
-  const text = await res.text();
+function readJson({ status, text }: LoopbackResponse): HttpResult {
   try {
     const body = JSON.parse(text) as unknown;
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return { status: res.status, body: body as Record<string, unknown> };
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return { status, body: body as Record<string, unknown> };
   } catch {
     // not JSON
   }
-  return { status: res.status, body: undefined, text };
+  return { status, body: undefined, text };
 }
 
-async function postForm(url: string, client: Client, params: Record<string, string>): Promise<HttpResult> {
+async function postForm(endpoints: Discovered, url: string, client: Client, params: Record<string, string>): Promise<HttpResult> {
   const body = new URLSearchParams(params);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   authenticate(client, body, headers);
-  return readJson(await fetch(url, { method: 'POST', headers, body }));
+  return readJson(await endpoints.call(url, { method: 'POST', headers, body: body.toString() }));
 }
 
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
@@ -108,13 +107,13 @@ async function inspectJwt(
  */
 export async function redeem(op: Provider, endpoints: Discovered, client: Client, run: PlaygroundRun, code: string, redirectUri: string): Promise<Redeemed> {
   const tokenUrl = endpoints.endpoint('token_endpoint')!;
-  const token = await postForm(tokenUrl, client, {
+  const token = await postForm(endpoints, tokenUrl, client, {
     grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: run.verifier,
   });
   const out: Redeemed = { token };
   if (token.status !== 200 || !token.body) return out;
 
-  const jwks = (await readJson(await fetch(endpoints.endpoint('jwks_uri')!))).body as JSONWebKeySet | undefined;
+  const jwks = readJson(await endpoints.call(endpoints.endpoint('jwks_uri')!)).body as JSONWebKeySet | undefined;
   const keys = createLocalJWKSet(jwks ?? { keys: [] });
   const now = new Date(op.clock.now());
   const issuer = op.config.issuer;
@@ -148,7 +147,7 @@ async function introspect(endpoints: Discovered, client: Client, raw: string): P
     out.checks.push({ ok: true, text: 'Opaque token: only the OP can read it' });
     return out;
   }
-  const res = await postForm(url, client, { token: raw, token_type_hint: 'access_token' });
+  const res = await postForm(endpoints, url, client, { token: raw, token_type_hint: 'access_token' });
   if (res.status === 200 && res.body) {
     out.claims = res.body;
     out.source = 'introspection';
@@ -163,7 +162,7 @@ async function introspect(endpoints: Discovered, client: Client, raw: string): P
 
 async function callUserinfo(endpoints: Discovered, accessToken: string, idClaims: JWTPayload | undefined) {
   const url = endpoints.endpoint('userinfo_endpoint')!;
-  const res = await readJson(await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }));
+  const res = readJson(await endpoints.call(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }));
   const checks: Check[] = [];
   if (res.status === 200 && res.body && idClaims?.sub !== undefined) {
     checks.push(res.body.sub === idClaims.sub
