@@ -1,6 +1,8 @@
 import { admin } from './actions/admin.js';
 import { assets } from './actions/assets.js';
 import { authorization } from './actions/authorization.js';
+import { deviceAuthorization } from './actions/device-authorization.js';
+import { deviceEntry, deviceSubmit } from './actions/device-verification.js';
 import { discovery } from './actions/discovery.js';
 import { endSessionConfirm, endSessionPrompt } from './actions/end-session.js';
 import { home } from './actions/home.js';
@@ -30,6 +32,9 @@ export function routes(op: Provider): Route[] {
     [['POST', 'OPTIONS'], r.token, 'token', token(op)],
     [['POST', 'OPTIONS'], r.introspection, 'introspection', introspection(op)],
     [['POST', 'OPTIONS'], r.revocation, 'revocation', revocation(op)],
+    [['POST', 'OPTIONS'], r.device_authorization, 'device_authorization', deviceAuthorization(op)],
+    [['GET'], r.device_verification, 'device', deviceEntry(op)],
+    [['POST'], r.device_verification, 'device_submit', deviceSubmit(op)],
     [['GET', 'POST', 'OPTIONS'], r.userinfo, 'userinfo', userinfo(op)],
     [['GET', 'POST'], r.end_session, 'end_session', endSessionPrompt(op)],
     [['POST'], `${r.end_session}/confirm`, 'end_session_confirm', endSessionConfirm(op)],
