@@ -33,6 +33,8 @@ export class FileStore implements Store {
   private loop: Promise<void> | undefined;
   private lastCollect: number;
   private closing: Promise<void> | undefined;
+  /** flush() calls waiting for the file to hold `target` changes. */
+  private waiters: { target: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   private constructor(
     readonly location: string,
@@ -79,8 +81,13 @@ export class FileStore implements Store {
 
   async flush(): Promise<void> {
     const target = this.changes;
-    // A failed write leaves written < target; the next pass retries and reports the failure.
-    while (this.written < target) await this.pump();
+    if (this.written >= target) return;
+    // Wait for the write that covers `target`, not for the loop to go idle: under steady load
+    // (tokens issued all the time) the loop never idles, and an admin write would wait forever.
+    // A failed write rejects every waiter; the next flush starts a new loop, which retries.
+    const covered = new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
+    void this.pump();
+    await covered;
   }
 
   /** Flush and release the lock. Further use of the store throws. */
@@ -100,15 +107,22 @@ export class FileStore implements Store {
     void this.pump();
   }
 
-  /** The one write loop, started if idle. */
+  /** The one write loop, started if idle. It never rejects: failures go to flush() callers, or a warning. */
   private pump(): Promise<void> {
-    if (!this.loop) {
-      this.loop = this.drain().finally(() => {
+    this.loop ??= this.drain().then(
+      () => {
         this.loop = undefined;
-      });
-      // A background write has nobody awaiting it: warn now; the next flush() retries and throws.
-      this.loop.catch((err: Error) => process.emitWarning(`dev-op could not write ${this.location}: ${err.message}`));
-    }
+        // A change made while the loop was finishing would otherwise wait for the next change.
+        if (this.written < this.changes) void this.pump();
+      },
+      (err: Error) => {
+        this.loop = undefined;
+        const waiting = this.waiters.splice(0);
+        for (const waiter of waiting) waiter.reject(err);
+        // A background write nobody awaits: warn now; the next flush() retries and throws.
+        if (waiting.length === 0) process.emitWarning(`dev-op could not write ${this.location}: ${err.message}`);
+      },
+    );
     return this.loop;
   }
 
@@ -124,6 +138,7 @@ export class FileStore implements Store {
       await this.db.write(); // serialises synchronously: the file holds exactly `target` changes
       this.writes++;
       this.written = target;
+      this.waiters = this.waiters.filter((waiter) => (waiter.target <= target ? (waiter.resolve(), false) : true));
     }
   }
 
