@@ -1,11 +1,10 @@
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import { addClient, listClients, removeClient, showClient, type ClientAddInput } from './clients.js';
-import { initStore, type InitInput } from './init.js';
-import { exportJwks, listKeys, rotateKey, type RotateInput } from './keys.js';
-import { mintToken, type MintInput } from './tokens.js';
-import { addUser, listUsers, removeUser, showUser, type UserAddInput } from './users.js';
-import { inputObject } from './validate.js';
+import type { ClientAddInput } from './clients.js';
+import type { InitInput } from './init.js';
+import type { RotateInput } from './keys.js';
+import type { MintInput } from './tokens.js';
+import type { UserAddInput } from './users.js';
 
 /** What an operation runs against: a store, and the provider's issuer, clock and key cache. */
 export interface OperationContext {
@@ -28,7 +27,14 @@ const read = <I, R>(run: Operation<I, R>['run']): Operation<I, R> => ({ writes: 
 const write = <I, R>(run: Operation<I, R>['run'], seeds = true): Operation<I, R> => ({ writes: true, seeds, run });
 
 /** The id argument of show/remove; over the wire it may be anything. */
-const idOf = (input: unknown, key: string): unknown => inputObject(input)[key];
+const idOf = (input: unknown, key: string): unknown =>
+  typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined;
+
+// Each noun's module is loaded by the first operation that needs it: a CLI process runs one
+// operation, and `user list` need not load what key rotation or token minting use.
+const clients = () => import('./clients.js');
+const users = () => import('./users.js');
+const keys = () => import('./keys.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -36,23 +42,23 @@ const idOf = (input: unknown, key: string): unknown => inputObject(input)[key];
  * operations themselves (src/admin/*), since JSON from the wire may be anything.
  */
 export const operations = {
-  'client.add': write((ctx, input: ClientAddInput) => addClient(ctx.store, input)),
-  'client.list': read((ctx, _input: Record<string, never>) => listClients(ctx.store)),
-  'client.show': read((ctx, input: { id: string }) => showClient(ctx.store, idOf(input, 'id'))),
-  'client.remove': write((ctx, input: { id: string }) => removeClient(ctx.store, idOf(input, 'id'))),
-  'user.add': write((ctx, input: UserAddInput) => addUser(ctx.store, input)),
-  'user.list': read((ctx, _input: Record<string, never>) => listUsers(ctx.store)),
-  'user.show': read((ctx, input: { username: string }) => showUser(ctx.store, idOf(input, 'username'))),
-  'user.remove': write((ctx, input: { username: string }) => removeUser(ctx.store, idOf(input, 'username'))),
-  'jwks.list': read((ctx, _input: Record<string, never>) => listKeys(ctx.store)),
-  'jwks.export': read((ctx, _input: Record<string, never>) => exportJwks(ctx.store)),
+  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input)),
+  'client.list': read(async (ctx, _input: Record<string, never>) => (await clients()).listClients(ctx.store)),
+  'client.show': read(async (ctx, input: { id: string }) => (await clients()).showClient(ctx.store, idOf(input, 'id'))),
+  'client.remove': write(async (ctx, input: { id: string }) => (await clients()).removeClient(ctx.store, idOf(input, 'id'))),
+  'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input)),
+  'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
+  'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
+  'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),
+  'jwks.list': read(async (ctx, _input: Record<string, never>) => (await keys()).listKeys(ctx.store)),
+  'jwks.export': read(async (ctx, _input: Record<string, never>) => (await keys()).exportJwks(ctx.store)),
   'jwks.rotate': write(async (ctx, input: RotateInput) => {
-    const result = await rotateKey(ctx.store, ctx.clock, input);
+    const result = await (await keys()).rotateKey(ctx.store, ctx.clock, input);
     ctx.keysChanged();
     return result;
   }),
-  'token.mint': write((ctx, input: MintInput) => mintToken(ctx, input)),
-  init: write((ctx, input: InitInput) => initStore(ctx.store, input), false),
+  'token.mint': write(async (ctx, input: MintInput) => (await import('./tokens.js')).mintToken(ctx, input)),
+  init: write(async (ctx, input: InitInput) => (await import('./init.js')).initStore(ctx.store, input), false),
 } as const;
 
 export type Operations = typeof operations;

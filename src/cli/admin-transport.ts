@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { seed, type SeedResult } from '../admin/seed.js';
+import type { SeedResult } from '../admin/seed.js';
 import {
   operations, runOperation as runHere,
   type OperationContext, type OperationInput, type OperationName, type OperationResult,
@@ -144,6 +144,7 @@ export async function runOperation<N extends OperationName>(
     }
     try {
       if (op.seeds) {
+        const { seed } = await import('../admin/seed.js');
         const seeded = await seed(store);
         if (seeded.key) await options.onSeed?.(seeded, dataPath);
       }

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
-import { generateSigningKey } from '../keys/generate.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -22,6 +21,9 @@ interface StartFlags {
 async function runStart(flags: StartFlags): Promise<void> {
   // RSA generation takes ~150 ms: start it now so it overlaps loading the server modules.
   // It is only used if the store turns out to be new.
+  // Imported here, not at the top: every other command loads this file's definition too, and
+  // jose is a third of their start-up.
+  const { generateSigningKey } = await import('../keys/generate.js');
   const pendingKey = generateSigningKey('RS256');
   pendingKey.catch(() => undefined);
   const { startServer } = await import('../provider/start-server.js');
@@ -37,6 +39,16 @@ async function runStart(flags: StartFlags): Promise<void> {
     trustProxy: flags.trustProxy,
     pendingKey,
   });
+  // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
+  // that arrives before a listener exists kills the process without flushing.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(() => process.exit(0), fail);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid })}\n`);
@@ -47,14 +59,6 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    server.close().then(() => process.exit(0), fail);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   if (flags.open) {
     const { default: open } = await import('open');
     await open(server.issuer).catch(() => process.stderr.write('dev-op: could not open a browser\n'));

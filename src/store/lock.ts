@@ -1,7 +1,7 @@
 import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
+import type { LockOptions } from 'proper-lockfile';
 import { ConfigError } from '../errors/app-errors.js';
 import { writeFileAtomic } from './atomic-json-file.js';
 import { ensureDataDir } from './data-dir.js';
@@ -24,6 +24,9 @@ export interface DataOwner {
 
 /** The lock is held by another live process (as opposed to an I/O failure). */
 export class DataLockedError extends ConfigError {}
+
+/** proper-lockfile (and graceful-fs under it) load on first use: reading the owner file needs neither. */
+const lockfile = async () => (await import('proper-lockfile')).default;
 
 /** How long a lock may go without a heartbeat before another process may take it over. */
 const STALE_MS = 10_000;
@@ -67,7 +70,7 @@ export interface AcquireOptions {
 }
 
 /** proper-lockfile retry settings that give up after about `waitMs`: quick at first, backing off, jittered. */
-function retriesFor(waitMs: number): lockfile.LockOptions['retries'] {
+function retriesFor(waitMs: number): LockOptions['retries'] {
   if (waitMs <= 0) return 0;
   return { retries: Math.ceil(waitMs / 10), factor: 1.3, minTimeout: 10, maxTimeout: 200, randomize: true, maxRetryTime: waitMs };
 }
@@ -96,7 +99,7 @@ async function removeLockOfDeadOwner(dataPath: string): Promise<void> {
   const lockDir = `${dataPath}.lock`;
   let releaseTurn: () => Promise<void>;
   try {
-    releaseTurn = await lockfile.lock(lockDir, {
+    releaseTurn = await (await lockfile()).lock(lockDir, {
       realpath: false, lockfilePath: `${dataPath}.unlock`, stale: 5000, retries: 0, onCompromised: () => {},
     });
   } catch {
@@ -121,8 +124,9 @@ export async function acquireDataLock(dataPath: string, options: AcquireOptions 
   const onCompromised =
     options.onCompromised ??
     ((err: Error) => process.emitWarning(`dev-op lost its lock on ${dataPath}: ${err.message}`));
-  const lock = (retries: lockfile.LockOptions['retries']) =>
-    lockfile.lock(dataPath, { realpath: false, stale: STALE_MS, update: 2000, onCompromised, retries });
+  const { lock: take } = await lockfile();
+  const lock = (retries: LockOptions['retries']) =>
+    take(dataPath, { realpath: false, stale: STALE_MS, update: 2000, onCompromised, retries });
   let release: () => Promise<void>;
   try {
     release = await lock(0).catch(async (err: NodeJS.ErrnoException) => {
