@@ -165,3 +165,57 @@ export async function clientCredentials(base: string, id: string, secret: string
   });
   return { status: res.status, body: await res.json() };
 }
+
+/** Run a command; resolves with its exit code and output, never rejects. */
+async function sh(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  const r = await execa(cmd, args, { reject: false });
+  return { ok: r.exitCode === 0, out: `${r.stdout}${r.stderr}` };
+}
+
+export interface SmallFs {
+  path: string;
+  /** Fill what is left, so that any write fails with ENOSPC. */
+  fill(): Promise<void>;
+  /** Free what fill() took. */
+  unfill(): Promise<void>;
+  readOnly(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A tiny tmpfs (root with mount permitted, as on the project's machines), so "disk full" and
+ * "read-only" are real kernel errors (ENOSPC, EROFS) and not simulated in dev-op's code. Without
+ * mount rights, a non-root user gets a 0555 folder instead (EACCES on every write); as root
+ * without mount rights nothing simulates a full disk honestly, and the test says so.
+ */
+export async function smallFs(parent: string, sizeKb = 256): Promise<SmallFs> {
+  const path = `${parent}/small-fs`;
+  await sh('mkdir', ['-p', path]);
+  const mounted = await sh('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k,mode=0700`, 'tmpfs', path]);
+  const filler = `${path}/filler`;
+  if (mounted.ok) {
+    return {
+      path,
+      fill: async () => {
+        await sh('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', `count=${sizeKb * 2}`]);
+      },
+      unfill: async () => {
+        await sh('rm', ['-f', filler]);
+      },
+      readOnly: async () => {
+        const r = await sh('mount', ['-o', 'remount,ro', path]);
+        if (!r.ok) throw new Error(`cannot remount ${path} read-only: ${r.out}`);
+      },
+      cleanup: async () => {
+        await sh('umount', [path]);
+      },
+    };
+  }
+  if (process.getuid?.() === 0) {
+    throw new Error(`cannot mount a tmpfs (${mounted.out.trim()}): run as root with mount rights, or as a non-root user`);
+  }
+  const lock = async () => {
+    await sh('chmod', ['0555', path]);
+  };
+  return { path, fill: lock, unfill: async () => { await sh('chmod', ['0700', path]); }, readOnly: lock, cleanup: async () => { await sh('chmod', ['0700', path]); } };
+}
