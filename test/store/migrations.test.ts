@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/app-errors.js';
 import { emptyData } from '../../src/store/empty-data.js';
+import { FileStore } from '../../src/store/file-store.js';
 import { migrate } from '../../src/store/migrations.js';
 import { SCHEMA_VERSION } from '../../src/store/types.js';
 
@@ -26,5 +30,55 @@ describe('migrate', () => {
     expect(() => migrate(raw, '/x/db.json')).toThrow(ConfigError);
     expect(() => migrate(raw, '/x/db.json')).toThrow(message);
     expect(() => migrate(raw, '/x/db.json')).toThrow('/x/db.json');
+  });
+});
+
+/**
+ * A migration path from every version dev-op ever wrote: one fixture per version in fixtures/,
+ * named v<N>.json. Bumping SCHEMA_VERSION without a fixture of the new version (and a step from
+ * the old one) fails here.
+ */
+describe('migration path (fixtures of every schema version)', () => {
+  const fixture = (version: number): Promise<Record<string, unknown>> =>
+    readFile(new URL(`./fixtures/v${version}.json`, import.meta.url), 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>);
+  const versions = Array.from({ length: SCHEMA_VERSION + 1 }, (_, v) => v);
+
+  it(`the current version (v${SCHEMA_VERSION}) migrates to itself, unchanged`, async () => {
+    const current = await fixture(SCHEMA_VERSION);
+    expect(current.version).toBe(SCHEMA_VERSION);
+    expect(migrate(structuredClone(current), 'db.json')).toEqual(current);
+  });
+
+  it.each(versions.slice(0, -1))('v%i migrates to the current version, keeping keys, clients and users; the result is a fixed point', async (version) => {
+    const old = await fixture(version);
+    expect(old.version).toBe(version);
+    const upgraded = migrate(structuredClone(old), 'db.json');
+    expect(upgraded.version).toBe(SCHEMA_VERSION);
+    expect(upgraded.keys).toEqual(old.keys);
+    expect(upgraded.clients).toEqual(old.clients);
+    expect(upgraded.users).toEqual(old.users);
+    expect(migrate(structuredClone(upgraded), 'db.json')).toEqual(upgraded);
+  });
+
+  it('an old file on disk is read as the current version, stays as it was until a change, then is saved upgraded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dev-op-migrate-'));
+    try {
+      const file = join(dir, 'db.json');
+      const old = await fixture(0);
+      const text = JSON.stringify(old);
+      await writeFile(file, text, { mode: 0o600 });
+      const snapshot = await FileStore.snapshot(file);
+      expect((await snapshot.listClients()).map((c) => c.client_id)).toEqual(['web', 'svc']);
+      expect(await readFile(file, 'utf8')).toBe(text); // reading never rewrites
+      const store = await FileStore.open(file);
+      await store.addUser({ username: 'carol', sub: 'carol', claims: {} });
+      await store.close();
+      const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      expect(saved.version).toBe(SCHEMA_VERSION);
+      expect(saved.clients).toEqual(old.clients);
+      expect((saved.users as { username: string }[]).map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
