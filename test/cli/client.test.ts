@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devOp } from '../helpers/cli.js';
-import { cli, cliJson, expectUsageError, project, readData } from './support.js';
+import { cli, cliJson, expectUsageError, onTerminal, project, readData } from './support.js';
 
 describe.concurrent('dev-op client', () => {
   let p: Awaited<ReturnType<typeof project>>;
@@ -117,6 +117,15 @@ describe.concurrent('dev-op client', () => {
     const { client } = await cliJson(p.data, ['client', 'add', '--id', 'pkjwt', '--auth-method', 'private_key_jwt', '--grant', 'client_credentials', '--jwks', jwks]);
     expect(client).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks: JSON.parse(jwks) });
     expect(client.client_secret).toBeUndefined();
+  });
+
+  it('on a terminal: an aligned table with a header, coloured unless NO_COLOR', async () => {
+    const coloured = await onTerminal(['client', 'list', '--data', p.data], [], { FORCE_COLOR: '1', NO_COLOR: '' });
+    expect(coloured.stdout).toMatch(/\x1b\[1mCLIENT_ID/);
+    expect(coloured.stdout).toMatch(/^app {2,}confidential {2,}client_secret_basic/m);
+    const plain = await onTerminal(['client', 'list', '--data', p.data], [], { NO_COLOR: '1' });
+    expect(plain.stdout).toMatch(/^CLIENT_ID {2,}TYPE/m);
+    expect(plain.stdout).not.toMatch(/\x1b\[[0-9;]*m/);
   });
 
   it('has --help with examples for every subcommand', async () => {

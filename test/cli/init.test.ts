@@ -1,31 +1,8 @@
-import { execa } from 'execa';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, devOp, tempDir } from '../helpers/cli.js';
-import { readData } from './support.js';
-
-/**
- * Run `dev-op <args>` on a pseudo-terminal (util-linux `script`, part of every Debian/Ubuntu
- * base system) and answer each prompt when it appears: [pattern of the question, keys to type].
- */
-async function onTerminal(args: string[], answers: [RegExp, string][]) {
-  const command = ['node', BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const proc = execa('script', ['-qfec', command, '/dev/null'], { reject: false, env: { NO_COLOR: '1' }, stdin: 'pipe' });
-  let seen = '';
-  let next = 0;
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    seen += chunk.toString();
-    // One chunk may hold several questions: answer each in turn, keeping what follows a match.
-    for (let match = answers[next]?.[0].exec(seen); match; match = answers[next]?.[0].exec(seen)) {
-      seen = seen.slice(match.index + match[0].length);
-      proc.stdin!.write(answers[next]![1]);
-      next++;
-    }
-  });
-  const result = await proc;
-  return { ...result, answered: next };
-}
+import { devOp, tempDir } from '../helpers/cli.js';
+import { onTerminal, readData } from './support.js';
 
 /** A temporary folder for this test alone, removed when it ends (the test's own hook: tests run concurrently). */
 async function freshDir(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { devOp, tempDir } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, devOp, tempDir } from '../helpers/cli.js';
 
 type Result = Awaited<ReturnType<typeof devOp>>;
 
@@ -50,4 +51,26 @@ export function decode(jwt: string): { header: Record<string, any>; payload: Rec
     header: JSON.parse(Buffer.from(h!, 'base64url').toString('utf8')),
     payload: JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')),
   };
+}
+
+/**
+ * Run `dev-op <args>` on a pseudo-terminal (util-linux `script`, part of every Debian/Ubuntu
+ * base system) and answer each prompt when it appears: [pattern of the question, keys to type].
+ */
+export async function onTerminal(args: string[], answers: [RegExp, string][] = [], env: Record<string, string> = { NO_COLOR: '1' }) {
+  const command = ['node', BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const proc = execa('script', ['-qfec', command, '/dev/null'], { reject: false, env, stdin: 'pipe' });
+  let seen = '';
+  let next = 0;
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    // One chunk may hold several questions: answer each in turn, keeping what follows a match.
+    for (let match = answers[next]?.[0].exec(seen); match; match = answers[next]?.[0].exec(seen)) {
+      seen = seen.slice(match.index + match[0].length);
+      proc.stdin!.write(answers[next]![1]);
+      next++;
+    }
+  });
+  const result = await proc;
+  return { ...result, answered: next };
 }
