@@ -139,8 +139,13 @@ export async function runOperation<N extends OperationName>(
     try {
       store = await FileStore.open(path, { lockWaitMs: Math.max(0, Math.min(ATTEMPT_WAIT_MS, deadline - Date.now())) });
     } catch (err) {
-      if (err instanceof DataLockedError && Date.now() < deadline) continue;
-      throw err;
+      if (!(err instanceof DataLockedError) || Date.now() >= deadline) throw err;
+      // A server that listens but offers no admin endpoint (an older dev-op) never lets go: say so now.
+      const holder = await readOwner(path);
+      if (holder?.port && !holder.adminToken && isAlive(holder.pid)) {
+        throw new ConfigError(`${dataPath} is served by a dev-op server (pid ${holder.pid}, port ${holder.port}) that does not accept management commands; stop it and run the command again`);
+      }
+      continue;
     }
     try {
       if (op.seeds) {

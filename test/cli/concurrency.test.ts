@@ -1,9 +1,11 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { acquireDataLock } from '../../src/store/lock.js';
 import { describe, expect, it } from 'vitest';
 import { startCli, tempDir } from '../helpers/cli.js';
-import { cli, cliJson, project, readData } from './support.js';
+import { cli, cliJson, expectUsageError, project, readData } from './support.js';
 
 const N = 16;
 
@@ -60,5 +62,19 @@ describe.concurrent('no lost updates', () => {
     const result = await cli(p.data, ['client', 'add', '--id', 'after-crash', '--redirect-uri', 'http://localhost:3000/cb']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(clientIds(await readData(p.data))).toContain('after-crash');
+  });
+
+  it('a server without an admin endpoint holding the file: a clear error after a short wait, not a hang', async ({ onTestFinished }) => {
+    const p = await project();
+    const release = await acquireDataLock(p.data);
+    onTestFinished(async () => {
+      await release();
+      await p.cleanup();
+    });
+    await writeFile(`${p.data}.owner.json`, JSON.stringify({ pid: process.pid, port: 1, hostname: hostname() }), { mode: 0o600 });
+    const started = Date.now();
+    const result = await cli(p.data, ['client', 'add', '--id', 'blocked', '--redirect-uri', 'http://localhost:3000/cb']);
+    expectUsageError(result, 'does not accept management commands');
+    expect(Date.now() - started).toBeLessThan(8000);
   });
 });
