@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
 
 function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
-  const server = createServer(handler);
+  // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
+  const server = createServer({ requireHostHeader: false }, handler);
   // Bound header size and slow-client time so a bad client cannot hold the server.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

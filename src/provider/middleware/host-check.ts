@@ -7,20 +7,34 @@ function normalise(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
+/** Which host names (as koa's ctx.hostname gives them) this server answers; '' is a request without Host. */
+export function hostPolicy(issuer: string, listenHost?: string): { allowed: ReadonlySet<string>; accepts(hostname: string): boolean } {
+  const allowed = new Set([normalise(new URL(issuer).hostname), ...LOOPBACK_NAMES]);
+  // A wildcard address is not a name anyone reaches the server by (and `0.0.0.0` in a browser is an attack).
+  if (listenHost && !['0.0.0.0', '::', '[::]'].includes(listenHost)) allowed.add(normalise(listenHost));
+  return { allowed, accepts: (hostname) => {
+    const host = normalise(hostname);
+    return host === '' || allowed.has(host) || host.endsWith('.localhost');
+  } };
+}
+
 /**
  * DNS-rebinding protection. A hostile page whose name resolves to 127.0.0.1 can make the browser
  * send it requests carrying its own Host header; refusing every Host that is not the issuer's,
  * the address given to --host or a loopback name keeps such a page from reading anything here.
  * koa's `ctx.hostname` reads X-Forwarded-Host only when the app trusts a proxy (--trust-proxy).
- * A request without a Host header (HTTP/1.0 tools) cannot come from a browser and is let through.
+ * An HTTP/1.0 request without a Host header cannot come from a browser and is let through.
  */
 export function hostCheck(issuer: string, listenHost?: string): Middleware {
-  const allowed = new Set([normalise(new URL(issuer).hostname), ...LOOPBACK_NAMES]);
-  // A wildcard address is not a name anyone reaches the server by (and `0.0.0.0` in a browser is an attack).
-  if (listenHost && !['0.0.0.0', '::', '[::]'].includes(listenHost)) allowed.add(normalise(listenHost));
+  const { allowed, accepts } = hostPolicy(issuer, listenHost);
   return async function checkHost(ctx, next) {
+    if (!ctx.get('host') && ctx.req.httpVersion !== '1.0') {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'an HTTP/1.1 request must carry a Host header' };
+      return;
+    }
     const host = normalise(ctx.hostname);
-    if (host !== '' && !allowed.has(host) && !host.endsWith('.localhost')) {
+    if (!accepts(host)) {
       ctx.status = 421;
       ctx.body = {
         error: 'invalid_request',
