@@ -50,7 +50,15 @@ export interface Listening {
  * Listen on `hosts` on one port. The first host picks the port (0 = free); the others are best
  * effort (::1 may be missing on IPv4-only machines, and that must not stop the server).
  */
-export async function listen(handler: RequestListener, port: number, hosts: string[]): Promise<Listening> {
+export async function listen(serve: RequestListener, port: number, hosts: string[]): Promise<Listening> {
+  let closing = false;
+  // Once closing, every response ends its connection: a keep-alive client under steady load would
+  // otherwise keep reusing it, close() would never finish, and the 2 s cut-off below would end
+  // requests mid-flight.
+  const handler: RequestListener = (req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    serve(req, res);
+  };
   const first = await listenOne(handler, port, hosts[0]!);
   const actualPort = (first.address() as { port: number }).port;
   const servers = [first];
@@ -64,6 +72,7 @@ export async function listen(handler: RequestListener, port: number, hosts: stri
   return {
     port: actualPort,
     close: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+      closing = true;
       server.close(() => resolve());
       // Keep-alive connections would hold close() open; idle ones can go now, busy ones finish first.
       server.closeIdleConnections();
