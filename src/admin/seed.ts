@@ -47,18 +47,38 @@ export interface SeedOptions {
  * generation early, in parallel with everything else start does.
  */
 export async function seed(store: Store, pendingKey?: Promise<StoredKey>, options: SeedOptions = {}): Promise<SeedResult> {
+  const { seeded, keyReady } = await seedKeyLater(store, pendingKey, options);
+  await keyReady;
+  return seeded;
+}
+
+/**
+ * seed() without waiting for the RS256 key (~150 ms of RSA generation): cookie keys, client and
+ * user are in the store when it returns; the key is added when ready, and `keyReady` settles once
+ * it is in the store (with `seeded.key` set). A memory server uses this to answer at once.
+ */
+export async function seedKeyLater(
+  store: Store,
+  pendingKey?: Promise<StoredKey>,
+  options: SeedOptions = {},
+): Promise<{ seeded: SeedResult; keyReady: Promise<void> }> {
   if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([randomId()]);
-  if ((await store.listKeys()).length > 0) return {};
-  const result: SeedResult = { key: await (pendingKey ?? generateSigningKey('RS256')) };
-  await store.addKey(result.key!);
-  if (options.defaults === false) return result;
+  if ((await store.listKeys()).length > 0) return { seeded: {}, keyReady: Promise.resolve() };
+  const seeded: SeedResult = {};
+  const keyReady = (pendingKey ?? generateSigningKey('RS256')).then(async (key) => {
+    await store.addKey(key);
+    seeded.key = key;
+  });
+  // Whoever awaits keyReady hears of a failure; this only keeps it from being reported as unhandled meanwhile.
+  keyReady.catch(() => undefined);
+  if (options.defaults === false) return { seeded, keyReady };
   if ((await store.listClients()).length === 0) {
-    result.client = defaultClient();
-    await store.addClient(result.client);
+    seeded.client = defaultClient();
+    await store.addClient(seeded.client);
   }
   if ((await store.listUsers()).length === 0) {
-    result.user = defaultUser();
-    await store.addUser(result.user);
+    seeded.user = defaultUser();
+    await store.addUser(seeded.user);
   }
-  return result;
+  return { seeded, keyReady };
 }

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
+import type { StoredKey } from '../store/types.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -19,13 +21,15 @@ interface StartFlags {
 }
 
 async function runStart(flags: StartFlags): Promise<void> {
-  // RSA generation takes ~150 ms: start it now so it overlaps loading the server modules.
-  // It is only used if the store turns out to be new.
-  // Imported here, not at the top: every other command loads this file's definition too, and
-  // jose is a third of their start-up.
-  const { generateSigningKey } = await import('../keys/generate.js');
-  const pendingKey = generateSigningKey('RS256');
-  pendingKey.catch(() => undefined);
+  // RSA generation takes ~150 ms of a core: start it now (on the thread pool, overlapping the
+  // loading of the server modules), but only for a store that needs a key — memory, or a data file
+  // not made yet; a stored key must not cost a start that CPU.
+  let pendingKey: Promise<StoredKey> | undefined;
+  if (flags.memory || !existsSync(flags.data)) {
+    const { generateSigningKey } = await import('../keys/generate.js');
+    pendingKey = generateSigningKey('RS256');
+    pendingKey.catch(() => undefined);
+  }
   const { startServer } = await import('../provider/start-server.js');
   const server = await startServer({
     port: flags.port,

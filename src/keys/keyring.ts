@@ -1,4 +1,4 @@
-import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { StoredKey } from '../store/types.js';
 import { publicJwk } from './public-jwk.js';
 
@@ -40,18 +40,19 @@ export class KeyRing {
 
   /** The private key object for signing with `kid`. */
   privateKey(key: StoredKey): Promise<ImportedKey> {
-    return this.importOnce(`priv:${key.kid}`, key.jwk, key.alg);
+    return this.importOnce(`priv:${key.kid}`, () => key.jwk, key.alg);
   }
 
   /** The public key object for verifying with `kid`. */
   publicKey(key: StoredKey): Promise<ImportedKey> {
-    return this.importOnce(`pub:${key.kid}`, publicJwk(key.jwk), key.alg);
+    return this.importOnce(`pub:${key.kid}`, () => publicJwk(key.jwk), key.alg);
   }
 
-  private importOnce(cacheKey: string, jwk: JWK, alg: string): Promise<ImportedKey> {
+  private importOnce(cacheKey: string, jwk: () => JWK, alg: string): Promise<ImportedKey> {
     let pending = this.imported.get(cacheKey);
     if (!pending) {
-      pending = importJWK(jwk, alg);
+      // jose is loaded on the first signature, not at start: serving discovery and JWKS needs none of it.
+      pending = import('jose').then(({ importJWK }) => importJWK(jwk(), alg));
       this.imported.set(cacheKey, pending);
     }
     return pending;

@@ -1,14 +1,13 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { InvalidClient } from '../errors/oauth-errors.js';
 import type { Client } from '../store/types.js';
+import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from './capabilities.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Each method gets only its own family of algorithms, so a public key can never be used as an HMAC secret. */
-export const SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'];
-export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS };
 
 /** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();

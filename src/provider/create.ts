@@ -1,10 +1,6 @@
 import Koa from 'koa';
-import type { ProviderConfig } from '../config/provider-config.js';
-import { KeyRing } from '../keys/keyring.js';
-import type { Store } from '../store/types.js';
-import { systemClock, type Clock } from '../util/clock.js';
-import { createRenderer } from '../views/render.js';
 import type { Provider, RequestState } from './context.js';
+import { makeProvider, type ProviderOptions } from './make-provider.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { hostCheck } from './middleware/host-check.js';
 import { requestLog } from './middleware/request-log.js';
@@ -16,20 +12,15 @@ export interface CreatedProvider {
   provider: Provider;
 }
 
-/** Build the koa app for one issuer over one store. Listening is the caller's business (see serve.ts). */
-export async function createProvider(opts: { config: ProviderConfig; store: Store; clock?: Clock }): Promise<CreatedProvider> {
-  const { config, store } = opts;
-  let keyRing: Promise<KeyRing> | undefined;
-  const provider: Provider = {
-    config,
-    store,
-    clock: opts.clock ?? systemClock,
-    views: createRenderer({ overrideDir: config.templatesDir }),
-    keys: () => (keyRing ??= store.listKeys().then((keys) => new KeyRing(keys))),
-    keysChanged: () => {
-      keyRing = undefined;
-    },
-  };
+/** Build the koa app for one issuer over one store. Listening is the caller's business (see start-server.ts). */
+export async function createProvider(opts: ProviderOptions): Promise<CreatedProvider> {
+  const provider = makeProvider(opts);
+  return { app: await createApp(provider), provider };
+}
+
+/** The koa app that serves `provider`: cross-cutting middleware, then the routes table. */
+export async function createApp(provider: Provider): Promise<Koa<RequestState>> {
+  const { config, store } = provider;
   const app = new Koa<RequestState>({ keys: await store.getCookieKeys() });
   app.silent = true;
   // X-Forwarded-* (host, proto, for) count only behind a proxy the user vouches for (--trust-proxy).
@@ -47,5 +38,5 @@ export async function createProvider(opts: { config: ProviderConfig; store: Stor
     });
   }
   app.use(router(routes(provider)));
-  return { app, provider };
+  return app;
 }

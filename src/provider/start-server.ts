@@ -2,14 +2,13 @@ import type { RequestListener } from 'node:http';
 import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
-import { seed, type SeedResult } from '../admin/seed.js';
-import { writeOwner } from '../store/lock.js';
-import { openStore } from '../store/index.js';
+import { seed, seedKeyLater, type SeedResult } from '../admin/seed.js';
+import { openStore } from '../store/open.js';
 import type { StoredKey, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { randomId } from '../util/random.js';
-import { enableAdmin } from './actions/admin.js';
-import { createProvider } from './create.js';
+import { constantDocuments } from './constant-documents.js';
+import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
 import { listen } from './listen.js';
 import type { LogFormat } from './middleware/request-log.js';
@@ -42,6 +41,12 @@ export interface RunningServer {
   provider: Provider;
   /** What this start created in a new store (for the banner). */
   seeded: SeedResult;
+  /**
+   * Settles once the signing keys are in the store: at once for a data file; for a new memory
+   * store when its RS256 key has been generated (~150 ms, off the start path: requests that sign
+   * or serve JWKS wait for it, discovery does not).
+   */
+  keysReady: Promise<void>;
   /** Stop accepting requests, finish the ones in flight, flush storage. */
   close(): Promise<void>;
 }
@@ -51,7 +56,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataPath = options.data ?? DEFAULTS.dataPath;
   const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
   try {
-    const seeded = await seed(store, options.pendingKey);
+    // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
+    const { seeded, keyReady } = options.memory
+      ? await seedKeyLater(store, options.pendingKey)
+      : { seeded: await seed(store, options.pendingKey), keyReady: Promise.resolve() };
     if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
       throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
     }
@@ -64,25 +72,41 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     };
     const listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
     const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
-    const { app, provider } = await createProvider({
+    const provider = makeProvider({
       config: providerConfig(issuer, {
         autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
         trustProxy: options.trustProxy === true, listenHost: options.host,
       }),
       store,
       clock: options.clock,
+      keysReady: keyReady,
     });
-    handle = app.callback();
+    // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
+    // what a client asks first, are answered without (constant-documents.ts).
+    let app: Promise<RequestListener> | undefined;
+    const koa: RequestListener = (req, res) => {
+      (app ??= import('./create.js').then(async ({ createApp }) => (await createApp(provider)).callback())).then(
+        (callback) => callback(req, res),
+        (err: unknown) => {
+          console.error(err);
+          res.statusCode = 500;
+          res.end();
+        },
+      );
+    };
+    handle = constantDocuments(provider, koa);
     if (!options.memory) {
       // The management CLI finds this server through the owner file (0600) and applies changes here.
       const adminToken = randomId();
+      const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../store/lock.js')]);
       enableAdmin(provider, adminToken);
       await writeOwner(dataPath, { pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken });
     }
     return {
-      issuer, port: listening.port, store, provider, seeded,
+      issuer, port: listening.port, store, provider, seeded, keysReady: keyReady,
       close: async () => {
         await listening.close();
+        await keyReady.catch(() => undefined);
         await store.close();
       },
     };

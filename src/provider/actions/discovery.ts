@@ -3,9 +3,7 @@ import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
 import { RESPONSE_MODES, RESPONSE_TYPES } from '../checks/response-type.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
-import { GRANTS } from '../grants/index.js';
-import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from '../client-assertion.js';
-import { SUPPORTED_AUTH_METHODS } from '../middleware/client-auth.js';
+import { GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS } from '../capabilities.js';
 import { cors } from '../middleware/cors.js';
 
 /** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */
@@ -30,7 +28,7 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     scopes_supported: [...STANDARD_SCOPES],
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
-    grant_types_supported: [...GRANTS.keys()],
+    grant_types_supported: [...GRANT_TYPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: AUTH_METHODS,

@@ -1,14 +1,10 @@
 import { decodeJwt } from 'jose';
 import { InvalidClient, InvalidRequest } from '../../errors/oauth-errors.js';
-import type { TokenEndpointAuthMethod } from '../../store/types.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { ASSERTION_TYPE, verifyClientAssertion } from '../client-assertion.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 
-/** Every token_endpoint_auth_method this server implements, for discovery and validation. */
-export const SUPPORTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',
-];
+export { SUPPORTED_AUTH_METHODS } from '../capabilities.js';
 
 interface Presented {
   /** 'jwt' covers both assertion methods: which one is decided by the client's registration. */

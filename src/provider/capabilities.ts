@@ -1,0 +1,21 @@
+import type { GrantType, TokenEndpointAuthMethod } from '../store/types.js';
+
+/**
+ * What this server implements, by name only. Discovery advertises these and admin validation
+ * checks against them; the modules that implement them (grants/, client-auth, client-assertion)
+ * re-export them. Kept free of imports so that serving discovery at start loads none of jose.
+ */
+
+/** Every grant the token endpoint serves, in grants/index.ts order (it checks that they agree). */
+export const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code',
+];
+
+/** Every token_endpoint_auth_method this server implements, for discovery and validation. */
+export const SUPPORTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',
+];
+
+/** Each method gets only its own family of algorithms, so a public key can never be used as an HMAC secret. */
+export const SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'];
+export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
