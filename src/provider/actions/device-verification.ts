@@ -3,6 +3,7 @@ import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { findPendingDevice, settleDevice, type PendingDevice } from '../device/approval.js';
 import { formatUserCode, normaliseUserCode } from '../device/user-code.js';
+import { displayableLogo } from '../logo-uri.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { describeScope } from '../scope-descriptions.js';
@@ -27,7 +28,7 @@ async function renderConfirm(op: Provider, ctx: Ctx, device: PendingDevice) {
     action: action(op),
     csrf: csrfToken(op, ctx),
     userCode: formatUserCode(device.record.userCode),
-    client: { name: device.client.client_name ?? device.client.client_id, logoUri: device.client.logo_uri },
+    client: { name: device.client.client_name ?? device.client.client_id, logoUri: displayableLogo(device.client.logo_uri) },
     scopes: parseScope(device.record.scope).map((name) => ({ name, description: describeScope(name) })),
   });
 }

@@ -11,6 +11,7 @@ import { csrfToken, verifyCsrf } from '../csrf.js';
 import { settleDevice } from '../device/approval.js';
 import { renderDeviceDone } from './device-verification.js';
 import { needsConsent } from '../interaction-policy.js';
+import { displayableLogo } from '../logo-uri.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { describeScope } from '../scope-descriptions.js';
@@ -47,7 +48,7 @@ function clientView(i: LoadedInteraction) {
     name: client.client_name ?? client.client_id,
     // A device sign-in has no redirect: the answer goes to the device that showed the code.
     host: i.record.deviceCode ? 'your device' : new URL(i.record.params.redirect_uri).host,
-    logoUri: client.logo_uri,
+    logoUri: displayableLogo(client.logo_uri),
   };
 }
 
