@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient } from '../helpers/op.js';
-import { Browser, expectPageHeaders, formAction, inputValue, location } from './support.js';
+import { Browser, expectPageHeaders, formAction, injections, inputValue, location } from './support.js';
 
 /**
  * XSS probes in every reflected value of every page: the authorization error page, login (and its
@@ -25,35 +25,6 @@ const PAYLOADS = [
 ];
 /** Scope tokens and user codes cannot hold spaces. */
 const NO_SPACE = ['"><svg/onload=alert(1)>', "'><img/src=x/onerror=alert(1)>", '<script>alert(1)</script>'];
-
-const decode = (v: string) =>
-  v.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-/**
- * What an injection would leave in the markup, found by reading tags and their attributes the way
- * a browser does (quoted values are data, whatever they contain): an event-handler attribute, a
- * javascript: URL in a URL attribute, an inline or foreign script, a frame.
- */
-function injections(html: string): string[] {
-  const found: string[] = [];
-  for (const tag of html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g)) {
-    const name = tag[1]!.toLowerCase();
-    const attrs = [...tag[2]!.matchAll(/([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)]
-      .map((a) => ({ name: a[1]!.toLowerCase(), value: decode(a[2] ?? a[3] ?? a[4] ?? '') }));
-    for (const a of attrs) {
-      if (a.name.startsWith('on')) found.push(`<${name} ${a.name}=…>`);
-      if (['href', 'src', 'action', 'formaction', 'srcdoc', 'xlink:href'].includes(a.name) && /^\s*(javascript|vbscript|data:text\/html)/i.test(a.value)) {
-        found.push(`<${name} ${a.name}="${a.value}">`);
-      }
-    }
-    if (name === 'iframe' || name === 'object' || name === 'embed' || name === 'svg' && attrs.some((a) => a.name.startsWith('on'))) found.push(`<${name}>`);
-    if (name === 'script' && !attrs.some((a) => a.name === 'src' && a.value.startsWith('/assets/'))) found.push('<script> without a same-origin src');
-  }
-  // Inline script bodies (the only scripts allowed are empty tags with a /assets/ src).
-  for (const m of html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)) if (m[1]!.trim()) found.push('inline script');
-  return found;
-}
 
 let probes = 0;
 
