@@ -1,8 +1,9 @@
 import type { JWK } from 'jose';
 import { UsageError } from '../errors/app-errors.js';
 import { SIGNING_ALGS } from '../keys/generate.js';
-import { GRANTS } from '../provider/grants/index.js';
-import { SUPPORTED_AUTH_METHODS } from '../provider/middleware/client-auth.js';
+// The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
+// handlers); names only, so validating a client does not load the grant handlers and jose.
+import { GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../provider/capabilities.js';
 import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
 
 /**
@@ -73,8 +74,8 @@ const GRANT_ALIASES: Record<string, string> = { device_code: 'urn:ietf:params:oa
 
 export function grantType(given: string): GrantType {
   const value = GRANT_ALIASES[given] ?? given;
-  if (!GRANTS.has(value as GrantType)) {
-    throw new UsageError(`--grant ${given} is not a supported grant type (supported: ${[...GRANTS.keys()].join(', ')})`);
+  if (!(GRANT_TYPES as readonly string[]).includes(value)) {
+    throw new UsageError(`--grant ${given} is not a supported grant type (supported: ${GRANT_TYPES.join(', ')})`);
   }
   return value as GrantType;
 }
