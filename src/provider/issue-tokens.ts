@@ -1,5 +1,6 @@
+import { InvalidGrant } from '../errors/oauth-errors.js';
 import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
-import type { Client } from '../store/types.js';
+import type { Client, StateKind, StateRecord } from '../store/types.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import { epochSeconds } from '../util/clock.js';
 import { randomId } from '../util/random.js';
@@ -33,6 +34,21 @@ export interface UserGrantContext {
   acr?: string;
 }
 
+/**
+ * Store a token record, and if it belongs to a user grant, make sure the grant still exists. A
+ * replayed code or a reused refresh token, detected by a concurrent request, revokes the grant
+ * while the winning request is still signing its tokens; revokeGrant removes only the records
+ * that exist then, so one written later would outlive the revocation. Write first, then look:
+ * either the revocation saw this record, or this sees the grant gone.
+ */
+async function putTokenRecord(op: Pick<Provider, 'store'>, kind: StateKind, id: string, record: StateRecord): Promise<void> {
+  await op.store.put(kind, id, record);
+  if (record.grantId !== undefined && !(await op.store.get('Grant', record.grantId))) {
+    await op.store.delete(kind, id);
+    throw new InvalidGrant('the grant was revoked while its tokens were being issued (a replayed code or refresh token)');
+  }
+}
+
 /** What issuing an access token needs: a Provider has it, and so does `dev-op token mint` on a data file. */
 export type AccessTokenIssuer = Pick<Provider, 'store' | 'clock' | 'keys'> & { readonly config: Pick<Provider['config'], 'issuer'> };
 
@@ -64,14 +80,14 @@ export async function issueAccessToken(
   };
   if (a.client.access_token_format === 'opaque') {
     const token = randomId();
-    await op.store.put('AccessToken', token, record);
+    await putTokenRecord(op, 'AccessToken', token, record);
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(await op.keys(), {
     issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
     scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
   });
-  await op.store.put('AccessToken', jti, record);
+  await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl };
 }
 
@@ -102,7 +118,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
     ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
   };
-  await op.store.put('RefreshToken', refreshToken, record);
+  await putTokenRecord(op, 'RefreshToken', refreshToken, record);
   return refreshToken;
 }
 
