@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
  * Closed-loop load with autocannon on loopback: `connections` keep-alive connections, each with
  * one request in flight, for `seconds` (or until `amount` requests). Returns req/s and latency.
  */
-export async function load({ port, path, method = 'GET', headers = {}, body, connections = 32, seconds = 4, amount }) {
+export async function load({ port, path, method = 'GET', headers = {}, body, connections = 32, seconds = 4, amount, rate }) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method,
@@ -14,6 +14,7 @@ export async function load({ port, path, method = 'GET', headers = {}, body, con
     pipelining: 1,
     duration: seconds,
     ...(amount ? { amount } : {}),
+    ...(rate ? { overallRate: rate } : {}),
     timeout: 10,
   });
   const ok = result.requests.total - result.non2xx - result.errors;

@@ -11,13 +11,13 @@ import { storageError } from './fs-errors.js';
  * one: temp file in the same folder (same filesystem, so rename is atomic), fsync, rename.
  * The folder must exist.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
@@ -79,8 +79,13 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   /** Serialises synchronously, before the first await: the file gets `data` as it was at the call. */
   async write(data: T): Promise<void> {
-    const text = `${JSON.stringify(data, null, 2)}\n`;
+    // Encoded here too, so that all of a write's event-loop work happens inside this call.
+    const bytes = Buffer.from(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
+    this.lastBytes = bytes.length;
     await ensureDataDir(dirname(this.path));
-    await writeFileAtomic(this.path, text);
+    await writeFileAtomic(this.path, bytes);
   }
+
+  /** Size of the last file written (diagnostics). */
+  lastBytes = 0;
 }
