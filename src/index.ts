@@ -5,5 +5,7 @@ export { providerConfig, type ProviderConfig } from './config/provider-config.js
 export { DEFAULTS, ROUTES } from './config/defaults.js';
 export { openStore, MemoryStore, FileStore } from './store/index.js';
 export type { Store, Client, User, StoredKey, SigningAlg, GrantType, TokenEndpointAuthMethod } from './store/types.js';
+export { operations, runOperation, type OperationName, type OperationContext } from './admin/operations.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
+export { hashPassword } from './util/password.js';
 export * from './errors/index.js';

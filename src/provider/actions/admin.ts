@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import { DEFAULTS } from '../../config/defaults.js';
 import { AppError } from '../../errors/app-errors.js';
-import { NotFound, PayloadTooLarge, UnsupportedMediaType } from '../../errors/oauth-errors.js';
+import { NotFound, UnsupportedMediaType } from '../../errors/oauth-errors.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { readBody } from '../middleware/body.js';
 import { noStore } from '../middleware/no-store.js';
 
 /**
@@ -34,17 +35,9 @@ function fromThisMachine(socket: Socket): boolean {
 
 async function readJson(ctx: Ctx): Promise<unknown> {
   if (!ctx.is('application/json')) throw new UnsupportedMediaType('the admin endpoint accepts application/json only');
-  const limit = DEFAULTS.maxBodyBytes;
-  if (Number(ctx.get('content-length') || 0) > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
+  const body = await readBody(ctx, DEFAULTS.maxBodyBytes);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body);
   } catch {
     return undefined;
   }

@@ -5,7 +5,8 @@ import type { Ctx, Middleware, Params } from '../context.js';
 /** Parameters that RFC 8707 allows to repeat; every other OAuth parameter appears at most once (RFC 6749 3.1). */
 const REPEATABLE = new Set(['resource']);
 
-async function readBody(ctx: Ctx, limit: number): Promise<string> {
+/** The request body as text, refused past `limit` bytes whether or not Content-Length says so. */
+export async function readBody(ctx: Ctx, limit: number): Promise<string> {
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];
