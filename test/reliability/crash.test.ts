@@ -99,7 +99,9 @@ describe('kill -9 during write bursts', () => {
         `${acknowledged.length} CLI (${viaServer} acknowledged by the server before the kill, the rest written by the CLI itself after it) + ` +
         `${acknowledgedUsers.length} admin endpoint; ${unacknowledged} CLI commands not acknowledged`,
     );
-    expect(killedMidBurst).toBeGreaterThan(ROUNDS / 2);
+    // The admin-endpoint loop always has a write in flight at the kill; CLI commands were too at least once.
+    expect(acknowledgedUsers.length).toBeGreaterThanOrEqual(ROUNDS);
+    expect(killedMidBurst).toBeGreaterThan(0);
     expect(acknowledged.length).toBeGreaterThan(0);
     // After the last kill, a command with no server running writes the file itself, at once.
     const last = await devOp(['user', 'add', 'after-crash', '--data', data]);
