@@ -158,4 +158,15 @@ describe('--trust-proxy', () => {
     expect(page.status).toBe(200);
     expect(page.headers['set-cookie']).toMatch(/secure/i);
   });
+
+  it('dev-op start --trust-proxy turns it on from the command line', async () => {
+    const server = await startServerProcess(['--memory', '--quiet', '--trust-proxy']);
+    try {
+      const { port } = server.ready;
+      expectRefusedHost(await get(port, `localhost:${port}`, '/jwks', [['X-Forwarded-Host', 'evil.example']]));
+      expect((await get(port, 'upstream', '/jwks', [['X-Forwarded-Host', `localhost:${port}`]])).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
 });
