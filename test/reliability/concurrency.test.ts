@@ -70,8 +70,12 @@ describe('concurrent writers', () => {
     server = await startServerProcess(['--data', data, '--quiet']);
     const base = `http://127.0.0.1:${server.ready.port}`;
     const load = tokenLoad(base, 4);
+    // Under load before the writers start, and still during them.
+    while (load.jtis.length < 10 && load.failures.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const before = load.jtis.length;
     const batch = writers(data, 'live');
     const results = await batch.done;
+    const during = load.jtis.length - before;
     for (const r of results) expect(r.exitCode, r.stderr).toBe(0);
     // Each command was acknowledged by the server: it is already in the file, with the server still running.
     const file = await readDataFile(data);
@@ -79,7 +83,7 @@ describe('concurrent writers', () => {
     expect(file.users.map((u: { username: string }) => u.username)).toEqual(expect.arrayContaining(batch.users));
     await load.stop();
     expect(load.failures).toEqual([]);
-    expect(load.jtis.length).toBeGreaterThan(20);
+    expect(during, 'tokens issued while the writers ran').toBeGreaterThan(0);
     // A write flushes every change before it: all the tokens issued so far are on disk too.
     const after = await devOp(['client', 'add', '--id', 'after-load', '--redirect-uri', 'http://localhost:3000/cb', '--data', data]);
     expect(after.exitCode, after.stderr).toBe(0);
@@ -90,7 +94,7 @@ describe('concurrent writers', () => {
     expect((await clientCredentials(base, LOADER.id, LOADER.secret)).status).toBe(200);
     const listed = await devOp(['client', 'list', '--json', '--data', data]);
     expect(JSON.parse(listed.stdout).map((c: { client_id: string }) => c.client_id)).toEqual(expect.arrayContaining(batch.clients));
-    console.log(`concurrency (server): ${WRITERS} writes checked, ${load.jtis.length} tokens issued during them and found on disk`);
+    console.log(`concurrency (server): ${WRITERS} writes checked; ${load.jtis.length} tokens issued (${during} while the writers ran), all found on disk`);
     expect(await server.stop()).toBe(0);
     server = undefined;
   });
