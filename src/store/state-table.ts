@@ -11,7 +11,9 @@ export function readRow(table: Table | undefined, id: string): StateRecord | und
 }
 
 export function writeRow(table: Table, id: string, record: StateRecord): void {
-  Object.defineProperty(table, id, { value: record, enumerable: true, writable: true, configurable: true });
+  // Plain assignment makes an own property for every key but "__proto__" (the one inherited setter).
+  if (id === '__proto__') Object.defineProperty(table, id, { value: record, enumerable: true, writable: true, configurable: true });
+  else table[id] = record;
 }
 
 export function deleteRow(table: Table | undefined, id: string): StateRecord | undefined {

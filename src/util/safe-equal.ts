@@ -1,8 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12), else the Hash object. */
+const sha256 = typeof crypto.hash === 'function'
+  ? (s: string): Buffer => crypto.hash('sha256', s, 'buffer')
+  : (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
 
 /** Constant-time string comparison; hashing first makes lengths equal without leaking them. */
 export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
+  return crypto.timingSafeEqual(sha256(a), sha256(b));
 }
