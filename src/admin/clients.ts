@@ -17,6 +17,8 @@ export interface ClientAddInput {
   authMethod?: string;
   tokenFormat?: 'jwt' | 'opaque';
   skipConsent?: boolean;
+  /** A native app (OIDC Registration application_type native): loopback redirect URIs match on any port (RFC 8252 7.3). */
+  native?: boolean;
   /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
   jwksUri?: string;
   jwks?: { keys: unknown[] };
@@ -108,6 +110,7 @@ export function buildClient(raw: unknown): ClientAddResult {
     ...(scope ? { scope } : {}),
     ...(tokenFormat ? { access_token_format: tokenFormat } : {}),
     ...(input.skipConsent === true ? { skip_consent: true } : {}),
+    ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
   };

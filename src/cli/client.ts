@@ -15,6 +15,7 @@ interface AddFlags extends CommonFlags {
   authMethod?: string;
   tokenFormat?: 'jwt' | 'opaque';
   skipConsent?: boolean;
+  native?: boolean;
   jwksUri?: string;
   jwks?: string;
 }
@@ -45,6 +46,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['client_secret', secret],
     ['name', client.client_name],
     ['type', client.token_endpoint_auth_method === 'none' ? 'public (PKCE)' : 'confidential'],
+    ['application', client.application_type],
     ['auth_method', client.token_endpoint_auth_method],
     ['redirect_uris', client.redirect_uris],
     ['post_logout', client.post_logout_redirect_uris],
@@ -63,7 +65,7 @@ async function add(flags: AddFlags): Promise<void> {
   const input: ClientAddInput = {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
-    tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, jwksUri: flags.jwksUri,
+    tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
   for (const missing of missingClientInput(input)) {
@@ -126,12 +128,14 @@ export function clientCommand() {
       .option('--auth-method <method>', 'token_endpoint_auth_method (default client_secret_basic; none with --public)')
       .addOption(new Option('--token-format <format>', 'access token format').choices(['jwt', 'opaque']))
       .option('--skip-consent', 'never show the consent page for this client')
+      .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
       .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
       .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
       .addHelpText('after', examples(
         'dev-op client add --id web --secret s3cret --redirect-uri http://localhost:3000/cb --grant authorization_code --grant refresh_token',
         'dev-op client add --public --redirect-uri http://localhost:5173/callback --name "My SPA"',
         'dev-op client add --id svc --grant client_credentials --scope "api:read api:write"',
+        'dev-op client add --id cli --public --native --redirect-uri http://127.0.0.1/callback',
       ))
       .action(action(add)),
     leaf('list', 'list clients')

@@ -3,6 +3,7 @@ import { clientCommand } from './client.js';
 import { fail } from './fail.js';
 import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
+import { loginCommand } from './login.js';
 import { startCommand } from './start.js';
 import { tokenCommand } from './token.js';
 import { userCommand } from './user.js';
@@ -18,6 +19,7 @@ export function program(): Command {
     .addCommand(userCommand())
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
+    .addCommand(loginCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start

@@ -41,6 +41,11 @@ export interface Client {
   access_token_format?: 'jwt' | 'opaque';
   /** Skip the consent page for this client (CI). */
   skip_consent?: boolean;
+  /**
+   * OIDC Registration `application_type` (default web). A native client's loopback IP literal
+   * redirect URIs match on any port (RFC 8252 7.3); everything else matches exactly.
+   */
+  application_type?: 'web' | 'native';
   logo_uri?: string;
   /** Public keys for private_key_jwt (inline), or where to fetch them. */
   jwks?: { keys: JWK[] };
