@@ -1,18 +1,17 @@
-import type { CryptoKey, JWK, KeyObject } from 'jose';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { StoredKey } from '../store/types.js';
 import { publicJwk } from './public-jwk.js';
 
-type ImportedKey = CryptoKey | KeyObject | Uint8Array;
-
 /**
  * The keys the provider signs and verifies with. The newest key signs; all keys verify, so
- * tokens signed before a rotation stay valid. Imported keys and the JWKS document are built
+ * tokens signed before a rotation stay valid. Key objects and the JWKS document are built
  * once per key set, not per request.
  */
 export class KeyRing {
   readonly keys: readonly StoredKey[];
   readonly jwksJson: string;
-  private readonly imported = new Map<string, Promise<ImportedKey>>();
+  private readonly objects = new Map<string, KeyObject>();
 
   constructor(keys: StoredKey[]) {
     if (keys.length === 0) throw new Error('KeyRing needs at least one signing key');
@@ -38,23 +37,19 @@ export class KeyRing {
     return kid === undefined ? undefined : this.keys.find((k) => k.kid === kid);
   }
 
-  /** The private key object for signing with `kid`. */
-  privateKey(key: StoredKey): Promise<ImportedKey> {
-    return this.importOnce(`priv:${key.kid}`, () => key.jwk, key.alg);
+  /** The private key as a node:crypto KeyObject, for signing (tokens/sign.ts). */
+  privateKeyObject(key: StoredKey): KeyObject {
+    return this.once(`priv:${key.kid}`, () => createPrivateKey({ key: key.jwk as JWK & { kty: string }, format: 'jwk' }));
   }
 
-  /** The public key object for verifying with `kid`. */
-  publicKey(key: StoredKey): Promise<ImportedKey> {
-    return this.importOnce(`pub:${key.kid}`, () => publicJwk(key.jwk), key.alg);
+  /** The public key as a node:crypto KeyObject, for verifying our own tokens (tokens/verify.ts). */
+  publicKeyObject(key: StoredKey): KeyObject {
+    return this.once(`pub:${key.kid}`, () => createPublicKey({ key: publicJwk(key.jwk) as JWK & { kty: string }, format: 'jwk' }));
   }
 
-  private importOnce(cacheKey: string, jwk: () => JWK, alg: string): Promise<ImportedKey> {
-    let pending = this.imported.get(cacheKey);
-    if (!pending) {
-      // jose is loaded on the first signature, not at start: serving discovery and JWKS needs none of it.
-      pending = import('jose').then(({ importJWK }) => importJWK(jwk(), alg));
-      this.imported.set(cacheKey, pending);
-    }
-    return pending;
+  private once(cacheKey: string, make: () => KeyObject): KeyObject {
+    let object = this.objects.get(cacheKey);
+    if (!object) this.objects.set(cacheKey, (object = make()));
+    return object;
   }
 }
