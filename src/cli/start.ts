@@ -7,6 +7,7 @@ import { parsePort } from './parse.js';
 
 interface StartFlags {
   port: number;
+  seed?: string;
   host?: string;
   issuer?: string;
   data: string;
@@ -37,6 +38,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     issuer: flags.issuer,
     data: flags.data,
     memory: flags.memory,
+    seed: flags.seed,
     autoLogin: flags.autoLogin,
     templates: flags.templates,
     log: flags.quiet ? 'none' : flags.logFormat,
@@ -77,6 +79,7 @@ export function startCommand(): Command {
     .option('--issuer <url>', 'issuer URL (default http://localhost:<port>)')
     .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
     .option('--memory', 'keep everything in memory; write nothing to disk')
+    .option('--seed <file>', 'JSON fixture of clients and users to apply at start (replaces same-named ones)')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
     .option('--templates <dir>', 'directory with templates that override the built-in pages')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
@@ -88,6 +91,7 @@ export function startCommand(): Command {
 Examples:
   $ dev-op start                                  # http://localhost:4000, data in ./.dev-op/db.json
   $ dev-op start --port 0 --memory --json         # CI fixture: free port, nothing on disk
-  $ dev-op start --auto-login alice --quiet       # the code flow completes with no page`)
+  $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
+  $ dev-op start --memory --seed test/op.json     # clients and users from a fixture`)
     .action((flags: StartFlags) => runStart(flags).catch(fail));
 }

@@ -11,6 +11,11 @@ export const GRANT_TYPES: readonly GrantType[] = [
   'authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code',
 ];
 
+/** OIDC Core 3: the code, implicit and hybrid flows' response types, and the response modes. */
+export const RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'] as const;
+export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
+export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
 /** Every token_endpoint_auth_method this server implements, for discovery and validation. */
 export const SUPPORTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',

@@ -23,6 +23,8 @@ export interface StartOptions {
   /** The data file. Default ./.dev-op/db.json; ignored with `memory`. */
   data?: string;
   memory?: boolean;
+  /** A fixture of clients and users applied at start (replacing same-named ones); see admin/seed-file.ts. */
+  seed?: string;
   /** Complete login and consent as this user without any page (CI). */
   autoLogin?: string;
   templates?: string;
@@ -54,8 +56,12 @@ export interface RunningServer {
 /** Open the store, seed it, listen, and serve the provider: what `dev-op start` does. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataPath = options.data ?? DEFAULTS.dataPath;
+  // Read the fixture before touching the data file, so a bad fixture changes nothing.
+  const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
   const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
   try {
+    // The fixture goes in first: a new store then gets no default client or user beside it.
+    if (fixture) await (await import('../admin/seed-file.js')).applySeed(store, fixture);
     // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
     const { seeded, keyReady } = options.memory
       ? await seedKeyLater(store, options.pendingKey)

@@ -1,10 +1,8 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors/oauth-errors.js';
 import type { Client } from '../../store/types.js';
+import { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode } from '../capabilities.js';
 
-/** OIDC Core 3: the code, implicit and hybrid flows' response types. */
-export const RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'] as const;
-export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
-export type ResponseMode = (typeof RESPONSE_MODES)[number];
+export { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode };
 
 /** Response types compare as sets: "token id_token" is "id_token token". */
 export function normaliseResponseType(value: string): string {

@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, UsageError } from '../errors/app-errors.js';
+import { RESPONSE_TYPES } from '../provider/capabilities.js';
+import type { Client, ClientTtlName, Store, User } from '../store/types.js';
+import { hashPassword, isPasswordHash } from '../util/password.js';
+import { buildClient } from './clients.js';
+import { buildUser } from './users.js';
+import * as check from './validate.js';
+
+/**
+ * `dev-op start --seed fixture.json`: clients in RFC 7591 / node-oidc-provider metadata names and
+ * users, applied on every start so a test suite's fixture is the state it gets. A client or user
+ * that already exists is replaced by the fixture's version.
+ *
+ *   { "clients": [{ "client_id": "web", "client_secret": "s3cret", "redirect_uris": ["http://localhost:3000/cb"] }],
+ *     "users":   [{ "username": "bob", "password": "pw", "claims": { "email": "bob@example.com" } }] }
+ */
+export interface SeedFixture {
+  clients: Client[];
+  users: User[];
+}
+
+const CLIENT_FIELDS = new Set([
+  'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
+  'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
+  'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+]);
+const TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
+const USER_FIELDS = new Set(['username', 'password', 'sub', 'email', 'name', 'claims']);
+
+function unknownFields(raw: Record<string, unknown>, known: Set<string>): void {
+  const extra = Object.keys(raw).find((key) => !known.has(key));
+  if (extra) throw new UsageError(`unknown field "${extra}" (known: ${[...known].join(', ')})`);
+}
+
+/** A client from metadata: the same validation as `client add`, plus the metadata it has no flag for. */
+export function clientFromMetadata(raw: unknown): Client {
+  const m = check.inputObject(raw);
+  unknownFields(m, CLIENT_FIELDS);
+  const { client } = buildClient({
+    id: check.requiredString(m.client_id, 'client_id'),
+    secret: m.client_secret,
+    public: m.token_endpoint_auth_method === 'none',
+    redirectUris: m.redirect_uris,
+    postLogoutRedirectUris: m.post_logout_redirect_uris,
+    grants: m.grant_types,
+    authMethod: m.token_endpoint_auth_method === 'none' ? undefined : m.token_endpoint_auth_method,
+    scope: m.scope,
+    name: m.client_name,
+    tokenFormat: m.access_token_format,
+    skipConsent: m.skip_consent,
+    native: m.application_type === 'native',
+    jwksUri: m.jwks_uri,
+    jwks: m.jwks,
+  });
+  if (m.response_types !== undefined) {
+    const types = check.stringList(m.response_types, 'response_types');
+    const unsupported = types.find((t) => !(RESPONSE_TYPES as readonly string[]).includes(t));
+    if (unsupported) throw new UsageError(`response_types: ${unsupported} is not supported (supported: ${RESPONSE_TYPES.join(', ')})`);
+    client.response_types = types;
+  }
+  if (m.logo_uri !== undefined) client.logo_uri = check.httpsOrLocalUrl(m.logo_uri, 'logo_uri');
+  if (m.id_token_signed_response_alg !== undefined) {
+    client.id_token_signed_response_alg = m.id_token_signed_response_alg === 'HS256' ? 'HS256' : check.signingAlg(m.id_token_signed_response_alg);
+  }
+  if (m.rotate_refresh_token !== undefined) {
+    if (typeof m.rotate_refresh_token !== 'boolean') throw new UsageError('rotate_refresh_token must be true or false');
+    client.rotate_refresh_token = m.rotate_refresh_token;
+  }
+  if (m.ttl !== undefined) {
+    const ttl = check.inputObject(m.ttl);
+    client.ttl = {};
+    for (const [name, seconds] of Object.entries(ttl)) {
+      if (!(TTL_NAMES as readonly string[]).includes(name)) throw new UsageError(`ttl.${name} is not a client lifetime (known: ${TTL_NAMES.join(', ')})`);
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) throw new UsageError(`ttl.${name} must be a positive number of seconds`);
+      client.ttl[name as ClientTtlName] = seconds;
+    }
+  }
+  return client;
+}
+
+async function userFromFixture(raw: unknown): Promise<User> {
+  const u = check.inputObject(raw);
+  unknownFields(u, USER_FIELDS);
+  const user = buildUser({ ...u, claims: u.claims === undefined ? undefined : check.inputObject(u.claims) });
+  // A fixture may hold a hash already (copied from a data file); a plain password is hashed here.
+  if (user.password !== undefined && !isPasswordHash(user.password)) user.password = await hashPassword(user.password);
+  return user;
+}
+
+/** Read and validate a fixture; any problem names the file and the entry. */
+export async function readSeedFile(path: string): Promise<SeedFixture> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError(`--seed ${path}: ${reason}`);
+  }
+  const where = (section: string, i: number, err: unknown) =>
+    new ConfigError(`--seed ${path}: ${section}[${i}]: ${(err as Error).message.replace(/^--/, '')}`);
+  const fixture = check.inputObject(parsed);
+  const clients = Array.isArray(fixture.clients) ? fixture.clients : [];
+  const users = Array.isArray(fixture.users) ? fixture.users : [];
+  const out: SeedFixture = { clients: [], users: [] };
+  for (const [i, raw] of clients.entries()) {
+    try {
+      out.clients.push(clientFromMetadata(raw));
+    } catch (err) {
+      throw where('clients', i, err);
+    }
+  }
+  for (const [i, raw] of users.entries()) {
+    try {
+      out.users.push(await userFromFixture(raw));
+    } catch (err) {
+      throw where('users', i, err);
+    }
+  }
+  return out;
+}
+
+/** Put the fixture's clients and users in the store, replacing same-named ones. */
+export async function applySeed(store: Store, fixture: SeedFixture): Promise<void> {
+  for (const client of fixture.clients) {
+    await store.removeClient(client.client_id);
+    await store.addClient(client);
+  }
+  for (const user of fixture.users) {
+    await store.removeUser(user.username);
+    const sameSub = (await store.getUserBySub(user.sub))?.username;
+    if (sameSub) throw new ConfigError(`--seed: user ${user.username} has sub ${user.sub}, already used by user ${sameSub}`);
+    await store.addUser(user);
+  }
+}
