@@ -50,6 +50,8 @@ export const RequestUriNotSupported = oauthError('request_uri_not_supported');
 export const AuthorizationPending = oauthError('authorization_pending');
 export const SlowDown = oauthError('slow_down');
 export const ExpiredToken = oauthError('expired_token');
+/** RFC 8707 2: the resource indicator is invalid or not allowed. */
+export const InvalidTarget = oauthError('invalid_target');
 export const InsufficientScope = oauthError('insufficient_scope', 403);
 export const InvalidToken = oauthError('invalid_token', 401);
 export const NotFound = oauthError('not_found', 404, false);

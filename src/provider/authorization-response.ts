@@ -30,6 +30,7 @@ async function issueCode(op: Provider, params: AuthorizationParams, client: Clie
     ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
     ...(params.code_challenge !== undefined ? { codeChallenge: params.code_challenge } : {}),
     ...(params.claims !== undefined ? { claims: params.claims } : {}),
+    ...(params.resource !== undefined ? { resource: params.resource } : {}),
     ...(acrFor(params) ? { acr: acrFor(params) } : {}),
   };
   await op.store.put('AuthorizationCode', code, record);
@@ -50,7 +51,7 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   if (types.has('token')) {
     const { token, expiresIn } = await issueAccessToken(op, {
       client, sub: session.record.accountId, scope, forUser: true, grantId,
-      authTime: session.record.loginTs, ttl: ttlFor(op, client, 'AccessToken'), claims: params.claims,
+      authTime: session.record.loginTs, ttl: ttlFor(op, client, 'AccessToken'), claims: params.claims, aud: params.resource,
     });
     Object.assign(out, { access_token: token, token_type: 'Bearer', expires_in: String(expiresIn), scope });
   }

@@ -32,6 +32,8 @@ export interface UserGrantContext {
   /** The claims parameter (JSON), if the authorization request had one. */
   claims?: string;
   acr?: string;
+  /** RFC 8707: the access token's audience, instead of the client_id. */
+  resource?: string;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   const scope = g.scopes.join(' ');
   const { token, expiresIn } = await issueAccessToken(op, {
     client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
-    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims,
+    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource,
   });
   const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
   if (g.scopes.includes('openid')) {
@@ -117,6 +119,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
     ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
+    ...(g.resource !== undefined ? { resource: g.resource } : {}),
   };
   await putTokenRecord(op, 'RefreshToken', refreshToken, record);
   return refreshToken;

@@ -39,6 +39,8 @@ export interface AuthorizationParams {
   acr_values?: string;
   ui_locales?: string;
   id_token_hint?: string;
+  /** RFC 8707: the API the access token is for. */
+  resource?: string;
 }
 
 /** A login or consent step in progress, bound to one browser by the interaction cookie. */
@@ -67,6 +69,7 @@ export interface AuthorizationCodeRecord extends StateRecord {
   /** The claims parameter (JSON), carried to the tokens. */
   claims?: string;
   acr?: string;
+  resource?: string;
 }
 
 export interface RefreshTokenRecord extends StateRecord {
@@ -80,6 +83,7 @@ export interface RefreshTokenRecord extends StateRecord {
   iat: number;
   claims?: string;
   acr?: string;
+  resource?: string;
 }
 
 /** An issued access token, keyed by its jti (JWT) or its value (opaque), so it can be revoked. */

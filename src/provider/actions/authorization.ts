@@ -6,6 +6,7 @@ import type { AuthorizationParams } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { parseClaimsRequest } from '../checks/claims-request.js';
 import { checkCodeChallenge } from '../checks/pkce.js';
+import { checkResource } from '../checks/resource.js';
 import { checkResponseType, responseModeFor } from '../checks/response-type.js';
 import { checkRedirectUri } from '../checks/redirect-uri.js';
 import { checkUserScope } from '../checks/scope.js';
@@ -79,6 +80,7 @@ export function authorization(op: Provider): Middleware[] {
       if (prompts.has('none') && prompts.size > 1) throw new InvalidRequest('prompt=none must not be combined with other values');
       if (params.max_age !== undefined && !/^\d+$/.test(params.max_age)) throw new InvalidRequest('max_age must be a non-negative integer');
       parseClaimsRequest(params.claims);
+      checkResource(params.resource);
       // offline_access means nothing to a client that may not refresh: drop it rather than fail.
       const granted = client!.grant_types.includes('refresh_token') ? scopes : scopes.filter((s) => s !== 'offline_access');
       params.scope = granted.join(' ');
@@ -122,7 +124,7 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   };
   const carried = [
     'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint',
-    'claims', 'acr_values', 'ui_locales', 'id_token_hint',
+    'claims', 'acr_values', 'ui_locales', 'id_token_hint', 'resource',
   ] as const;
   for (const key of carried) {
     if (p[key] !== undefined) out[key] = p[key];

@@ -1,6 +1,7 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import type { AuthorizationCodeRecord, GrantRecord } from '../../store/records.js';
 import { checkCodeVerifier } from '../checks/pkce.js';
+import { resourceForGrant } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -29,7 +30,7 @@ export const authorizationCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: code.accountId, scopes, grantId: code.grantId, authTime: code.authTime,
       amr: code.amr, sid: code.sid, nonce: code.nonce, refresh: shouldIssueRefreshToken(client, scopes),
-      claims: code.claims, acr: code.acr,
+      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource),
     });
   },
 };

@@ -1,3 +1,4 @@
+import { checkResource } from '../checks/resource.js';
 import { checkClientScope } from '../checks/scope.js';
 import { issueAccessToken } from '../issue-tokens.js';
 import { ttlFor } from '../ttl.js';
@@ -9,7 +10,7 @@ export const clientCredentialsGrant: GrantHandler = {
   async handle(op, params, client) {
     const scope = checkClientScope(client, params.scope).join(' ');
     const { token, expiresIn } = await issueAccessToken(op, {
-      client, sub: client.client_id, scope, forUser: false, ttl: ttlFor(op, client, 'ClientCredentials'),
+      client, sub: client.client_id, scope, forUser: false, aud: checkResource(params.resource), ttl: ttlFor(op, client, 'ClientCredentials'),
     });
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope ? { scope } : {}) };
   },

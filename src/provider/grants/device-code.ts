@@ -1,6 +1,7 @@
 import { AccessDenied, AuthorizationPending, ExpiredToken, InvalidGrant, InvalidRequest, SlowDown } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
+import { checkResource } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -29,6 +30,7 @@ export const deviceCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: approved.accountId!, scopes, grantId: approved.grantId!, authTime: approved.authTime!,
       amr: approved.amr ?? [], sid: approved.sid, refresh: shouldIssueRefreshToken(client, scopes),
+      resource: checkResource(params.resource),
     });
   },
 };

@@ -1,5 +1,6 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import { verifyPassword } from '../../util/password.js';
+import { checkResource } from '../checks/resource.js';
 import { checkUserScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import { epochSeconds } from '../../util/clock.js';
@@ -25,6 +26,7 @@ export const passwordGrant: GrantHandler = {
     await op.store.put('Grant', grantId, grant);
     return issueUserTokens(op, {
       client, accountId: user.sub, scopes, grantId, authTime: now, amr: ['pwd'], refresh: shouldIssueRefreshToken(client, scopes),
+      resource: checkResource(params.resource),
     });
   },
 };

@@ -24,7 +24,8 @@ export function toParams(search: URLSearchParams): Params {
   const params: Params = Object.create(null);
   for (const [key, value] of search) {
     if (key in params && !REPEATABLE.has(key)) throw new InvalidRequest(`'${key}' parameter must not be provided twice`);
-    params[key] = value;
+    // Repeats of a repeatable parameter are kept space-joined (URIs cannot hold a raw space).
+    params[key] = key in params ? `${params[key]} ${value}` : value;
   }
   return params;
 }
