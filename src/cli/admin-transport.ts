@@ -11,6 +11,7 @@ import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -33,15 +34,6 @@ export interface RunOptions {
 export interface Outcome<R> {
   result: R;
   via: 'server' | 'file';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Where to connect to the server: its --host, with a wildcard meaning this machine's loopback. */
@@ -125,7 +117,7 @@ export async function runOperation<N extends OperationName>(
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     const owner = await readOwner(path);
-    if (owner?.adminToken && owner.port && isAlive(owner.pid)) {
+    if (owner?.adminToken && owner.port && isProcessAlive(owner.pid)) {
       const reply = await postAdmin(owner, name, input);
       if (reply) return { result: replyResult(dataPath, owner, reply) as OperationResult<N>, via: 'server' };
     }
@@ -142,7 +134,7 @@ export async function runOperation<N extends OperationName>(
       if (!(err instanceof DataLockedError) || Date.now() >= deadline) throw err;
       // A server that listens but offers no admin endpoint (an older dev-op) never lets go: say so now.
       const holder = await readOwner(path);
-      if (holder?.port && !holder.adminToken && isAlive(holder.pid)) {
+      if (holder?.port && !holder.adminToken && isProcessAlive(holder.pid)) {
         throw new ConfigError(`${dataPath} is served by a dev-op server (pid ${holder.pid}, port ${holder.port}) that does not accept management commands; stop it and run the command again`);
       }
       continue;

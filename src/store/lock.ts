@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/app-errors.js';
 import { writeFileAtomic } from './atomic-json-file.js';
 import { ensureDataDir } from './data-dir.js';
 import { storageError } from './fs-errors.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * Who holds a data file: lets another dev-op name the process and, for a server, reach its admin
@@ -75,15 +76,6 @@ function retriesFor(waitMs: number): LockOptions['retries'] {
   return { retries: Math.ceil(waitMs / 10), factor: 1.3, minTimeout: 10, maxTimeout: 200, randomize: true, maxRetryTime: waitMs };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * After a crash (kill -9, power loss) the lock stays behind until it goes stale. If the owner file
  * proves the lock belongs to a process of this machine that no longer exists, remove it now so
@@ -95,7 +87,7 @@ function isAlive(pid: number): boolean {
  */
 async function removeLockOfDeadOwner(dataPath: string): Promise<void> {
   const owner = await readOwner(dataPath);
-  if (!owner || owner.hostname !== hostname() || owner.pid === process.pid || isAlive(owner.pid)) return;
+  if (!owner || owner.hostname !== hostname() || owner.pid === process.pid || isProcessAlive(owner.pid)) return;
   const lockDir = `${dataPath}.lock`;
   let releaseTurn: () => Promise<void>;
   try {

@@ -40,20 +40,7 @@ export class Browser {
   }
 }
 
-/** The value of a named input in a page (HTML-escaped as it is in the markup). */
-export function inputValue(html: string, name: string): string | undefined {
-  const tag = new RegExp(`<input[^>]*name="${name}"[^>]*>`, 'i').exec(html)?.[0];
-  return tag ? /value="([^"]*)"/.exec(tag)?.[1] : undefined;
-}
-
-/** The action of the first form whose action matches `pattern` (entities decoded). */
-export function formAction(html: string, pattern: RegExp): string | undefined {
-  for (const m of html.matchAll(/<form[^>]*action="([^"]+)"/gi)) {
-    const action = m[1]!.replace(/&amp;/g, '&');
-    if (pattern.test(action)) return action;
-  }
-  return undefined;
-}
+export { formAction, inputValue } from '../helpers/browser-like.js';
 
 /** The Location of a redirect, asserting one. */
 export function location(res: Response): string {
