@@ -40,7 +40,8 @@ const keyFile = join(dir, 'rs256.json');
 
 const { version: peerVersion } = (await import('oidc-provider/package.json', { with: { type: 'json' } }).catch(() => ({ default: { version: '?' } }))).default;
 console.log(`# dev-op benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node-oidc-provider ${peerVersion}`);
-console.log(`runs ${options.runs}, ${options.seconds} s per load run, ${options.connections} connections (autocannon, loopback); medians; ratio = dev-op ÷ peer`);
+const { LOADER } = await import('./lib/load.mjs');
+console.log(`runs ${options.runs}, ${options.seconds} s per load run, ${options.connections} connections (${LOADER === 'wrk' ? 'wrk -t2' : 'autocannon'}, loopback); medians; ratio = dev-op ÷ peer`);
 
 const started = performance.now();
 const summary = {};

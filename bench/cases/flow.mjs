@@ -7,13 +7,13 @@ import { WEB } from '../lib/fixture.mjs';
  * jar): authorize, follow same-origin redirects until the one to redirect_uri carries the code,
  * exchange it at /token (client_secret_basic), call /me with the access token.
  */
-export async function oneFlow(http) {
+export async function oneFlow(http, web = WEB) {
   const jar = new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(8).toString('base64url');
   const query = new URLSearchParams({
-    client_id: WEB.id, redirect_uri: WEB.redirectUri, response_type: 'code', scope: WEB.scope, state,
+    client_id: web.id, redirect_uri: web.redirectUri, response_type: 'code', scope: web.scope, state,
     code_challenge: challenge, code_challenge_method: 'S256', nonce: randomBytes(8).toString('base64url'),
   });
   let path = `/auth?${query}`;
@@ -23,7 +23,7 @@ export async function oneFlow(http) {
     jar.take(res.headers);
     if (res.status < 300 || res.status >= 400) throw new Error(`authorize: ${res.status} at ${path} ${res.body.slice(0, 200)}`);
     const location = new URL(res.headers.location, 'http://localhost');
-    if (location.href.startsWith(WEB.redirectUri)) {
+    if (location.href.startsWith(web.redirectUri)) {
       code = location.searchParams.get('code');
       if (!code || location.searchParams.get('state') !== state) throw new Error(`no code in ${location}`);
     } else {
@@ -31,8 +31,8 @@ export async function oneFlow(http) {
     }
   }
   const tokenRes = await http.request('POST', '/token', {
-    headers: { authorization: basic(WEB.id, WEB.secret), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: WEB.redirectUri, code_verifier: verifier }).toString(),
+    headers: { authorization: basic(web.id, web.secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: web.redirectUri, code_verifier: verifier }).toString(),
   });
   if (tokenRes.status !== 200) throw new Error(`token: ${tokenRes.status} ${tokenRes.body}`);
   const tokens = JSON.parse(tokenRes.body);
@@ -42,7 +42,7 @@ export async function oneFlow(http) {
 }
 
 /** Flows per second with `loops` concurrent client loops for `seconds`. */
-export async function flowsPerSecond(port, loops, seconds) {
+export async function flowsPerSecond(port, loops, seconds, web = WEB) {
   const until = performance.now() + seconds * 1000;
   let flows = 0;
   const started = performance.now();
@@ -50,7 +50,7 @@ export async function flowsPerSecond(port, loops, seconds) {
     const http = client(port);
     try {
       while (performance.now() < until) {
-        await oneFlow(http);
+        await oneFlow(http, web);
         flows++;
       }
     } finally {

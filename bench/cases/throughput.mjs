@@ -1,7 +1,7 @@
 import { spawnServer, SERVERS } from '../lib/proc.mjs';
 import { basic, sleep } from '../lib/http.mjs';
 import { load } from '../lib/load.mjs';
-import { CC } from '../lib/fixture.mjs';
+import { CC, WEB_JWT } from '../lib/fixture.mjs';
 import { fmt, fmtRatio, mb, median, ratio, verdict } from '../lib/stats.mjs';
 import { table } from '../lib/table.mjs';
 import { flowsPerSecond } from './flow.mjs';
@@ -38,16 +38,27 @@ export async function run({ runs, seconds, keyFile, connections }) {
       await load({ port: s.port, path: '/jwks', connections, seconds: 0.5 });
       await flowsPerSecond(s.port, 8, 0.5);
     }
+    // Server CPU time (/proc) per request or flow: what each costs the server, whatever else the machine runs.
+    const withCpu = async (s, measure, count) => {
+      const before = s.cpuMs();
+      const started = performance.now();
+      const result = await measure();
+      const n = count(result, (performance.now() - started) / 1000);
+      return { result, cpuMs: (s.cpuMs() - before) / n };
+    };
     for (let i = 0; i < runs; i++) {
       for (const [name, s] of Object.entries(servers)) {
-        const t = await load({ port: s.port, ...TOKEN, connections, seconds });
-        if (t.non2xx || t.errors) throw new Error(`${name} token endpoint: ${t.non2xx} non-2xx, ${t.errors} errors`);
-        record('token', name, t);
+        const t = await withCpu(s, () => load({ port: s.port, ...TOKEN, connections, seconds }), (r) => r.total);
+        if (t.result.non2xx || t.result.errors) throw new Error(`${name} token endpoint: ${t.result.non2xx} non-2xx, ${t.result.errors} errors`);
+        record('token', name, { ...t.result, cpuMs: t.cpuMs });
         if (name === 'floor') continue;
         record('discovery', name, await load({ port: s.port, path: '/.well-known/openid-configuration', connections, seconds: seconds / 2 }));
         record('jwks', name, await load({ port: s.port, path: '/jwks', connections, seconds: seconds / 2 }));
-        record('flow1', name, await flowsPerSecond(s.port, 1, seconds / 2));
-        record('flow8', name, await flowsPerSecond(s.port, 8, seconds / 2));
+        const flows = [['flow1', 1], ['flow8', 8], ...(name === 'dev-op' ? [['flow1jwt', 1, WEB_JWT], ['flow8jwt', 8, WEB_JWT]] : [])];
+        for (const [key, loops, web] of flows) {
+          const f = await withCpu(s, () => flowsPerSecond(s.port, loops, seconds / 2, web), (fps, secs) => fps * secs);
+          record(key, name, { fps: f.result, cpuMs: f.cpuMs });
+        }
       }
     }
     await sleep(500);
@@ -58,25 +69,29 @@ export async function run({ runs, seconds, keyFile, connections }) {
     const tokRows = ['dev-op', 'peer', 'floor'].map((name) => [
       name === 'peer' ? 'node-oidc-provider' : name === 'floor' ? 'floor (koa + jose)' : 'dev-op (memory)',
       fmt(tok(name)), fmt(med('token', name, 'p50'), 1), fmt(med('token', name, 'p99'), 1),
-      fmtRatio(ratio(tok('dev-op'), tok(name))),
+      fmtRatio(ratio(tok('dev-op'), tok(name))), fmt(med('token', name, 'cpuMs') * 1000, 0),
     ]);
     const vsPeer = ratio(tok('dev-op'), tok('peer'));
     const vsFloor = ratio(tok('dev-op'), tok('floor'));
     table(`Token endpoint, client_credentials, RS256 JWT access token (${connections} connections, ${seconds} s × ${runs} runs, median)`,
-      ['server', 'req/s', 'p50 ms', 'p99 ms', 'dev-op ÷ this'], tokRows, [
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'dev-op ÷ this', 'server CPU µs/req'], tokRows, [
         `targets: ≥ 1.5× peer → ${fmtRatio(vsPeer)} ${verdict(vsPeer, 1.5, true)}; ≥ 85% of floor → ${(vsFloor * 100).toFixed(0)}% ${verdict(vsFloor, 0.85, true)}`,
+        'server CPU: user + system time of the server process (/proc) per request, the thread pool included.',
         'reproduce: node bench/run.mjs --only throughput',
       ]);
 
-    const flowRows = [['1 loop', 'flow1'], ['8 loops', 'flow8']].map(([label, key]) => [
-      label, fmt(med(key, 'dev-op'), 0), fmt(med(key, 'peer'), 0), fmtRatio(ratio(med(key, 'dev-op'), med(key, 'peer'))),
+    const flowRows = [['1 loop', 'flow1', 'flow1'], ['8 loops', 'flow8', 'flow8'], ['1 loop, dev-op JWT access token', 'flow1jwt', 'flow1'], ['8 loops, dev-op JWT access token', 'flow8jwt', 'flow8']].map(([label, key, peerKey]) => [
+      label, fmt(med(key, 'dev-op', 'fps'), 0), fmt(med(peerKey, 'peer', 'fps'), 0), fmtRatio(ratio(med(key, 'dev-op', 'fps'), med(peerKey, 'peer', 'fps'))),
+      fmt(med(key, 'dev-op', 'cpuMs'), 2), fmt(med(peerKey, 'peer', 'cpuMs'), 2),
     ]);
-    const f1 = ratio(med('flow1', 'dev-op'), med('flow1', 'peer'));
-    const f8 = ratio(med('flow8', 'dev-op'), med('flow8', 'peer'));
+    const f1 = ratio(med('flow1', 'dev-op', 'fps'), med('flow1', 'peer', 'fps'));
+    const f8 = ratio(med('flow8', 'dev-op', 'fps'), med('flow8', 'peer', 'fps'));
     table(`Headless authorization code + PKCE flows per second (authorize → code → token → userinfo, ${seconds / 2} s × ${runs} runs)`,
-      ['client loops', 'dev-op flows/s', 'peer flows/s', 'dev-op ÷ peer'], flowRows, [
+      ['client loops', 'dev-op flows/s', 'peer flows/s', 'dev-op ÷ peer', 'dev-op server CPU ms/flow', 'peer server CPU ms/flow'], flowRows, [
         `target: ≥ 2× peer → 1 loop ${fmtRatio(f1)} ${verdict(f1, 2, true)}, 8 loops ${fmtRatio(f8)} ${verdict(f8, 2, true)}`,
         'Each flow is a new user agent (empty cookie jar). dev-op: --auto-login alice (/auth answers with the code).',
+        'Both issue an opaque access token + RS256 ID token (node-oidc-provider\'s only way to serve userinfo); the JWT rows',
+        'show dev-op\'s default RS256 JWT access token (one more signature per flow) against the same peer figures.',
         'Peer: /auth → /interaction/:uid (auto-approve: interactionFinished) → /auth/:uid → code. See bench/README.md.',
       ]);
 

@@ -4,7 +4,7 @@
  * With an IPC channel it answers { cmd: 'stats' } with the store's write diagnostics.
  */
 import { startServer } from '../../dist/index.js';
-import { CC, WEB } from '../lib/fixture.mjs';
+import { CC, WEB, WEB_JWT } from '../lib/fixture.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const server = await startServer({ port: 0, log: 'none', ...options });
@@ -16,10 +16,13 @@ await addClientOnce({
   client_id: CC.id, client_secret: CC.secret, redirect_uris: [], post_logout_redirect_uris: [],
   grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_basic', scope: CC.scope,
 });
-await addClientOnce({
-  client_id: WEB.id, client_secret: WEB.secret, redirect_uris: [WEB.redirectUri], post_logout_redirect_uris: [],
-  grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
-});
+for (const [web, format] of [[WEB, 'opaque'], [WEB_JWT, 'jwt']]) {
+  await addClientOnce({
+    client_id: web.id, client_secret: web.secret, redirect_uris: [web.redirectUri], post_logout_redirect_uris: [],
+    grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+    access_token_format: format,
+  });
+}
 await server.store.flush();
 
 process.on('message', async (m) => {

@@ -24,14 +24,21 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
   const colour = process.stderr.isTTY === true;
   let discovery: Buffer | undefined;
   const jwksBodies = new WeakMap<KeyRing, Buffer>();
+  // op.keys() hands back the same promise until the keys change: its body is then known at once.
+  let jwksFor: { keys: Promise<KeyRing>; body: Buffer } | undefined;
   const documents = new Map<string, () => Buffer | Promise<Buffer>>([
     ['/.well-known/openid-configuration', () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
     ['/.well-known/oauth-authorization-server', () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
-    [config.routes.jwks, () => op.keys().then((ring) => {
-      let body = jwksBodies.get(ring);
-      if (!body) jwksBodies.set(ring, (body = Buffer.from(ring.jwksJson)));
-      return body;
-    })],
+    [config.routes.jwks, () => {
+      const keys = op.keys();
+      if (jwksFor?.keys === keys) return jwksFor.body;
+      return keys.then((ring) => {
+        let body = jwksBodies.get(ring);
+        if (!body) jwksBodies.set(ring, (body = Buffer.from(ring.jwksJson)));
+        jwksFor = { keys, body };
+        return body;
+      });
+    }],
   ]);
 
   function send(req: IncomingMessage, res: ServerResponse, path: string, type: string, body: Buffer, started: number): void {

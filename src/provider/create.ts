@@ -6,7 +6,7 @@ import { hostCheck } from './middleware/host-check.js';
 import { requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
 import { routes } from './routes.js';
-import { requestInFlight } from '../tokens/sign.js';
+import { noteConnection } from '../tokens/sign.js';
 
 export interface CreatedProvider {
   app: Koa<RequestState>;
@@ -26,14 +26,10 @@ export async function createApp(provider: Provider): Promise<Koa<RequestState>> 
   app.silent = true;
   // X-Forwarded-* (host, proto, for) count only behind a proxy the user vouches for (--trust-proxy).
   app.proxy = config.trustProxy === true;
-  app.use(async function countInFlight(_ctx, next) {
-    // tokens/sign.ts signs a lone request's JWT inline and goes to the thread pool under load.
-    const ended = requestInFlight();
-    try {
-      await next();
-    } finally {
-      ended();
-    }
+  app.use(async function countConnections(ctx, next) {
+    // tokens/sign.ts signs inline for a lone client connection and on the thread pool for several.
+    noteConnection(ctx.req.socket);
+    await next();
   });
   app.use(requestLog(config.log, process.stderr.isTTY === true));
   app.use(errorHandler(provider));

@@ -24,12 +24,14 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly grants = new GrantIndex();
+  private lastCollect: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.data = options.data ?? emptyData();
     this.clock = options.clock ?? systemClock;
     this.onChange = options.onChange ?? (() => {});
     this.location = options.location ?? 'memory';
+    this.lastCollect = this.clock.now();
     for (const [kind, table] of this.tables()) {
       for (const [id, record] of Object.entries(table)) {
         if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
@@ -115,6 +117,12 @@ export class MemoryStore implements Store {
     writeRow(table, id, cloneJson(record));
     if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
     this.onChange();
+    // A long-running server issues state without end (an access token per request): what has
+    // expired goes at most once a minute, as the state grows, so memory stays bounded under load.
+    if (this.clock.now() - this.lastCollect >= COLLECT_EVERY_MS) {
+      this.lastCollect = this.clock.now();
+      await this.collectExpired();
+    }
   }
 
   async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
@@ -191,6 +199,9 @@ export class MemoryStore implements Store {
     return true;
   }
 }
+
+/** Expired state is collected (on a put) at most this often. */
+const COLLECT_EVERY_MS = 60_000;
 
 /** `exp` is the first second at which the record is no longer valid, as for JWT `exp`. */
 function isExpired(record: StateRecord, now: number): boolean {

@@ -4,23 +4,24 @@ import type { KeyRing } from '../keys/keyring.js';
 import type { SigningAlg, StoredKey } from '../store/types.js';
 
 /**
- * Requests the HTTP layer is serving right now (create.ts counts them). A lone request's JWT is
- * signed inline: an RS256 signature is ~0.3 ms of CPU and a thread-pool round trip adds more
- * latency than that saves. With others in flight it goes to the thread pool, so that both cores
- * sign at once (throughput under load).
+ * Client connections the HTTP layer is serving (create.ts reports each). With one, nothing runs
+ * beside its requests: a JWT is signed inline, since an RS256 signature is ~0.3 ms of CPU and the
+ * thread-pool round trip adds more latency than that. With several (concurrent clients, load),
+ * signatures go to the thread pool so that both cores sign at once. Requests in flight would not
+ * do as the signal: node runs a request whose body has arrived to completion before reading the
+ * next socket, so with inline signing there is never more than one.
  */
-let requestsInFlight = 0;
+let connections = 0;
+const counted = new WeakSet<object>();
 
-/** Count a request as in flight until the returned function is called. */
-export function requestInFlight(): () => void {
-  requestsInFlight++;
-  let ended = false;
-  return () => {
-    if (!ended) {
-      ended = true;
-      requestsInFlight--;
-    }
-  };
+/** Count `socket` as a client connection until it closes. */
+export function noteConnection(socket: { once(event: 'close', listener: () => void): unknown }): void {
+  if (counted.has(socket)) return;
+  counted.add(socket);
+  connections++;
+  socket.once('close', () => {
+    connections--;
+  });
 }
 
 /** RFC 7518 3: the node:crypto signature for each JWS algorithm dev-op's keys use. */
@@ -48,7 +49,7 @@ export async function signJwt(keys: KeyRing, claims: JWTPayload, typ?: string, k
   const input = `${base64urlJson({ alg: key.alg, kid: key.kid, ...(typ ? { typ } : {}) })}.${base64urlJson(claims)}`;
   const [digest, signingKey] = signingInput(key.alg, keys.privateKeyObject(key));
   const data = Buffer.from(input);
-  const signature = requestsInFlight <= 1
+  const signature = connections <= 1
     ? sign(digest, data, signingKey)
     : await new Promise<Buffer>((resolve, reject) => sign(digest, data, signingKey, (err, sig) => (err ? reject(err) : resolve(sig))));
   return `${input}.${signature.toString('base64url')}`;

@@ -4,7 +4,8 @@ import { generateSigningKey } from '../../src/keys/generate.js';
 import { KeyRing } from '../../src/keys/keyring.js';
 import { publicJwk } from '../../src/keys/public-jwk.js';
 import type { SigningAlg } from '../../src/store/types.js';
-import { requestInFlight, signJwt } from '../../src/tokens/sign.js';
+import { EventEmitter } from 'node:events';
+import { noteConnection, signJwt } from '../../src/tokens/sign.js';
 import { verifyOwnJwt } from '../../src/tokens/verify.js';
 
 // dev-op signs with node:crypto (inline for a lone request, on the thread pool under load) and
@@ -19,7 +20,8 @@ describe('signJwt', () => {
       it(`${alg} (${mode}): a compact JWS jose verifies, with alg, kid and typ in the header`, async () => {
         const key = await generateSigningKey(alg);
         const ring = new KeyRing([key]);
-        const busy = mode === 'thread pool' ? [requestInFlight(), requestInFlight()] : [];
+        const busy = mode === 'thread pool' ? [new EventEmitter(), new EventEmitter()] : [];
+        for (const socket of busy) noteConnection(socket);
         try {
           const token = await signJwt(ring, claims, 'at+jwt');
           expect(decodeProtectedHeader(token)).toEqual({ alg, kid: key.kid, typ: 'at+jwt' });
@@ -27,7 +29,7 @@ describe('signJwt', () => {
           expect(payload).toEqual(claims);
           expect(await verifyOwnJwt(ring, token, { issuer: claims.iss, typ: 'at+jwt', now: claims.iat })).toEqual(claims);
         } finally {
-          for (const done of busy) done();
+          for (const socket of busy) socket.emit('close');
         }
       });
     }
