@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
 
+/** Every server spawned and not yet exited: killed if the benchmark itself ends early (an error). */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Resident set size of a process in bytes (Linux /proc). */
 export function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -30,6 +36,8 @@ export function spawnServer(command, args, { env = {}, timeoutMs = 30_000, ipc =
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
