@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { InvalidClient } from '../errors/oauth-errors.js';
 import type { Client } from '../store/types.js';
 import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from './capabilities.js';
@@ -12,12 +12,14 @@ export { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS };
 /** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
-function clientKeys(client: Client): JWTVerifyGetKey {
-  if (client.jwks) return createLocalJWKSet(client.jwks);
+type Jose = typeof import('jose');
+
+function clientKeys(jose: Jose, client: Client): JWTVerifyGetKey {
+  if (client.jwks) return jose.createLocalJWKSet(client.jwks);
   if (client.jwks_uri) {
     let remote = remoteKeySets.get(client.jwks_uri);
     if (!remote) {
-      remote = createRemoteJWKSet(new URL(client.jwks_uri));
+      remote = jose.createRemoteJWKSet(new URL(client.jwks_uri));
       remoteKeySets.set(client.jwks_uri, remote);
     }
     return remote;
@@ -28,16 +30,18 @@ function clientKeys(client: Client): JWTVerifyGetKey {
 /**
  * RFC 7523 2.2 / 3 and OIDC Core 9: verify a client assertion for client_secret_jwt or
  * private_key_jwt: signature, iss = sub = client_id, aud naming this server, exp, and a jti
- * that has not been seen before.
+ * that has not been seen before. jose is loaded here, on the first assertion, not with the token
+ * endpoint (most clients authenticate with a secret).
  */
 export async function verifyClientAssertion(op: Provider, client: Client, assertion: string, endpoint: string): Promise<void> {
+  const jose = await import('jose');
   const method = client.token_endpoint_auth_method;
   const { issuer } = op.config;
   let jti: unknown;
   let exp: number;
   try {
-    const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(client);
-    const { payload } = await jwtVerify(assertion, key as Parameters<typeof jwtVerify>[1], {
+    const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(jose, client);
+    const { payload } = await jose.jwtVerify(assertion, key as Parameters<Jose['jwtVerify']>[1], {
       algorithms: method === 'client_secret_jwt' ? SECRET_JWT_ALGS : PRIVATE_KEY_JWT_ALGS,
       issuer: client.client_id,
       subject: client.client_id,
@@ -50,7 +54,7 @@ export async function verifyClientAssertion(op: Provider, client: Client, assert
     exp = payload.exp!;
   } catch (err) {
     if (err instanceof InvalidClient) throw err;
-    if (err instanceof errors.JOSEError) throw new InvalidClient(`client assertion is invalid: ${err.message}`);
+    if (err instanceof jose.errors.JOSEError) throw new InvalidClient(`client assertion is invalid: ${err.message}`);
     throw err;
   }
   const remember = Math.max(exp, epochSeconds(op.clock)) + 5;

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { ConfigError } from '../errors/app-errors.js';
 import { generateSigningKey } from '../keys/generate.js';
 import type { Client, SigningAlg, StoredKey } from '../store/types.js';
@@ -33,6 +32,8 @@ export async function signIdTokenFor(
   const claims = idTokenClaims({ ...c, issuer: op.config.issuer, clientId: client.client_id, iat: now, exp: now + ttlFor(op, client, 'IdToken') }, alg);
   if (alg === 'HS256') {
     if (!client.client_secret) throw new ConfigError(`client ${client.client_id} asks for HS256 ID tokens but has no client_secret`);
+    // jose only here: the token endpoint does not load it for the usual (asymmetric) ID tokens.
+    const { SignJWT } = await import('jose');
     return new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(client.client_secret));
   }
   return signJwt(await op.keys(), claims, undefined, await keyFor(op, alg));
