@@ -33,6 +33,8 @@ export interface WriteStats {
   writes: number;
   /** Event-loop time spent serialising the file, in total. */
   serialiseMs: number;
+  /** The longest single serialisation (a GC pause can make one write much slower than the rest). */
+  maxSerialiseMs: number;
   /** Size of the last file written. */
   bytes: number;
 }
@@ -58,7 +60,7 @@ export class FileStore implements Store {
   /** performance.now() before which a background write waits (WRITE_SPACING), and the wake-up for flush(). */
   private nextWriteAt = 0;
   private wake: (() => void) | undefined;
-  private readonly stats: WriteStats = { writes: 0, serialiseMs: 0, bytes: 0 };
+  private readonly stats: WriteStats = { writes: 0, serialiseMs: 0, maxSerialiseMs: 0, bytes: 0 };
 
   private constructor(
     readonly location: string,
@@ -170,6 +172,7 @@ export class FileStore implements Store {
       const serialiseMs = performance.now() - started;
       this.nextWriteAt = started + WRITE_SPACING * serialiseMs;
       this.stats.serialiseMs += serialiseMs;
+      this.stats.maxSerialiseMs = Math.max(this.stats.maxSerialiseMs, serialiseMs);
       await writing;
       this.stats.bytes = this.db.adapter instanceof AtomicJsonFile ? this.db.adapter.lastBytes : 0;
       this.writes++;

@@ -24,17 +24,20 @@ it('spends at most about a twentieth of the time serialising under a steady stre
   const { store } = await bigStore();
   const before = store.writeStats;
   const started = performance.now();
-  for (let i = 0; i < 400; i++) {
+  // A steady stream of changes, for as long as it takes to see a few background writes: how long
+  // that is depends on how busy the machine is, so the loop does not assume it.
+  for (let i = 0; store.writeStats.writes - before.writes < 4 && performance.now() - started < 30_000; i++) {
     await store.put('AccessToken', `load-${i}`, { exp: 2e9 });
     await new Promise((r) => setTimeout(r, 2));
   }
   const elapsed = performance.now() - started;
   const after = store.writeStats;
   await store.close();
-  expect(after.writes - before.writes).toBeGreaterThan(0);
-  // 1/20 of the time, plus the one write that may start at any moment.
-  const oneWrite = (after.serialiseMs - before.serialiseMs) / (after.writes - before.writes);
-  expect(after.serialiseMs - before.serialiseMs).toBeLessThanOrEqual(elapsed / 20 + 2 * oneWrite);
+  expect(after.writes - before.writes).toBeGreaterThanOrEqual(4);
+  // Each write is followed by 20× its own cost of quiet, so over the window serialising takes at most
+  // 1/20 of the time, plus the writes cut by its two ends. The bound uses the longest write, not the
+  // average, so one slow write (a GC pause on a busy machine) cannot make it fail.
+  expect(after.serialiseMs - before.serialiseMs).toBeLessThanOrEqual(elapsed / 20 + 2 * after.maxSerialiseMs);
 });
 
 it('close() writes the changes a spaced-out write was holding back', async () => {
