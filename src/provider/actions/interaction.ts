@@ -6,7 +6,7 @@ import { verifyPassword } from '../../util/password.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { respondToAuthorization } from '../authorization-response.js';
 import { responseModeFor } from '../checks/response-type.js';
-import type { Ctx, Middleware, Provider } from '../context.js';
+import type { Ctx, Middleware, Params, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { settleDevice } from '../device/approval.js';
 import { renderDeviceDone } from './device-verification.js';
@@ -131,7 +131,7 @@ export function showInteraction(op: Provider): Middleware[] {
         lang: pageLanguage(i),
         client: clientView(i),
         user: { name: (user?.claims.name as string | undefined) ?? session.record.accountId, username: user?.username ?? session.record.accountId },
-        scopes: i.record.params.scope.split(' ').filter(Boolean).map((name) => ({ name, description: describeScope(name) })),
+        scopes: i.record.params.scope.split(' ').filter(Boolean).map((name) => ({ name, description: describeScope(name), optional: name !== 'openid' })),
         csrf: csrfToken(op, ctx),
         action: `${op.config.issuer}/interaction/${i.uid}/consent`,
       });
@@ -188,7 +188,18 @@ export function submitConsent(op: Provider): Middleware[] {
       if (decision !== 'allow') throw new InvalidRequest('decision must be allow or deny');
       const session = await loadSession(op, ctx);
       if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
-      await finish(op, ctx, i, session);
+      const scope = consentedScopes(i.record.params.scope, ctx.state.params).join(' ');
+      await finish(op, ctx, { ...i, record: { ...i.record, params: { ...i.record.params, scope } } }, session);
     },
   ];
+}
+
+/**
+ * The scopes the user left ticked. A form that offered checkboxes says so (`scopes_offered`); an
+ * older or overridden template without them grants what was asked. openid is never optional.
+ */
+function consentedScopes(requested: string, form: Params): string[] {
+  const scopes = requested.split(' ').filter(Boolean);
+  if (form.scopes_offered !== '1') return scopes;
+  return scopes.filter((s) => s === 'openid' || form[`scope:${s}`] === '1');
 }
