@@ -69,6 +69,15 @@ describe('login with a password user', () => {
     expect(agent.hasCookie('_session')).toBe(false);
   });
 
+  it("typing a password user's sub instead of the username still needs the password (no ad-hoc twin)", async () => {
+    const agent = new FormAgent();
+    const { html } = await loginPage(agent);
+    const res = await postForm(agent, html, /\/login$/, { username: 'bob-sub' });
+    expect(res.status).toBe(401);
+    expect(agent.hasCookie('_session')).toBe(false);
+    expect(await silentAuth(agent)).toBe('login_required');
+  });
+
   it('logs in with the right password, as the user\'s sub, with amr pwd', async () => {
     const agent = new FormAgent();
     const { req, html } = await loginPage(agent);

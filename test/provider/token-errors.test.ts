@@ -114,6 +114,14 @@ describe('token endpoint: authorization_code grant errors', () => {
     await expectError(await tokenRequest(server, codeForm(code), webCreds), 400, 'invalid_grant');
   });
 
+  it('another client presenting a code neither burns it nor revokes its grant', async () => {
+    const code = await codeFor(web);
+    await expectError(await tokenRequest(server, codeForm(code), { id: other.client_id, secret: other.client_secret! }), 400, 'invalid_grant');
+    await expectError(await tokenRequest(server, codeForm(code), { id: other.client_id, secret: other.client_secret! }), 400, 'invalid_grant');
+    const res = await tokenRequest(server, codeForm(code), webCreds);
+    expect(res.status).toBe(200);
+  });
+
   it('an unknown code → invalid_grant', async () => {
     await expectError(await tokenRequest(server, codeForm('no-such-code'), webCreds), 400, 'invalid_grant');
   });

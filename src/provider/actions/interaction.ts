@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord, InteractionRecord, SessionRecord } from '../../store/records.js';
-import type { Client, User } from '../../store/types.js';
+import type { Client } from '../../store/types.js';
 import { verifyPassword } from '../../util/password.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { respondToAuthorization } from '../authorization-response.js';
@@ -14,6 +14,7 @@ import { needsConsent } from '../interaction-policy.js';
 import { displayableLogo } from '../logo-uri.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { initials } from '../../views/page-helpers.js';
 import { describeScope } from '../scope-descriptions.js';
 import { cookieOptions, loadSession, startSession } from '../session.js';
 
@@ -57,11 +58,6 @@ function pageLanguage(i: LoadedInteraction): string | undefined {
   return i.record.params.ui_locales?.split(' ').find((tag) => /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag));
 }
 
-function initials(user: User): string {
-  const name = typeof user.claims.name === 'string' && user.claims.name.trim() ? user.claims.name : user.username;
-  return name.split(/\s+/).slice(0, 2).map((part) => part[0]!.toUpperCase()).join('');
-}
-
 async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string) {
   const users = await op.store.listUsers();
   ctx.type = 'html';
@@ -72,7 +68,7 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
       username: u.username,
       name: typeof u.claims.name === 'string' ? u.claims.name : u.username,
       email: typeof u.claims.email === 'string' ? u.claims.email : '',
-      initials: initials(u),
+      initials: initials(typeof u.claims.name === 'string' && u.claims.name.trim() ? u.claims.name : u.username),
       hasPassword: u.password !== undefined,
     })),
     loginHint: hint ?? i.record.params.login_hint ?? '',
@@ -150,8 +146,10 @@ export function submitLogin(op: Provider): Middleware[] {
       if (i.record.prompt !== 'login') throw new InvalidRequest('this sign-in request is not waiting for a login');
       const username = (ctx.state.params.username ?? '').trim();
       if (!username) return renderLogin(op, ctx, i, 'Enter a username.');
-      const user = await op.store.getUser(username);
-      // A user with a password must give it; any other name signs in as an ad-hoc dev user.
+      // A name may be a username or a stored user's sub: either way that user's password applies.
+      // Only a name that is neither signs in as an ad-hoc dev user (sub = the name).
+      const user = (await op.store.getUser(username)) ?? (await op.store.getUserBySub(username));
+      // A user with a password must give it.
       if (user?.password !== undefined && !(await verifyPassword(ctx.state.params.password ?? '', user.password))) {
         ctx.status = 401;
         const message = ctx.state.params.password ? 'Wrong password.' : `${username} has a password: enter it below.`;

@@ -11,6 +11,11 @@ export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
   async handle(op, params, client) {
     if (!params.code) throw new InvalidRequest('missing required parameter: code');
+    // Checked before consuming, so another client holding the code can neither burn it nor
+    // revoke its grant by "replaying" it.
+    const found = await op.store.get<AuthorizationCodeRecord>('AuthorizationCode', params.code);
+    if (!found) throw new InvalidGrant('authorization code is invalid or expired');
+    if (found.clientId !== client.client_id) throw new InvalidGrant('authorization code was issued to another client');
     const consumed = await op.store.consume<AuthorizationCodeRecord>('AuthorizationCode', params.code);
     if (!consumed) throw new InvalidGrant('authorization code is invalid or expired');
     const code = consumed.record;
@@ -19,7 +24,6 @@ export const authorizationCodeGrant: GrantHandler = {
       await op.store.revokeGrant(code.grantId);
       throw new InvalidGrant('authorization code has already been used; the tokens it produced are revoked');
     }
-    if (code.clientId !== client.client_id) throw new InvalidGrant('authorization code was issued to another client');
     if (params.redirect_uri !== code.redirectUri) {
       throw new InvalidGrant('redirect_uri does not match the one used in the authorization request');
     }
