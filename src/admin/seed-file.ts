@@ -122,14 +122,20 @@ export async function readSeedFile(path: string): Promise<SeedFixture> {
 
 /** Put the fixture's clients and users in the store, replacing same-named ones. */
 export async function applySeed(store: Store, fixture: SeedFixture): Promise<void> {
+  // Every check first: a fixture that cannot apply must leave the store as it was.
+  const seededNames = new Set(fixture.users.map((u) => u.username));
+  const subs = new Map<string, string>();
+  for (const user of [...(await store.listUsers()).filter((u) => !seededNames.has(u.username)), ...fixture.users]) {
+    const other = subs.get(user.sub);
+    if (other) throw new ConfigError(`--seed: users ${other} and ${user.username} share the sub ${user.sub}`);
+    subs.set(user.sub, user.username);
+  }
   for (const client of fixture.clients) {
     await store.removeClient(client.client_id);
     await store.addClient(client);
   }
   for (const user of fixture.users) {
     await store.removeUser(user.username);
-    const sameSub = (await store.getUserBySub(user.sub))?.username;
-    if (sameSub) throw new ConfigError(`--seed: user ${user.username} has sub ${user.sub}, already used by user ${sameSub}`);
     await store.addUser(user);
   }
 }

@@ -54,6 +54,12 @@ export const ExpiredToken = oauthError('expired_token');
 export const InvalidTarget = oauthError('invalid_target');
 export const InsufficientScope = oauthError('insufficient_scope', 403);
 export const InvalidToken = oauthError('invalid_token', 401);
+/** RFC 6750 3.1: no credentials at all; the challenge then carries no error code. */
+export class MissingToken extends OAuthError {
+  constructor(description: string) {
+    super(401, 'invalid_token', description, false);
+  }
+}
 export const NotFound = oauthError('not_found', 404, false);
 export const MethodNotAllowed = oauthError('invalid_request', 405, false);
 export const PayloadTooLarge = oauthError('invalid_request', 413, false);

@@ -10,7 +10,7 @@ import { randomId } from '../util/random.js';
 import { constantDocuments } from './constant-documents.js';
 import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
-import { listen } from './listen.js';
+import { listen, type Listening } from './listen.js';
 import type { LogFormat } from './middleware/request-log.js';
 
 export interface StartOptions {
@@ -59,6 +59,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
   const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
+  let listening: Listening | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
     if (fixture) await (await import('../admin/seed-file.js')).applySeed(store, fixture);
@@ -76,7 +77,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       res.statusCode = 503;
       res.end();
     };
-    const listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
+    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
     const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
     const provider = makeProvider({
       config: providerConfig(issuer, {
@@ -108,15 +109,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       enableAdmin(provider, adminToken);
       await writeOwner(dataPath, { pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken });
     }
+    const server = listening;
     return {
-      issuer, port: listening.port, store, provider, seeded, keysReady: keyReady,
+      issuer, port: server.port, store, provider, seeded, keysReady: keyReady,
       close: async () => {
-        await listening.close();
+        await server.close();
         await keyReady.catch(() => undefined);
         await store.close();
       },
     };
   } catch (err) {
+    // A failed start leaves nothing behind: no bound port over a closed store.
+    await listening?.close();
     await store.close();
     throw err;
   }

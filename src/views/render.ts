@@ -230,7 +230,8 @@ export function createRenderer(opts: { overrideDir?: string } = {}): Renderer {
         found = readFirst(dirs.map((d) => join(d, 'assets', name))).then((body) =>
           body === undefined ? undefined : { body, type },
         );
-        found.catch(() => assets.delete(name));
+        // Only files that exist stay cached: requests for made-up names must not grow the cache.
+        found.then((asset) => asset ?? assets.delete(name), () => assets.delete(name));
         assets.set(name, found);
       }
       return found;

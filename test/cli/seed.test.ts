@@ -74,4 +74,16 @@ describe('dev-op start --seed', () => {
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('no such file');
   });
+
+  it('a fixture whose users clash on sub is refused before anything is written', async () => {
+    const data = join(dir.path, 'db.json');
+    expect((await devOp(['client', 'add', '--id', 'web', '--secret', 'old', '--redirect-uri', 'http://localhost:1/cb', '--data', data])).exitCode).toBe(0);
+    const before = await readFile(data, 'utf8');
+    const seedFile = join(dir.path, 'op.json');
+    await writeFile(seedFile, JSON.stringify({ ...fixture, users: [{ username: 'a', sub: 'same' }, { username: 'b', sub: 'same' }] }));
+    const result = await devOp(['start', '--port', '0', '--data', data, '--seed', seedFile]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('share the sub same');
+    expect(await readFile(data, 'utf8')).toBe(before);
+  });
 });

@@ -86,10 +86,10 @@ describe('userinfo', () => {
     await expectInvalidToken(await fetch(me(), { headers: { authorization: `Bearer ${h}.${forged}.${s}` } }));
   });
 
-  it('no token → 401 with a Bearer challenge', async () => {
+  it('no token → 401 with a bare Bearer challenge (RFC 6750 3.1: no error code without credentials)', async () => {
     const res = await fetch(me());
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="dev-op"');
   });
 
   it('a malformed Authorization header → 401 invalid_token', async () => {

@@ -1,4 +1,4 @@
-import { InsufficientScope, InvalidRequest, InvalidToken } from '../../errors/oauth-errors.js';
+import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken } from '../../errors/oauth-errors.js';
 import type { AccessTokenRecord } from '../../store/records.js';
 import { claimsForScopes } from '../../tokens/claims.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
@@ -19,7 +19,7 @@ function bearerToken(ctx: Ctx): string {
     return match[1]!;
   }
   if (fromBody) return fromBody;
-  throw new InvalidToken('no access token provided');
+  throw new MissingToken('no access token provided');
 }
 
 /** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */

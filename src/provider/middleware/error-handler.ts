@@ -1,4 +1,4 @@
-import { OAuthError } from '../../errors/oauth-errors.js';
+import { MissingToken, OAuthError } from '../../errors/oauth-errors.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { sendToClient } from '../send-to-client.js';
 
@@ -38,7 +38,9 @@ export function errorHandler(op: Provider): Middleware {
       if (err.status === 401 && err.error === 'invalid_client' && ctx.state.authMethod === 'client_secret_basic') {
         ctx.set('WWW-Authenticate', 'Basic realm="dev-op"');
       }
-      if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
+      if (err instanceof MissingToken) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="dev-op"');
+      } else if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
         ctx.set('WWW-Authenticate', `Bearer realm="dev-op", error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`);
       }
       if (ctx.state.page) {
