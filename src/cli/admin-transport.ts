@@ -8,10 +8,9 @@ import {
 } from '../admin/operations.js';
 import { AppError, ConfigError } from '../errors/app-errors.js';
 import { FileStore } from '../store/file-store.js';
-import { DataLockedError, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
+import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
-import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -36,13 +35,6 @@ export interface Outcome<R> {
   via: 'server' | 'file';
 }
 
-/** Where to connect to the server: its --host, with a wildcard meaning this machine's loopback. */
-function connectHost(owner: DataOwner): string {
-  if (!owner.host || owner.host === '0.0.0.0' || owner.host === 'localhost') return '127.0.0.1';
-  if (owner.host === '::' || owner.host === '[::]') return '::1';
-  return owner.host.replace(/^\[(.*)\]$/, '$1');
-}
-
 interface AdminReply {
   status: number;
   body: { result?: unknown; error?: string; message?: string } | undefined;
@@ -53,7 +45,7 @@ function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<Admi
   const payload = JSON.stringify({ op: name, input });
   return new Promise((done, fail) => {
     const req = request({
-      host: connectHost(owner), port: owner.port, method: 'POST', path: '/_admin', timeout: 60_000,
+      host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: '/_admin', timeout: 60_000,
       headers: {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(payload),
         authorization: `Bearer ${owner.adminToken}`,
@@ -117,7 +109,7 @@ export async function runOperation<N extends OperationName>(
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     const owner = await readOwner(path);
-    if (owner?.adminToken && owner.port && isProcessAlive(owner.pid)) {
+    if (owner?.adminToken && owner.port && ownerIsAlive(owner)) {
       const reply = await postAdmin(owner, name, input);
       if (reply) return { result: replyResult(dataPath, owner, reply) as OperationResult<N>, via: 'server' };
     }
@@ -134,7 +126,7 @@ export async function runOperation<N extends OperationName>(
       if (!(err instanceof DataLockedError) || Date.now() >= deadline) throw err;
       // A server that listens but offers no admin endpoint (an older dev-op) never lets go: say so now.
       const holder = await readOwner(path);
-      if (holder?.port && !holder.adminToken && isProcessAlive(holder.pid)) {
+      if (holder?.port && !holder.adminToken && ownerIsAlive(holder)) {
         throw new ConfigError(`${dataPath} is served by a dev-op server (pid ${holder.pid}, port ${holder.port}) that does not accept management commands; stop it and run the command again`);
       }
       continue;

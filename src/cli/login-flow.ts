@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors/app-errors.js';
+import { s256 } from '../provider/checks/pkce.js';
 import { parseLoopbackRedirect } from '../provider/checks/redirect-uri.js';
-import { readOwner, type DataOwner } from '../store/lock.js';
+import { ownerConnectHost, ownerIsAlive, readOwner, type DataOwner } from '../store/lock.js';
+import { randomId } from '../util/random.js';
 import type { Client } from '../store/types.js';
 import { LoginError, type LoopbackTarget } from './loopback-callback.js';
 
@@ -32,22 +32,9 @@ export interface AuthorizationRequest {
   verifier: string;
 }
 
-const random = () => randomBytes(32).toString('base64url');
-
-function isAlive(owner: DataOwner): boolean {
-  if (owner.hostname !== undefined && owner.hostname !== hostname()) return false; // a pid from another machine
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The owner's address as a URL host: its --host, a wildcard meaning this machine's loopback. */
+/** The owner's server as an origin (IPv6 in brackets). */
 function ownerOrigin(owner: DataOwner): string {
-  const host = !owner.host || owner.host === '0.0.0.0' || owner.host === 'localhost' ? '127.0.0.1'
-    : owner.host === '::' || owner.host === '[::]' ? '::1' : owner.host.replace(/^\[(.*)\]$/, '$1');
+  const host = ownerConnectHost(owner);
   return `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}`;
 }
 
@@ -74,7 +61,7 @@ async function fetchDiscovery(base: string): Promise<Discovery | undefined> {
 export async function findServer(data: string, issuerFlag: string | undefined): Promise<FoundServer> {
   const wanted = issuerFlag?.replace(/\/$/, '');
   const owner = await readOwner(resolve(data));
-  if (owner?.port && isAlive(owner)) {
+  if (owner?.port && ownerIsAlive(owner)) {
     const discovery = await fetchDiscovery(ownerOrigin(owner));
     if (discovery) {
       if (wanted !== undefined && wanted !== discovery.issuer) {
@@ -108,13 +95,13 @@ export function loopbackTarget(client: Client): LoopbackTarget | undefined {
 
 /** The authorization request (OIDC Core 3.1.2.1) with state, nonce and PKCE S256 (RFC 7636). */
 export function authorizationRequest(server: FoundServer, client: Client, redirectUri: string, scope: string): AuthorizationRequest {
-  const state = random();
-  const nonce = random();
-  const verifier = random();
+  const state = randomId();
+  const nonce = randomId();
+  const verifier = randomId();
   const url = new URL(server.discovery.authorization_endpoint);
   for (const [k, v] of Object.entries({
     client_id: client.client_id, redirect_uri: redirectUri, response_type: 'code', scope, state, nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    code_challenge: s256(verifier), code_challenge_method: 'S256',
   })) url.searchParams.set(k, v);
   return { url, redirectUri, state, nonce, verifier };
 }

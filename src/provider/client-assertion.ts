@@ -7,8 +7,6 @@ import type { Provider } from './context.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-export { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS };
-
 /** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 

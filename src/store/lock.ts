@@ -56,6 +56,19 @@ export async function readOwner(dataPath: string): Promise<DataOwner | undefined
   }
 }
 
+/** Whether the process an owner file names is still running (a pid from another machine is not). */
+export function ownerIsAlive(owner: DataOwner): boolean {
+  if (owner.hostname !== undefined && owner.hostname !== hostname()) return false;
+  return isProcessAlive(owner.pid);
+}
+
+/** Where to reach the owner's server: its --host, with a wildcard meaning this machine's loopback. */
+export function ownerConnectHost(owner: DataOwner): string {
+  if (!owner.host || owner.host === '0.0.0.0' || owner.host === 'localhost') return '127.0.0.1';
+  if (owner.host === '::' || owner.host === '[::]') return '::1';
+  return owner.host.replace(/^\[(.*)\]$/, '$1');
+}
+
 export interface AcquireOptions {
   port?: number;
   /**

@@ -1,9 +1,10 @@
 import { SIGNING_ALGS } from '../../keys/generate.js';
 import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
-import { RESPONSE_MODES, RESPONSE_TYPES } from '../checks/response-type.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
-import { GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS } from '../capabilities.js';
+import {
+  GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
+} from '../capabilities.js';
 import { cors } from '../middleware/cors.js';
 
 /** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */

@@ -1,14 +1,14 @@
 import type { Client, User } from '../../store/types.js';
 import { initials } from '../../views/page-helpers.js';
 import type { ViewModel } from '../../views/render.js';
-import { describeScope } from '../scope-descriptions.js';
+import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken } from '../csrf.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { PLAYGROUND_CLIENT_ID, ineligibility, playgroundCallback } from '../playground/client.js';
-import { discover } from '../playground/loopback.js';
+import { describeScope } from '../scope-descriptions.js';
 import { loadSession } from '../session.js';
-import { PLAYGROUND_SCOPES } from './playground.js';
+import { discoveryDocument } from './discovery.js';
 
 /** Discovery members that are URLs worth a copy button, in the order a developer looks for them. */
 const ENDPOINT_ORDER = [
@@ -62,7 +62,7 @@ function playgroundForm(op: Provider, ctx: Ctx, clients: Client[]): ViewModel {
     csrf: csrfToken(op, ctx),
     callback: playgroundCallback(op),
     clients: options,
-    scopes: PLAYGROUND_SCOPES.map((name) => ({
+    scopes: STANDARD_SCOPES.map((name) => ({
       name, description: describeScope(name), checked: name === 'openid' || name === 'profile' || name === 'email',
     })),
   };
@@ -73,18 +73,18 @@ export function home(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
     async function renderHome(ctx) {
-      const [discovered, clients, users, session] = await Promise.all([
-        discover(op, ctx), op.store.listClients(), op.store.listUsers(), loadSession(op, ctx),
-      ]);
+      // The same document /.well-known/openid-configuration serves, built in-process.
+      const metadata = discoveryDocument(op);
+      const [clients, users, session] = await Promise.all([op.store.listClients(), op.store.listUsers(), loadSession(op, ctx)]);
       const me = session ? await op.store.getUserBySub(session.record.accountId) : undefined;
       const issuer = op.config.issuer;
       ctx.type = 'html';
       ctx.body = await op.views.render('home', {
         issuer,
         discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-        endpoints: endpoints(discovered.metadata),
-        algs: ((discovered.metadata.id_token_signing_alg_values_supported as string[] | undefined) ?? []).join(', '),
-        grantTypes: ((discovered.metadata.grant_types_supported as string[] | undefined) ?? []).join(', '),
+        endpoints: endpoints(metadata),
+        algs: ((metadata.id_token_signing_alg_values_supported as string[] | undefined) ?? []).join(', '),
+        grantTypes: ((metadata.grant_types_supported as string[] | undefined) ?? []).join(', '),
         clients: clients.map((c) => clientRow(op, c)),
         users: users.map(userRow),
         session: session

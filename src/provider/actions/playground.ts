@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { InvalidRequest } from '../../errors/oauth-errors.js';
 import { randomId } from '../../util/random.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { explainError } from '../../views/page-helpers.js';
 import type { ViewModel } from '../../views/render.js';
-import { parseScope } from '../checks/scope.js';
+import { s256 } from '../checks/pkce.js';
+import { parseScope, STANDARD_SCOPES } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { parseParams } from '../middleware/body.js';
@@ -16,7 +16,6 @@ import { redeem } from '../playground/relying-party.js';
 import { saveRun, takeRun } from '../playground/run-cookie.js';
 
 /** The scopes the home page offers as checkboxes (scope_<name>=1); more go in `extra_scope`. */
-export const PLAYGROUND_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
 const PROMPTS = new Set(['', 'login', 'consent', 'select_account']);
 
 async function chosenClient(op: Provider, clientId: string | undefined) {
@@ -44,7 +43,7 @@ export function playgroundStart(op: Provider): Middleware[] {
       verifyCsrf(ctx);
       const p = ctx.state.params;
       const client = await chosenClient(op, p.client_id);
-      const scope = [...new Set([...PLAYGROUND_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
+      const scope = [...new Set([...STANDARD_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
       const prompt = p.prompt ?? '';
       if (!PROMPTS.has(prompt)) throw new InvalidRequest(`prompt ${prompt} is not offered by the playground`);
       const run = { clientId: client.client_id, state: randomId(16), nonce: randomId(16), verifier: randomId(32), scope };
@@ -57,7 +56,7 @@ export function playgroundStart(op: Provider): Middleware[] {
         scope,
         state: run.state,
         nonce: run.nonce,
-        code_challenge: createHash('sha256').update(run.verifier).digest('base64url'),
+        code_challenge: s256(run.verifier),
         code_challenge_method: 'S256',
       };
       if (prompt) query.prompt = prompt;

@@ -4,6 +4,11 @@ import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 /** RFC 7636 4.1 / 4.2: 43–128 characters of the unreserved set. */
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
+/** RFC 7636 4.2: the S256 code_challenge for a verifier. */
+export function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
 /** At the authorization endpoint: S256 only; required for public clients. */
 export function checkCodeChallenge(challenge: string | undefined, method: string | undefined, isPublic: boolean): void {
   if (challenge === undefined) {
@@ -23,6 +28,5 @@ export function checkCodeVerifier(challenge: string | undefined, verifier: strin
   }
   if (verifier === undefined) throw new InvalidGrant('code_verifier is required: the authorization request used PKCE');
   if (!PKCE_VALUE.test(verifier)) throw new InvalidGrant('code_verifier must be 43-128 characters of [A-Za-z0-9-._~]');
-  const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (computed !== challenge) throw new InvalidGrant('PKCE verification failed: code_verifier does not match code_challenge');
+  if (s256(verifier) !== challenge) throw new InvalidGrant('PKCE verification failed: code_verifier does not match code_challenge');
 }

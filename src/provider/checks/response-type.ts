@@ -2,8 +2,6 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../
 import type { Client } from '../../store/types.js';
 import { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode } from '../capabilities.js';
 
-export { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode };
-
 /** Response types compare as sets: "token id_token" is "id_token token". */
 export function normaliseResponseType(value: string): string {
   return value.split(' ').filter(Boolean).sort().join(' ');

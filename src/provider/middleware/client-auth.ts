@@ -3,8 +3,6 @@ import { safeEqual } from '../../util/safe-equal.js';
 import { ASSERTION_TYPE, verifyClientAssertion } from '../client-assertion.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 
-export { SUPPORTED_AUTH_METHODS } from '../capabilities.js';
-
 interface Presented {
   /** 'jwt' covers both assertion methods: which one is decided by the client's registration. */
   method: 'client_secret_basic' | 'client_secret_post' | 'jwt' | 'none';
