@@ -2,7 +2,8 @@ import type { RunningServer } from '../provider/start-server.js';
 
 /** The human banner `dev-op start` prints: everything needed to point an app at the OP. */
 export async function printBanner(server: RunningServer, location: string): Promise<void> {
-  const { default: chalk } = await import('chalk');
+  const { colours } = await import('./output.js');
+  const { out: chalk } = await colours();
   await server.keysReady; // so that `seeded` says whether a key was made
   const label = (s: string) => chalk.dim(s.padEnd(11));
   const clients = await server.store.listClients();

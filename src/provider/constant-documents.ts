@@ -3,7 +3,7 @@ import type { KeyRing } from '../keys/keyring.js';
 import { discoveryDocument } from './actions/discovery.js';
 import type { Provider } from './context.js';
 import { hostPolicy } from './middleware/host-check.js';
-import { writeRequestLine } from './middleware/request-log.js';
+import { logColour, writeRequestLine } from './middleware/request-log.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const JWKS_TYPE = 'application/jwk-set+json';
@@ -21,7 +21,7 @@ const JWKS_TYPE = 'application/jwk-set+json';
 export function constantDocuments(op: Provider, next: RequestListener): RequestListener {
   const { config } = op;
   const hosts = hostPolicy(config.issuer, config.listenHost);
-  const colour = process.stderr.isTTY === true;
+  const colour = logColour();
   let discovery: Buffer | undefined;
   const jwksBodies = new WeakMap<KeyRing, Buffer>();
   // op.keys() hands back the same promise until the keys change: its body is then known at once.

@@ -3,7 +3,7 @@ import type { Provider, RequestState } from './context.js';
 import { makeProvider, type ProviderOptions } from './make-provider.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { hostCheck } from './middleware/host-check.js';
-import { requestLog } from './middleware/request-log.js';
+import { logColour, requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
 import { routes } from './routes.js';
 import { noteConnection } from '../tokens/sign.js';
@@ -31,7 +31,7 @@ export async function createApp(provider: Provider): Promise<Koa<RequestState>> 
     noteConnection(ctx.req.socket);
     await next();
   });
-  app.use(requestLog(config.log, process.stderr.isTTY === true));
+  app.use(requestLog(config.log, logColour()));
   app.use(errorHandler(provider));
   app.use(hostCheck(config.issuer, config.listenHost));
   if (config.issuer.startsWith('https:')) {

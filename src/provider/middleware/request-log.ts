@@ -6,6 +6,11 @@ export type LogFormat = 'pretty' | 'json' | 'none';
  * One line per request on stderr. Never logs parameters: codes, tokens and secrets stay out of
  * logs; the client_id and the grant or prompt are enough to follow a flow.
  */
+/** Colour the log only for a person at a terminal who has not asked for none (NO_COLOR). */
+export function logColour(): boolean {
+  return process.stderr.isTTY === true && !process.env.NO_COLOR;
+}
+
 export function requestLog(format: LogFormat, colour: boolean): Middleware {
   return async function logRequest(ctx, next) {
     const started = performance.now();
