@@ -16,9 +16,6 @@ export interface FileStoreOptions {
   lockWaitMs?: number;
 }
 
-/** Expired state is dropped before a write at most this often, so the file does not grow forever. */
-const COLLECT_EVERY_MS = 60_000;
-
 /**
  * A background write serialises the whole file on the event loop (lowdb), in time proportional to
  * its size. The next background write starts no sooner than this many times that time after the
@@ -53,7 +50,6 @@ export class FileStore implements Store {
   private written = 0;
   private writes = 0;
   private loop: Promise<void> | undefined;
-  private lastCollect: number;
   private closing: Promise<void> | undefined;
   /** flush() calls waiting for the file to hold `target` changes. */
   private waiters: { target: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
@@ -65,11 +61,10 @@ export class FileStore implements Store {
   private constructor(
     readonly location: string,
     private readonly db: Low<DataFile>,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly release: (() => Promise<void>) | undefined,
   ) {
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
-    this.lastCollect = clock.now();
   }
 
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
@@ -162,10 +157,6 @@ export class FileStore implements Store {
     await new Promise<void>((done) => setImmediate(done));
     while (this.written < this.changes) {
       await this.spacing();
-      if (this.clock.now() - this.lastCollect >= COLLECT_EVERY_MS) {
-        this.lastCollect = this.clock.now();
-        await this.mem.collectExpired();
-      }
       const target = this.changes;
       const started = performance.now();
       const writing = this.db.write(); // serialises synchronously: the file holds exactly `target` changes
