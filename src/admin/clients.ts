@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, GrantType, Store } from '../store/types.js';
 import { randomId } from '../util/random.js';
+import { RESPONSE_TYPES } from '../provider/capabilities.js';
 import * as check from './validate.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
@@ -11,6 +12,8 @@ export interface ClientAddInput {
   public?: boolean;
   redirectUris?: string[];
   grants?: string[];
+  /** OIDC response types (`code`, `id_token`, `code id_token`, …); default `code` with authorization_code. */
+  responseTypes?: string[];
   scope?: string;
   name?: string;
   postLogoutRedirectUris?: string[];
@@ -40,6 +43,22 @@ function grantsOf(input: ClientAddInput): GrantType[] {
   return given.length ? [...new Set(given.map(check.grantType))] : [...DEFAULT_GRANTS];
 }
 
+/** Response types in their canonical spelling ("token id_token" is "id_token token"), checked against the grants. */
+function responseTypesOf(input: ClientAddInput, grants: GrantType[]): string[] {
+  const given = check.stringList(input.responseTypes, '--response-type');
+  if (given.length === 0) return grants.includes('authorization_code') ? ['code'] : [];
+  const canonical = new Map(RESPONSE_TYPES.map((t) => [t.split(' ').sort().join(' '), t as string]));
+  const types = given.map((t) => {
+    const found = canonical.get(t.split(/\s+/).filter(Boolean).sort().join(' '));
+    if (!found) throw new UsageError(`--response-type ${t} is not supported (supported: ${RESPONSE_TYPES.join(', ')})`);
+    return found;
+  });
+  if (types.some((t) => t.split(' ').includes('code')) && !grants.includes('authorization_code')) {
+    throw new UsageError('response types with code need the authorization_code grant (--grant authorization_code)');
+  }
+  return [...new Set(types)];
+}
+
 /**
  * The flags this input still needs, as the CLI names them (so it can prompt on a TTY, or fail
  * with "missing --redirect-uri" without one). Unknown grants are left to buildClient to report.
@@ -51,7 +70,9 @@ export function missingClientInput(input: ClientAddInput): string[] {
   } catch {
     return [];
   }
-  const needsRedirect = grants.some((g) => (REDIRECTING_GRANTS as string[]).includes(g));
+  // Every response type answers through the browser, so asking for one needs a redirect URI too.
+  const needsRedirect = grants.some((g) => (REDIRECTING_GRANTS as string[]).includes(g))
+    || check.stringList(input.responseTypes, '--response-type').length > 0;
   return needsRedirect && check.stringList(input.redirectUris, '--redirect-uri').length === 0 ? ['--redirect-uri'] : [];
 }
 
@@ -105,7 +126,7 @@ export function buildClient(raw: unknown): ClientAddResult {
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogout,
     grant_types: grants,
-    response_types: grants.includes('authorization_code') ? ['code'] : [],
+    response_types: responseTypesOf(input, grants),
     token_endpoint_auth_method: isPublic ? 'none' : (method ?? 'client_secret_basic'),
     ...(scope ? { scope } : {}),
     ...(tokenFormat ? { access_token_format: tokenFormat } : {}),

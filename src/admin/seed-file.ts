@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
-import { RESPONSE_TYPES } from '../provider/capabilities.js';
 import type { Client, ClientTtlName, Store, User } from '../store/types.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
 import { buildClient } from './clients.js';
@@ -44,6 +43,7 @@ export function clientFromMetadata(raw: unknown): Client {
     redirectUris: m.redirect_uris,
     postLogoutRedirectUris: m.post_logout_redirect_uris,
     grants: m.grant_types,
+    responseTypes: m.response_types,
     authMethod: m.token_endpoint_auth_method === 'none' ? undefined : m.token_endpoint_auth_method,
     scope: m.scope,
     name: m.client_name,
@@ -53,12 +53,6 @@ export function clientFromMetadata(raw: unknown): Client {
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
   });
-  if (m.response_types !== undefined) {
-    const types = check.stringList(m.response_types, 'response_types');
-    const unsupported = types.find((t) => !(RESPONSE_TYPES as readonly string[]).includes(t));
-    if (unsupported) throw new UsageError(`response_types: ${unsupported} is not supported (supported: ${RESPONSE_TYPES.join(', ')})`);
-    client.response_types = types;
-  }
   if (m.logo_uri !== undefined) client.logo_uri = check.httpsOrLocalUrl(m.logo_uri, 'logo_uri');
   if (m.id_token_signed_response_alg !== undefined) {
     client.id_token_signed_response_alg = m.id_token_signed_response_alg === 'HS256' ? 'HS256' : check.signingAlg(m.id_token_signed_response_alg);

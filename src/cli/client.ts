@@ -9,6 +9,7 @@ interface AddFlags extends CommonFlags {
   public?: boolean;
   redirectUri?: string[];
   grant?: string[];
+  responseType?: string[];
   scope?: string;
   name?: string;
   postLogoutRedirectUri?: string[];
@@ -51,6 +52,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['redirect_uris', client.redirect_uris],
     ['post_logout', client.post_logout_redirect_uris],
     ['grant_types', client.grant_types],
+    ['response_types', client.response_types],
     ['scope', client.scope],
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
@@ -63,7 +65,7 @@ async function add(flags: AddFlags): Promise<void> {
     import('./admin-transport.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
   ]);
   const input: ClientAddInput = {
-    id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant,
+    id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
@@ -122,6 +124,7 @@ export function clientCommand() {
       .option('--public', 'a public client (SPA, native app): no secret, PKCE required')
       .option('--redirect-uri <uri>', 'allowed redirect URI (repeatable; required for authorization_code)', collect)
       .option('--grant <type>', 'grant type (repeatable; default: authorization_code + refresh_token)', collect)
+      .option('--response-type <type>', 'response type, e.g. code, "code id_token", id_token (repeatable; default: code)', collect)
       .option('--scope <scopes>', 'extra scopes the client may request, space-separated (e.g. "api:read api:write")')
       .option('--name <name>', 'client name shown on the login and consent pages')
       .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
@@ -136,6 +139,7 @@ export function clientCommand() {
         'dev-op client add --public --redirect-uri http://localhost:5173/callback --name "My SPA"',
         'dev-op client add --id svc --grant client_credentials --scope "api:read api:write"',
         'dev-op client add --id cli --public --native --redirect-uri http://127.0.0.1/callback',
+        'dev-op client add --id hybrid --redirect-uri http://localhost:3000/cb --response-type code --response-type "code id_token"',
       ))
       .action(action(add)),
     leaf('list', 'list clients')

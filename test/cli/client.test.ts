@@ -55,6 +55,14 @@ describe.concurrent('dev-op client', () => {
     expect(json).toMatchObject({ client_secret: secret, grant_types: ['client_credentials'], response_types: [], scope: 'api:read api:write' });
   });
 
+  it('takes response types for implicit and hybrid flows, in canonical spelling', async () => {
+    const { client } = await cliJson(p.data, [
+      'client', 'add', '--id', 'hybrid', '--redirect-uri', 'http://localhost:3000/cb',
+      '--response-type', 'code', '--response-type', 'id_token code', '--response-type', 'token id_token',
+    ]);
+    expect(client.response_types).toEqual(['code', 'code id_token', 'id_token token']);
+  });
+
   it('maps --auth-method, --token-format and --skip-consent to client metadata', async () => {
     const { client } = await cliJson(p.data, [
       'client', 'add', '--id', 'opaque', '--redirect-uri', 'com.example.app:/oauth2redirect',
@@ -100,6 +108,9 @@ describe.concurrent('dev-op client', () => {
     [[], 'missing --redirect-uri'],
     [['--redirect-uri', 'http://x/cb', '--token-format', 'xml'], '--token-format'],
     [['--auth-method', 'private_key_jwt', '--redirect-uri', 'http://x/cb'], 'missing --jwks-uri or --jwks'],
+    [['--redirect-uri', 'http://x/cb', '--response-type', 'token'], '--response-type token is not supported'],
+    [['--grant', 'client_credentials', '--response-type', 'code id_token'], 'missing --redirect-uri'],
+    [['--redirect-uri', 'http://x/cb', '--grant', 'client_credentials', '--response-type', 'code'], 'need the authorization_code grant'],
     [['--auth-method', 'private_key_jwt', '--redirect-uri', 'http://x/cb', '--jwks', '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}'], 'private or symmetric key'],
   ])('refuses %j: %s', async (args, message) => {
     expectUsageError(await cli(p.data, ['client', 'add', ...args]), message);
