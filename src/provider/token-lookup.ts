@@ -27,13 +27,16 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
   }
   const record = await op.store.get<AccessTokenRecord>('AccessToken', id);
   if (!record) throw new TokenNotFound('access token is expired, revoked or unknown');
+  // A removed client's tokens die with it (the store has no index of tokens by client).
+  if (!(await op.store.getClient(record.clientId))) throw new TokenNotFound(`client ${record.clientId} has been removed`);
   return { id, record };
 }
 
 async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
   const record = await op.store.get<RefreshTokenRecord>('RefreshToken', token);
-  // A rotated (consumed) refresh token is no longer active.
-  return record && record.consumedAt === undefined ? { kind: 'refresh_token', id: token, record } : undefined;
+  // A rotated (consumed) refresh token, or one whose client was removed, is no longer active.
+  if (!record || record.consumedAt !== undefined || !(await op.store.getClient(record.clientId))) return undefined;
+  return { kind: 'refresh_token', id: token, record };
 }
 
 /**

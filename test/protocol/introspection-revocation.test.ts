@@ -90,6 +90,18 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
     expect((await post('/token/revocation', { token: 'unknown' })).status).toBe(401);
   });
 
+  it("a removed client's access and refresh tokens stop working", async () => {
+    const doomed = confidentialClient({ client_id: 'doomed', client_secret: 'doomed-secret' });
+    await server.store.addClient(doomed);
+    const tokens = await autoLoginCodeFlow(await rpConfig(server, doomed), doomed.redirect_uris[0]!);
+    expect((await oidc.tokenIntrospection(webRp, tokens.access_token)).active).toBe(true);
+    await server.store.removeClient('doomed');
+    expect((await oidc.tokenIntrospection(webRp, tokens.access_token)).active).toBe(false);
+    expect((await oidc.tokenIntrospection(webRp, tokens.refresh_token!)).active).toBe(false);
+    const me = await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(401);
+  });
+
   it('is advertised in discovery', async () => {
     expect(webRp.serverMetadata()).toMatchObject({
       introspection_endpoint: `${server.issuer}/token/introspection`,
