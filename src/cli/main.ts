@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientCommand } from './client.js';
 import { fail } from './fail.js';
@@ -8,10 +9,15 @@ import { startCommand } from './start.js';
 import { tokenCommand } from './token.js';
 import { userCommand } from './user.js';
 
+/** The installed package's version (dist/cli/ → package.json two folders up). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function program(): Command {
   return new Command('dev-op')
     .description('A local OpenID Connect Provider for development and CI')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(startCommand())
     .addCommand(initCommand())
