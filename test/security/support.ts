@@ -1,37 +1,8 @@
 import { expect } from 'vitest';
+import { FormAgent } from '../helpers/browser-like.js';
 
-/**
- * A browser with JavaScript off and an open cookie jar (the tests tamper with it): fetches
- * without following redirects, keeps cookies, reads forms.
- */
-export class Browser {
-  readonly jar = new Map<string, string>();
-
-  cookieHeader(): string {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async fetch(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...init.headers };
-    const cookie = this.cookieHeader();
-    if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    }
-    const res = await fetch(url, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
-    return res;
-  }
-
+/** A browser with JavaScript off and an open cookie jar (the tests tamper with it). */
+export class Browser extends FormAgent {
   /** GET a page and return its HTML, asserting a 200. */
   async page(url: string): Promise<string> {
     const res = await this.fetch(url);
