@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { generateSigningKey } from '../keys/generate.js';
+import { newestFirst } from '../keys/keyring.js';
 import { publicJwk } from '../keys/public-jwk.js';
 import type { SigningAlg, Store, StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
@@ -24,11 +25,6 @@ export interface RotateInput {
 export interface RotateResult {
   key: KeyView;
   retired: string[];
-}
-
-/** Newest first, as the KeyRing orders them: the first key signs. */
-function newestFirst(keys: StoredKey[]): StoredKey[] {
-  return [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 function view(key: StoredKey, active: boolean): KeyView {

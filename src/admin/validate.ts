@@ -3,7 +3,7 @@ import { UsageError } from '../errors/app-errors.js';
 import { SIGNING_ALGS } from '../keys/generate.js';
 // The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
 // handlers); names only, so validating a client does not load the grant handlers and jose.
-import { GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../provider/capabilities.js';
+import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../provider/capabilities.js';
 import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
 
 /**
@@ -70,7 +70,7 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
 }
 
 /** Short names for grant types whose registered name is a URN. */
-const GRANT_ALIASES: Record<string, string> = { device_code: 'urn:ietf:params:oauth:grant-type:device_code' };
+const GRANT_ALIASES: Record<string, string> = { device_code: DEVICE_CODE_GRANT };
 
 export function grantType(given: string): GrantType {
   const value = GRANT_ALIASES[given] ?? given;

@@ -6,6 +6,7 @@ import {
   operations, runOperation as runHere,
   type OperationContext, type OperationInput, type OperationName, type OperationResult,
 } from '../admin/operations.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { AppError, ConfigError } from '../errors/app-errors.js';
 import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
@@ -21,7 +22,6 @@ import { systemClock } from '../util/clock.js';
 const LOCK_WAIT_MS = 20_000;
 /** One attempt's wait: between attempts the owner file is read again, in case a server has started. */
 const ATTEMPT_WAIT_MS = 1_000;
-const DEFAULT_ISSUER_PORT = 4000;
 
 export interface RunOptions {
   /** The issuer for tokens minted without a server (default http://localhost:<owner's port, or 4000>). */
@@ -113,7 +113,7 @@ export async function runOperation<N extends OperationName>(
       const reply = await postAdmin(owner, name, input);
       if (reply) return { result: replyResult(dataPath, owner, reply) as OperationResult<N>, via: 'server' };
     }
-    const issuer = options.issuer ?? `http://localhost:${owner?.port ?? DEFAULT_ISSUER_PORT}`;
+    const issuer = options.issuer ?? `http://localhost:${owner?.port ?? DEFAULTS.port}`;
     if (!op.writes) {
       // A read needs no lock (every write is an atomic rename) and never creates the file.
       const store = (await exists(path)) ? await FileStore.snapshot(path) : new MemoryStore({ location: path });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
+import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../store/types.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
@@ -17,7 +18,7 @@ interface StartFlags {
   open?: boolean;
   json?: boolean;
   quiet?: boolean;
-  logFormat: 'pretty' | 'json';
+  logFormat: Exclude<LogFormat, 'none'>;
   trustProxy?: boolean;
 }
 

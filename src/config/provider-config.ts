@@ -1,6 +1,9 @@
 import { DEFAULTS, ROUTES, type Ttl } from './defaults.js';
 
 /** What the provider needs to know, resolved from flags, env and defaults before it is built. */
+/** The request log on stderr: pretty lines (coloured on a terminal), JSON lines, or none. */
+export type LogFormat = 'pretty' | 'json' | 'none';
+
 export interface ProviderConfig {
   issuer: string;
   ttl: Ttl;
@@ -10,7 +13,7 @@ export interface ProviderConfig {
   /** Directory whose templates override the built-in ones. */
   templatesDir?: string;
   /** One line per request on stderr: 'pretty' (colour on a TTY), 'json', or none. */
-  log: 'pretty' | 'json' | 'none';
+  log: LogFormat;
   /** Believe X-Forwarded-Host/-Proto/-For (koa's app.proxy): only behind a reverse proxy (--trust-proxy). */
   trustProxy?: boolean;
   /** The address given to --host; requests naming it in Host are accepted besides the issuer's host and loopback. */

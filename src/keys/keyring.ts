@@ -3,6 +3,11 @@ import type { JWK } from 'jose';
 import type { StoredKey } from '../store/types.js';
 import { publicJwk } from './public-jwk.js';
 
+/** Newest first: the first key signs. The one ordering the ring and the management CLI share. */
+export function newestFirst(keys: readonly StoredKey[]): StoredKey[] {
+  return [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
 /**
  * The keys the provider signs and verifies with. The newest key signs; all keys verify, so
  * tokens signed before a rotation stay valid. Key objects and the JWKS document are built
@@ -15,7 +20,7 @@ export class KeyRing {
 
   constructor(keys: StoredKey[]) {
     if (keys.length === 0) throw new Error('KeyRing needs at least one signing key');
-    this.keys = [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    this.keys = newestFirst(keys);
     this.jwksJson = JSON.stringify({ keys: this.keys.map((k) => publicJwk(k.jwk)) });
   }
 

@@ -15,7 +15,7 @@ import { ttlFor } from './ttl.js';
 
 type Session = { id: string; record: SessionRecord };
 
-async function issueCode(op: Provider, params: AuthorizationParams, client: Client, session: Session, grantId: string, scope: string): Promise<string> {
+async function issueCode(op: Provider, params: AuthorizationParams, client: Client, session: Session, grantId: string, scope: string, acr: string | undefined): Promise<string> {
   const code = randomId();
   const record: AuthorizationCodeRecord = {
     clientId: client.client_id,
@@ -31,7 +31,7 @@ async function issueCode(op: Provider, params: AuthorizationParams, client: Clie
     ...(params.code_challenge !== undefined ? { codeChallenge: params.code_challenge } : {}),
     ...(params.claims !== undefined ? { claims: params.claims } : {}),
     ...(params.resource !== undefined ? { resource: params.resource } : {}),
-    ...(acrFor(params) ? { acr: acrFor(params) } : {}),
+    ...(acr ? { acr } : {}),
   };
   await op.store.put('AuthorizationCode', code, record);
   return code;
@@ -46,8 +46,9 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   const scopes = parseScope(params.scope);
   const scope = scopes.join(' ');
   const grantId = await ensureGrant(op, session, client, scopes);
+  const acr = acrFor(params);
   const out: Record<string, string | undefined> = {};
-  if (types.has('code')) out.code = await issueCode(op, params, client, session, grantId, scope);
+  if (types.has('code')) out.code = await issueCode(op, params, client, session, grantId, scope, acr);
   if (types.has('token')) {
     const { token, expiresIn } = await issueAccessToken(op, {
       client, sub: session.record.accountId, scope, forUser: true, grantId,
@@ -57,7 +58,6 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   }
   if (types.has('id_token')) {
     // With response_type=id_token there is no access token for userinfo: claims go in the ID token (OIDC Core 5.4).
-    const acr = acrFor(params);
     const extra = {
       ...(types.size === 1 ? await userClaims(op, session.record.accountId, scopes) : {}),
       ...(await requestedIdTokenClaims(op, session.record.accountId, params.claims)),

@@ -6,9 +6,12 @@ import type { GrantType, TokenEndpointAuthMethod } from '../store/types.js';
  * re-export them. Kept free of imports so that serving discovery at start loads none of jose.
  */
 
+/** RFC 8628 3.4: the device flow's grant type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** Every grant the token endpoint serves, in grants/index.ts order (it checks that they agree). */
 export const GRANT_TYPES: readonly GrantType[] = [
-  'authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code',
+  'authorization_code', 'refresh_token', 'client_credentials', 'password', DEVICE_CODE_GRANT,
 ];
 
 /** OIDC Core 3: the code, implicit and hybrid flows' response types, and the response modes. */

@@ -14,7 +14,7 @@ export interface Provider {
   readonly views: Renderer;
   /** The current key ring; rebuilt only after keys change. */
   keys(): Promise<KeyRing>;
-  /** Forget cached keys and documents after a key change. */
+  /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
 }
 

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { DEFAULTS } from '../config/defaults.js';
-import { providerConfig } from '../config/provider-config.js';
+import { providerConfig, type LogFormat } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
 import { seed, seedKeyLater, type SeedResult } from '../admin/seed.js';
 import { openStore } from '../store/open.js';
@@ -11,7 +11,6 @@ import { constantDocuments } from './constant-documents.js';
 import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
 import { listen, type Listening } from './listen.js';
-import type { LogFormat } from './middleware/request-log.js';
 
 export interface StartOptions {
   /** 0 picks a free port. Default 4000. */

@@ -3,6 +3,7 @@ import { UnauthorizedClient } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord, UserCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { randomId } from '../../util/random.js';
+import { DEVICE_CODE_GRANT } from '../capabilities.js';
 import { checkUserScope } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
@@ -11,8 +12,6 @@ import { authenticateClient } from '../middleware/client-auth.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
 import { ttlFor } from '../ttl.js';
-
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** RFC 8628 3.1–3.2: a device asks for a device code and a user code to show its user. */
 export function deviceAuthorization(op: Provider): Middleware[] {

@@ -4,11 +4,12 @@ import { epochSeconds } from '../../util/clock.js';
 import { checkResource } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
+import { DEVICE_CODE_GRANT } from '../capabilities.js';
 import type { GrantHandler } from './grant-handler.js';
 
 /** RFC 8628 3.4–3.5: the device polls until the user approves or denies, no faster than `interval`. */
 export const deviceCodeGrant: GrantHandler = {
-  grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+  grantType: DEVICE_CODE_GRANT,
   async handle(op, params, client) {
     if (!params.device_code) throw new InvalidRequest('missing required parameter: device_code');
     const record = await op.store.get<DeviceCodeRecord>('DeviceCode', params.device_code);

@@ -1,6 +1,6 @@
 import type { Middleware } from '../context.js';
 
-export type LogFormat = 'pretty' | 'json' | 'none';
+import type { LogFormat } from '../../config/provider-config.js';
 
 /**
  * One line per request on stderr. Never logs parameters: codes, tokens and secrets stay out of
