@@ -42,6 +42,21 @@ async function loadInteraction(op: Provider, ctx: Ctx): Promise<LoadedInteractio
   return { uid, record, client };
 }
 
+/** A form POST for this interaction: the browser's own, carrying its CSRF token, for the step it is at. */
+async function loadSubmission(op: Provider, ctx: Ctx, step: InteractionRecord['prompt']): Promise<LoadedInteraction> {
+  const i = await loadInteraction(op, ctx);
+  verifyCsrf(ctx);
+  if (i.record.prompt !== step) throw new InvalidRequest(`this sign-in request is not waiting for ${step === 'login' ? 'a login' : 'consent'}`);
+  return i;
+}
+
+/** The signed-in session a consent step needs. */
+async function requireSession(op: Provider, ctx: Ctx): Promise<LoadedSession> {
+  const session = await loadSession(op, ctx);
+  if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
+  return session;
+}
+
 /** Who is asking, and where the answer goes (the redirect host), for the page header. */
 function clientView(i: LoadedInteraction) {
   const { client } = i;
@@ -119,8 +134,7 @@ export function showInteraction(op: Provider): Middleware[] {
     async function renderInteraction(ctx) {
       const i = await loadInteraction(op, ctx);
       if (i.record.prompt === 'login') return renderLogin(op, ctx, i);
-      const session = await loadSession(op, ctx);
-      if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
+      const session = await requireSession(op, ctx);
       const user = await op.store.getUserBySub(session.record.accountId);
       ctx.type = 'html';
       ctx.body = await op.views.render('consent', {
@@ -141,9 +155,7 @@ export function submitLogin(op: Provider): Middleware[] {
     pageSecurityHeaders,
     parseParams,
     async function login(ctx) {
-      const i = await loadInteraction(op, ctx);
-      verifyCsrf(ctx);
-      if (i.record.prompt !== 'login') throw new InvalidRequest('this sign-in request is not waiting for a login');
+      const i = await loadSubmission(op, ctx, 'login');
       const username = (ctx.state.params.username ?? '').trim();
       if (!username) return renderLogin(op, ctx, i, 'Enter a username.');
       // A name may be a username or a stored user's sub: either way that user's password applies.
@@ -172,9 +184,7 @@ export function submitConsent(op: Provider): Middleware[] {
     pageSecurityHeaders,
     parseParams,
     async function consent(ctx) {
-      const i = await loadInteraction(op, ctx);
-      verifyCsrf(ctx);
-      if (i.record.prompt !== 'consent') throw new InvalidRequest('this sign-in request is not waiting for consent');
+      const i = await loadSubmission(op, ctx, 'consent');
       const decision = ctx.state.params.decision;
       if (decision === 'deny') {
         await op.store.delete('Interaction', i.uid);
@@ -184,8 +194,7 @@ export function submitConsent(op: Provider): Middleware[] {
         throw new AccessDenied('the user denied the request');
       }
       if (decision !== 'allow') throw new InvalidRequest('decision must be allow or deny');
-      const session = await loadSession(op, ctx);
-      if (!session) throw new InvalidInteraction('you are not signed in any more; start again from the application');
+      const session = await requireSession(op, ctx);
       const scope = consentedScopes(i.record.params.scope, ctx.state.params).join(' ');
       await finish(op, ctx, { ...i, record: { ...i.record, params: { ...i.record.params, scope } } }, session);
     },
