@@ -28,7 +28,7 @@ await server.store.flush();
 process.on('message', async (m) => {
   if (m?.cmd === 'stats') {
     const store = server.store;
-    process.send({ id: m.id, writes: store.writeCount ?? 0, writeStats: store.writeStats ?? null });
+    process.send({ id: m.id, writes: store.writeStats?.writes ?? 0, writeStats: store.writeStats ?? null });
   } else if (m?.cmd === 'flush') {
     const t = performance.now();
     await server.store.flush();

@@ -48,7 +48,6 @@ export class FileStore implements Store {
   /** Changes made so far, and how many of them are on disk. */
   private changes = 0;
   private written = 0;
-  private writes = 0;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   /** flush() calls waiting for the file to hold `target` changes. */
@@ -95,13 +94,9 @@ export class FileStore implements Store {
     return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
   }
 
-  /** How many times the file has been written (diagnostics; shows coalescing at work). */
-  get writeCount(): number {
-    return this.writes;
-  }
-
+  /** How often and how long the file has been written (diagnostics; shows coalescing at work). */
   get writeStats(): WriteStats {
-    return { ...this.stats, writes: this.writes };
+    return { ...this.stats };
   }
 
   async flush(): Promise<void> {
@@ -166,7 +161,7 @@ export class FileStore implements Store {
       this.stats.maxSerialiseMs = Math.max(this.stats.maxSerialiseMs, serialiseMs);
       await writing;
       this.stats.bytes = this.db.adapter instanceof AtomicJsonFile ? this.db.adapter.lastBytes : 0;
-      this.writes++;
+      this.stats.writes++;
       this.written = target;
       this.waiters = this.waiters.filter((waiter) => (waiter.target <= target ? (waiter.resolve(), false) : true));
     }

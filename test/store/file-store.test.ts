@@ -137,12 +137,12 @@ describe('FileStore', () => {
 
   it('coalesces 500 rapid puts into few writes, all on disk after flush, no temp files', async () => {
     const store = await openFile();
-    const before = store.writeCount;
+    const before = store.writeStats.writes;
     const exp = clock.seconds() + 600;
     await Promise.all(Array.from({ length: 500 }, (_, i) => store.put('AccessToken', `t${i}`, { exp })));
     await store.flush();
     expect(Object.keys((await readJson(file)).state.AccessToken ?? {})).toHaveLength(500);
-    expect(store.writeCount - before).toBeLessThanOrEqual(2);
+    expect(store.writeStats.writes - before).toBeLessThanOrEqual(2);
     for (let i = 0; i < 50; i++) {
       await store.put('Session', `s${i}`, { exp });
       if (i % 5 === 0) await new Promise((done) => setImmediate(done));
@@ -154,9 +154,9 @@ describe('FileStore', () => {
 
   it('flush resolves at once when nothing changed', async () => {
     const store = await openFile();
-    const before = store.writeCount;
+    const before = store.writeStats.writes;
     await store.flush();
-    expect(store.writeCount).toBe(before);
+    expect(store.writeStats.writes).toBe(before);
   });
 
   it('collects expired state on open and, at most once a minute, before a write', async () => {
