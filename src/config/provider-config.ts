@@ -6,6 +6,11 @@ export type LogFormat = 'pretty' | 'json' | 'none';
 
 export interface ProviderConfig {
   issuer: string;
+  /**
+   * The issuer URL's path without its trailing slash ('' for http://host:port): every route, page
+   * link, cookie and redirect lives under it (OIDC Discovery 4, RFC 8414 3).
+   */
+  basePath: string;
   ttl: Ttl;
   routes: typeof ROUTES;
   /** Complete login and consent as this user with no page (CI). */
@@ -21,8 +26,10 @@ export interface ProviderConfig {
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
+  const trimmed = issuer.replace(/\/$/, '');
   return {
-    issuer: issuer.replace(/\/$/, ''),
+    issuer: trimmed,
+    basePath: new URL(trimmed).pathname.replace(/\/$/, ''),
     ttl: { ...DEFAULTS.ttl },
     routes: ROUTES,
     log: 'none',

@@ -4,6 +4,7 @@ import { discoveryDocument } from './actions/discovery.js';
 import type { Provider } from './context.js';
 import { hostPolicy } from './middleware/host-check.js';
 import { logColour, writeRequestLine } from './middleware/request-log.js';
+import { wellKnownPaths } from './well-known.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const JWKS_TYPE = 'application/jwk-set+json';
@@ -26,10 +27,12 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
   const jwksBodies = new WeakMap<KeyRing, Buffer>();
   // op.keys() hands back the same promise until the keys change: its body is then known at once.
   let jwksFor: { keys: Promise<KeyRing>; body: Buffer } | undefined;
+  const wellKnown = wellKnownPaths(config.basePath);
+  const jwksPath = config.basePath + config.routes.jwks;
   const documents = new Map<string, () => Buffer | Promise<Buffer>>([
-    ['/.well-known/openid-configuration', () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
-    ['/.well-known/oauth-authorization-server', () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
-    [config.routes.jwks, () => {
+    [wellKnown.openid, () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
+    [wellKnown.oauth, () => (discovery ??= Buffer.from(JSON.stringify(discoveryDocument(op))))],
+    [jwksPath, () => {
       const keys = op.keys();
       if (jwksFor?.keys === keys) return jwksFor.body;
       return keys.then((ring) => {
@@ -65,7 +68,7 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
       return;
     }
     const started = performance.now();
-    const type = path === config.routes.jwks ? JWKS_TYPE : JSON_TYPE;
+    const type = path === jwksPath ? JWKS_TYPE : JSON_TYPE;
     const body = document();
     if (Buffer.isBuffer(body)) send(req, res, path, type, body, started);
     else body.then((b) => send(req, res, path, type, b, started), () => next(req, res));

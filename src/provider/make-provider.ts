@@ -21,7 +21,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     config,
     store,
     clock: opts.clock ?? systemClock,
-    views: createRenderer({ overrideDir: config.templatesDir }),
+    views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
     keysChanged: () => {
       keyRing = undefined;

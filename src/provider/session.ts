@@ -4,7 +4,10 @@ import { epochSeconds } from '../util/clock.js';
 import { randomId } from '../util/random.js';
 import type { Ctx, Provider } from './context.js';
 
-/** Cookie options: signed (keygrip), HttpOnly, SameSite=Lax; Secure when the issuer is https. */
+/**
+ * Cookie options: signed (keygrip), HttpOnly, SameSite=Lax; Secure when the issuer is https;
+ * scoped to the issuer's path, so issuers on one host under different paths keep apart.
+ */
 export function cookieOptions(op: Provider, maxAgeMs?: number) {
   return {
     signed: true,
@@ -12,7 +15,7 @@ export function cookieOptions(op: Provider, maxAgeMs?: number) {
     sameSite: 'lax' as const,
     secure: op.config.issuer.startsWith('https:'),
     overwrite: true,
-    path: '/',
+    path: op.config.basePath || '/',
     ...(maxAgeMs !== undefined ? { maxAge: maxAgeMs } : {}),
   };
 }

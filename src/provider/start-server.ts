@@ -106,7 +106,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const adminToken = randomId();
       const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../store/lock.js')]);
       enableAdmin(provider, adminToken);
-      await writeOwner(dataPath, { pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken });
+      await writeOwner(dataPath, {
+        pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken,
+        adminPath: `${provider.config.basePath}/_admin`,
+      });
     }
     const server = listening;
     return {

@@ -19,6 +19,8 @@ export interface DataOwner {
   host?: string;
   /** Bearer token for the server's `POST /_admin`; the owner file is mode 0600. */
   adminToken?: string;
+  /** The admin endpoint's path: `/_admin` under the issuer's path (default `/_admin`). */
+  adminPath?: string;
   /** The machine (os.hostname) the pid belongs to: a pid says nothing about another machine or container. */
   hostname?: string;
 }
@@ -50,6 +52,7 @@ export async function readOwner(dataPath: string): Promise<DataOwner | undefined
     if ('host' in raw && typeof raw.host === 'string') owner.host = raw.host;
     if ('adminToken' in raw && typeof raw.adminToken === 'string') owner.adminToken = raw.adminToken;
     if ('hostname' in raw && typeof raw.hostname === 'string') owner.hostname = raw.hostname;
+    if ('adminPath' in raw && typeof raw.adminPath === 'string' && raw.adminPath.startsWith('/')) owner.adminPath = raw.adminPath;
     return owner;
   } catch {
     return undefined;

@@ -192,7 +192,12 @@ async function readFirst(paths: string[]): Promise<string | undefined> {
   return undefined;
 }
 
-export function createRenderer(opts: { overrideDir?: string } = {}): Renderer {
+/**
+ * `basePath` is the issuer's path ('' for a bare origin): templates link to `{{base}}/assets/…`
+ * and `{{base}}/`, so pages work for an issuer such as http://host/tenant-a.
+ */
+export function createRenderer(opts: { overrideDir?: string; basePath?: string } = {}): Renderer {
+  const base = opts.basePath ?? '';
   const dirs = opts.overrideDir ? [resolve(opts.overrideDir), BUILTIN_DIR] : [BUILTIN_DIR];
   const templates = new Map<string, Promise<Template>>();
   const assets = new Map<string, Promise<{ body: string; type: string } | undefined>>();
@@ -215,10 +220,10 @@ export function createRenderer(opts: { overrideDir?: string } = {}): Renderer {
     async render(name, model) {
       if (!PAGE_NAME.test(name)) throw new Error(`Invalid template name: ${JSON.stringify(name)}`);
       const [page, layout] = await Promise.all([load(name), load('layout')]);
-      const body = new SafeHtml(page(withPageHelpers(name, model)));
+      const body = new SafeHtml(page(withPageHelpers(name, { base, ...model })));
       const title = typeof model.title === 'string' && model.title ? model.title : (TITLES[name] ?? 'dev-op');
       const lang = typeof model.lang === 'string' && model.lang ? model.lang : 'en';
-      return layout({ title, lang, body, page: name, wide: WIDE_PAGES.has(name) });
+      return layout({ title, lang, body, page: name, wide: WIDE_PAGES.has(name), base });
     },
 
     asset(name) {

@@ -318,7 +318,7 @@ describe('built-in templates', () => {
     for (const file of files) {
       const src = await readFile(join(TEMPLATES, file), 'utf8');
       expect(src, file).not.toMatch(/<style|\sstyle=|\son[a-z]+=|javascript:/i);
-      for (const m of src.matchAll(/<script[^>]*>/g)) expect(m[0], file).toMatch(/ src="\/assets\/[a-z0-9-]+\.js"/);
+      for (const m of src.matchAll(/<script[^>]*>/g)) expect(m[0], file).toMatch(/ src="\{\{base\}\}\/assets\/[a-z0-9-]+\.js"/);
     }
   });
 

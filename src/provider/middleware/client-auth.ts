@@ -80,7 +80,7 @@ export function authenticateClient(op: Provider): Middleware {
       );
     }
     if (isJwtMethod) {
-      await verifyClientAssertion(op, client, presented.assertion!, `${op.config.issuer}${ctx.path}`);
+      await verifyClientAssertion(op, client, presented.assertion!, `${new URL(op.config.issuer).origin}${ctx.path}`);
     } else if (registered !== 'none' && (!client.client_secret || !safeEqual(presented.secret ?? '', client.client_secret))) {
       throw new InvalidClient('invalid client secret');
     }

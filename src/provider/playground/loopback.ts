@@ -46,7 +46,8 @@ export interface Discovered {
 }
 
 export async function discover(op: Provider, ctx: Ctx): Promise<Discovered> {
-  const base = loopbackBase(ctx);
+  // The issuer's path stays: only its origin is swapped for the socket's address.
+  const base = loopbackBase(ctx) + op.config.basePath;
   const issuer = op.config.issuer;
   const host = new URL(issuer).host;
   const call: Discovered['call'] = (url, init) => httpCall(url, host, init);

@@ -12,10 +12,8 @@ export interface PlaygroundRun {
 }
 
 const COOKIE = '_playground';
-const PATH = '/playground';
-
 function options(op: Provider, maxAgeMs?: number) {
-  return { ...cookieOptions(op, maxAgeMs), path: PATH };
+  return { ...cookieOptions(op, maxAgeMs), path: `${op.config.basePath}/playground` };
 }
 
 /** Kept in a signed, HttpOnly cookie scoped to /playground: nothing is stored server-side. */
