@@ -137,6 +137,17 @@ describe('authorization endpoint: errors redirected to the registered redirect_u
     expect(params.get('iss')).toBe(server.issuer);
   });
 
+  it('an unknown response_type without token or id_token → unsupported_response_type in the query', async () => {
+    // OAuth 2.0 Multiple Response Type Encoding Practices 5: the default response mode is query
+    // unless the response type names token or id_token; a code-flow RP reads only the query.
+    for (const responseType of ['code unknown_type', 'foo']) {
+      const url = authUrl({ ...valid(), response_type: responseType });
+      const back = new URL(location(await new FormAgent().fetch(url)));
+      expect(back.hash, responseType).toBe('');
+      await expectRedirectError(url, 'unsupported_response_type');
+    }
+  });
+
   it('missing response_type → invalid_request', async () => {
     const { response_type: _omit, ...params } = valid();
     await expectRedirectError(authUrl(params), 'invalid_request');

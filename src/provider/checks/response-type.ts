@@ -25,10 +25,13 @@ export function checkResponseType(client: Client, requested: string | undefined)
 
 /**
  * The response mode to answer with: the requested one if allowed, else the response type's
- * default. Tokens never travel in a query string (OAuth 2.0 Multiple Response Types 3.0).
+ * default: fragment when it names token or id_token, query otherwise, also for a response type
+ * that is unknown, so that its error reaches a code-flow client (OAuth 2.0 Multiple Response
+ * Type Encoding Practices 5; RFC 6749 4.1.2.1). Tokens never travel in a query string (ibid. 3.0).
  */
 export function responseModeFor(responseType: string | undefined, requested: string | undefined): { mode: ResponseMode; error?: string } {
-  const fallback: ResponseMode = !responseType || normaliseResponseType(responseType) === 'code' ? 'query' : 'fragment';
+  const words = responseType?.split(' ') ?? [];
+  const fallback: ResponseMode = words.includes('token') || words.includes('id_token') ? 'fragment' : 'query';
   if (requested === undefined) return { mode: fallback };
   if (!(RESPONSE_MODES as readonly string[]).includes(requested)) {
     return { mode: fallback, error: `response_mode ${requested} is not supported` };
