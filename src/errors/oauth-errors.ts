@@ -1,4 +1,13 @@
 /**
+ * RFC 6749 5.2 / 4.1.2.1: error_description holds %x20-21 / %x23-5B / %x5D-7E only. Descriptions
+ * quote request input (a scope, a client_id), so anything else (CR, LF, `"`, `\`, non-ASCII) is
+ * replaced here, once, for the JSON body, the error redirect and the page alike.
+ */
+export function safeDescription(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+}
+
+/**
  * OAuth / OpenID error responses (RFC 6749 4.1.2.1, 5.2; OIDC Core 3.1.2.6). koa's contract:
  * `status` + `expose`. `allowRedirect` says whether the error may go back to the redirect_uri;
  * errors about the client or the redirect_uri itself never may.
@@ -13,11 +22,12 @@ export class OAuthError extends Error {
   hint?: string;
 
   constructor(status: number, error: string, description: string, allowRedirect = true) {
-    super(description);
+    const safe = safeDescription(description);
+    super(safe);
     this.name = new.target.name;
     this.status = status;
     this.error = error;
-    this.description = description;
+    this.description = safe;
     this.allowRedirect = allowRedirect;
   }
 

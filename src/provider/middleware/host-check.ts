@@ -1,3 +1,4 @@
+import { safeDescription } from '../../errors/oauth-errors.js';
 import type { Middleware } from '../context.js';
 
 /** Names that always mean this machine; a browser resolves `*.localhost` to loopback itself (RFC 6761). */
@@ -38,7 +39,7 @@ export function hostCheck(issuer: string, listenHost?: string): Middleware {
       ctx.status = 421;
       ctx.body = {
         error: 'invalid_request',
-        error_description: `this server answers requests for ${[...allowed][0]} and loopback names only, not ${host.slice(0, 100)} (DNS rebinding protection); use the issuer URL`,
+        error_description: `this server answers requests for ${[...allowed][0]} and loopback names only, not ${safeDescription(host.slice(0, 100))} (DNS rebinding protection); use the issuer URL`,
       };
       return;
     }
