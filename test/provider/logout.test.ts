@@ -114,6 +114,20 @@ describe('RP-initiated logout', () => {
     expect(res.headers.get('location')).toBeNull();
   });
 
+  it('an access token as id_token_hint → 400 page, nothing ended (OIDC RP-Initiated Logout 2: an ID Token)', async () => {
+    const agent = new FormAgent();
+    const req = await authRequest(config, redirectUri);
+    const tokens = await oidc.authorizationCodeGrant(config, await authorize(agent, req.url), {
+      pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce,
+    });
+    const url = `${server.issuer}/session/end?${new URLSearchParams({ id_token_hint: tokens.access_token, post_logout_redirect_uri: postLogout })}`;
+    const res = await agent.fetch(url);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('not an ID token');
+    expect(await silentAuth(agent)).toBe('ok');
+  });
+
   it('without a session, goes straight back to the registered URI', async () => {
     const url = `${server.issuer}/session/end?${new URLSearchParams({ client_id: web.client_id, post_logout_redirect_uri: postLogout, state: 's' })}`;
     const back = new URL(location(await fetch(url, { redirect: 'manual' })));
