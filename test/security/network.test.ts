@@ -151,12 +151,23 @@ describe('--trust-proxy', () => {
 
   it('X-Forwarded-Host is the host that is checked, and X-Forwarded-Proto makes the hop secure', async () => {
     const { port } = server;
-    // Behind the proxy: the Host is the proxy's upstream name; the forwarded host is what counts.
-    expect((await get(port, 'upstream:8080', '/.well-known/openid-configuration', [['X-Forwarded-Host', 'op.example.test']])).status).toBe(200);
-    expectRefusedHost(await get(port, 'upstream:8080', '/.well-known/openid-configuration', [['X-Forwarded-Host', 'evil.example']]));
-    const page = await get(port, 'upstream:8080', '/', [['X-Forwarded-Host', 'op.example.test'], ['X-Forwarded-Proto', 'https']]);
+    // Behind a proxy on this machine (Host a loopback name) or one that passes the Host on: the forwarded host counts.
+    expect((await get(port, `127.0.0.1:${port}`, '/.well-known/openid-configuration', [['X-Forwarded-Host', 'op.example.test']])).status).toBe(200);
+    expect((await get(port, 'op.example.test', '/.well-known/openid-configuration', [['X-Forwarded-Host', 'op.example.test']])).status).toBe(200);
+    expectRefusedHost(await get(port, `127.0.0.1:${port}`, '/.well-known/openid-configuration', [['X-Forwarded-Host', 'evil.example']]));
+    const page = await get(port, `127.0.0.1:${port}`, '/', [['X-Forwarded-Host', 'op.example.test'], ['X-Forwarded-Proto', 'https']]);
     expect(page.status).toBe(200);
     expect(page.headers['set-cookie']).toMatch(/secure/i);
+  });
+
+  it('X-Forwarded-Host cannot undo the Host check: a rebinding page that adds it is still refused', async () => {
+    const { port } = server;
+    // A page on evil.example (resolving to this machine) is same-origin with itself: fetch() may add
+    // X-Forwarded-Host without a preflight. Its Host header must pass the check too.
+    for (const path of ['/.well-known/openid-configuration', '/jwks', '/']) {
+      expectRefusedHost(await get(port, 'evil.example', path, [['X-Forwarded-Host', 'op.example.test']]));
+      expectRefusedHost(await get(port, `evil.example:${port}`, path, [['X-Forwarded-Host', `localhost:${port}`]]));
+    }
   });
 
   it('dev-op start --trust-proxy turns it on from the command line', async () => {
@@ -164,7 +175,7 @@ describe('--trust-proxy', () => {
     try {
       const { port } = server.ready;
       expectRefusedHost(await get(port, `localhost:${port}`, '/jwks', [['X-Forwarded-Host', 'evil.example']]));
-      expect((await get(port, 'upstream', '/jwks', [['X-Forwarded-Host', `localhost:${port}`]])).status).toBe(200);
+      expect((await get(port, `127.0.0.1:${port}`, '/jwks', [['X-Forwarded-Host', `localhost:${port}`]])).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -19,11 +19,20 @@ export function hostPolicy(issuer: string, listenHost?: string): { allowed: Read
   } };
 }
 
+/** The name in a Host header value, as koa's ctx.hostname gives it (`[::1]` for IPv6). */
+function hostnameOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  return host.split(':', 1)[0]!;
+}
+
 /**
  * DNS-rebinding protection. A hostile page whose name resolves to 127.0.0.1 can make the browser
  * send it requests carrying its own Host header; refusing every Host that is not the issuer's,
  * the address given to --host or a loopback name keeps such a page from reading anything here.
- * koa's `ctx.hostname` reads X-Forwarded-Host only when the app trusts a proxy (--trust-proxy).
+ * koa's `ctx.hostname` reads X-Forwarded-Host only when the app trusts a proxy (--trust-proxy);
+ * then the Host header must pass as well: a rebinding page is same-origin with itself, so it can
+ * add X-Forwarded-Host to its requests without a preflight. A proxy in front connects by a
+ * loopback name or passes the browser's Host on (nginx: `proxy_set_header Host $host`).
  * An HTTP/1.0 request without a Host header cannot come from a browser and is let through.
  */
 export function hostCheck(issuer: string, listenHost?: string): Middleware {
@@ -34,8 +43,10 @@ export function hostCheck(issuer: string, listenHost?: string): Middleware {
       ctx.body = { error: 'invalid_request', error_description: 'an HTTP/1.1 request must carry a Host header' };
       return;
     }
-    const host = normalise(ctx.hostname);
-    if (!accepts(host)) {
+    const forwarded = normalise(ctx.hostname);
+    const direct = normalise(hostnameOf(ctx.get('host')));
+    const host = accepts(forwarded) ? direct : forwarded;
+    if (!accepts(forwarded) || !accepts(direct)) {
       ctx.status = 421;
       ctx.body = {
         error: 'invalid_request',
