@@ -7,6 +7,15 @@ import type { Provider } from './context.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
+/**
+ * The longest an assertion may live, from iat and from now: its jti is remembered until exp, so an
+ * assertion valid for ten years would be kept for ten years (RFC 7523 3: the server may limit the
+ * time window; oauth4webapi and openid-client send one minute).
+ */
+const MAX_LIFETIME_S = 10 * 60;
+/** Seconds of clock skew allowed between the client and dev-op. */
+const CLOCK_TOLERANCE_S = 5;
+
 /** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
@@ -27,9 +36,9 @@ function clientKeys(jose: Jose, client: Client): JWTVerifyGetKey {
 
 /**
  * RFC 7523 2.2 / 3 and OIDC Core 9: verify a client assertion for client_secret_jwt or
- * private_key_jwt: signature, iss = sub = client_id, aud naming this server, exp, and a jti
- * that has not been seen before. jose is loaded here, on the first assertion, not with the token
- * endpoint (most clients authenticate with a secret).
+ * private_key_jwt: signature, iss = sub = client_id, aud naming this server, exp (at most ten
+ * minutes ahead), and a jti that has not been seen before. jose is loaded here, on the first
+ * assertion, not with the token endpoint (most clients authenticate with a secret).
  */
 export async function verifyClientAssertion(op: Provider, client: Client, assertion: string, endpoint: string): Promise<void> {
   const jose = await import('jose');
@@ -37,6 +46,7 @@ export async function verifyClientAssertion(op: Provider, client: Client, assert
   const { issuer } = op.config;
   let jti: unknown;
   let exp: number;
+  let iat: number | undefined;
   try {
     const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(jose, client);
     const { payload } = await jose.jwtVerify(assertion, key as Parameters<Jose['jwtVerify']>[1], {
@@ -46,16 +56,21 @@ export async function verifyClientAssertion(op: Provider, client: Client, assert
       audience: [issuer, `${issuer}${op.config.routes.token}`, endpoint],
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(op.clock.now()),
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
     });
     jti = payload.jti;
     exp = payload.exp!;
+    iat = payload.iat;
   } catch (err) {
     if (err instanceof InvalidClient) throw err;
     if (err instanceof jose.errors.JOSEError) throw new InvalidClient(`client assertion is invalid: ${err.message}`);
     throw err;
   }
-  const remember = Math.max(exp, epochSeconds(op.clock)) + 5;
+  const now = epochSeconds(op.clock);
+  if (exp - now > MAX_LIFETIME_S + CLOCK_TOLERANCE_S || (iat !== undefined && exp - iat > MAX_LIFETIME_S)) {
+    throw new InvalidClient('client assertion lives too long: exp must be at most 10 minutes after iat and after now');
+  }
+  const remember = Math.max(exp, now) + CLOCK_TOLERANCE_S;
   if (!(await op.store.putIfAbsent('ClientAssertion', `${client.client_id}:${String(jti)}`, { exp: remember }))) {
     throw new InvalidClient('client assertion has already been used (jti replay)');
   }

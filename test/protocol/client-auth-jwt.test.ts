@@ -87,6 +87,28 @@ describe('client authentication with client_secret_jwt and private_key_jwt', () 
     }
   });
 
+  it('refuses an assertion whose exp lies more than 10 minutes ahead (its jti would be kept that long)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const lived = (iat: number | undefined, exp: number, key: CryptoKey | Uint8Array = privateKey, alg = 'ES256', id = 'pkjwt') => {
+      const jwt = new SignJWT({ jti: crypto.randomUUID() }).setProtectedHeader({ alg }).setIssuer(id).setSubject(id).setAudience(server.issuer).setExpirationTime(exp);
+      return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(key);
+    };
+    const secret = new TextEncoder().encode(SECRET);
+    for (const c of [
+      await lived(now, now + 10 * 365 * 24 * 3600),
+      await lived(undefined, now + 3600),
+      await lived(now - 60, now + 11 * 60),
+      await lived(now, now + 86_400, secret, 'HS256', 'secretjwt'),
+    ]) {
+      const res = await tokenRequest(c);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'invalid_client', error_description: expect.stringContaining('10 minutes') });
+    }
+    // Ten minutes is still fine.
+    expect((await tokenRequest(await lived(now, now + 10 * 60))).status).toBe(200);
+    expect((await tokenRequest(await lived(undefined, now + 5 * 60))).status).toBe(200);
+  });
+
   it('refuses alg confusion: an HMAC assertion for a private_key_jwt client, and alg none', async () => {
     const hmac = await assertion({}, new TextEncoder().encode('whatever-secret-whatever-secret!!'), 'HS256');
     expect((await tokenRequest(hmac)).status).toBe(401);
