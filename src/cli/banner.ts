@@ -1,4 +1,14 @@
 import type { RunningServer } from '../provider/start-server.js';
+import type { Client } from '../store/types.js';
+
+/** How a client authenticates at the token endpoint: its secret, its keys, or none (a public client uses PKCE). */
+function credentials(c: Client, highlight: (s: string) => string): string {
+  const method = c.token_endpoint_auth_method;
+  if (method === 'none') return '  (public, PKCE)';
+  if (method === 'private_key_jwt') return `  (private_key_jwt${c.jwks_uri ? `, keys at ${c.jwks_uri}` : ''})`;
+  const secret = c.client_secret ? `  secret ${highlight(c.client_secret)}` : '';
+  return method === 'client_secret_basic' ? secret : `${secret}  (${method})`;
+}
 
 /** The human banner `dev-op start` prints: everything needed to point an app at the OP. */
 export async function printBanner(server: RunningServer, location: string): Promise<void> {
@@ -19,7 +29,7 @@ export async function printBanner(server: RunningServer, location: string): Prom
     `  ${label('Data')}${location}${created.length ? chalk.yellow(`  (created: ${created.join(', ')})`) : ''}`,
     '',
     ...clients.slice(0, 5).map((c, i) => {
-      const secret = c.client_secret ? `  secret ${chalk.yellow(c.client_secret)}` : '  (public, PKCE)';
+      const secret = credentials(c, chalk.yellow);
       const redirect = c.redirect_uris[0] ? `  redirect ${c.redirect_uris[0]}` : '';
       return `  ${label(i === 0 ? 'Clients' : '')}${chalk.bold(c.client_id)}${secret}${redirect}`;
     }),
