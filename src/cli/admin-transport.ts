@@ -45,7 +45,7 @@ function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<Admi
   const payload = JSON.stringify({ op: name, input });
   return new Promise((done, fail) => {
     const req = request({
-      host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: '/_admin', timeout: 60_000,
+      host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,
       headers: {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(payload),
         authorization: `Bearer ${owner.adminToken}`,
