@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
-import { FormAgent } from '../helpers/browser-like.js';
+import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, relyingParty } from './support.js';
 
@@ -84,5 +84,22 @@ describe('an issuer with a path (http://host/tenant-a) serves the whole OP under
     });
     expect(tokens.claims()).toMatchObject({ iss: `${origin}/tenant-a`, sub: 'alice' });
     expect(await oidc.fetchUserInfo(config, tokens.access_token, 'alice')).toMatchObject({ sub: 'alice' });
+  });
+
+  it('runs the home page playground under the path: its discovery, callback and run cookie', async () => {
+    const agent = new FormAgent();
+    const home = await page(agent, `${origin}/tenant-a`);
+    const action = formAction(home, /\/playground\/start$/);
+    expect(action).toBe(`${origin}/tenant-a/playground/start`);
+    const start = await agent.fetch(action!, { form: { csrf: inputValue(home, 'csrf')!, client_id: 'dev-op-playground', scope_openid: '1', scope_profile: '1' } });
+    expect(start.status).toBe(303);
+    expect(start.headers.getSetCookie().find((c) => c.startsWith('_playground='))).toMatch(/; path=\/tenant-a\/playground(;|$)/);
+    const callback = await authorize(agent, start.headers.get('location')!);
+    expect(callback.origin + callback.pathname).toBe(`${origin}/tenant-a/playground/callback`);
+    const result = await agent.fetch(callback.href);
+    expect(result.status).toBe(200);
+    const html = await result.text();
+    expect(html).toContain('What dev-op playground receives');
+    expect(html).not.toMatch(/discovery answered|no playground run/);
   });
 });
