@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { JSONWebKeySet } from 'jose';
 import { ConfigError } from '../errors/app-errors.js';
 import type { AuthorizationRequest } from '../rp/authorization-request.js';
 import { readAuthorizationResponse } from '../rp/authorization-response.js';
@@ -83,8 +82,7 @@ export async function finishLogin(as: AuthorizationServer, client: RpClient, req
     if (outcome.error === 'access_denied') throw new LoginError(`login denied: ${outcome.description ?? 'the user said no'}`);
     throw new LoginError(`the server refused the login: ${outcome.description ? `${outcome.description} (${outcome.error})` : outcome.error}`);
   }
-  const jwks: JSONWebKeySet = await fetchJwks(as);
-  const exchange = await exchangeCode(as, client, outcome.code, request, jwks);
+  const exchange = await exchangeCode(as, client, outcome.code, request, await fetchJwks(as));
   if (exchange.refused) throw new LoginError(`the token endpoint refused the code: ${exchange.refused}`);
   if (exchange.rejected) throw new LoginError(`the token response is not valid: ${exchange.rejected}`);
   if (exchange.idToken && !exchange.idToken.valid) throw new LoginError(`the ID token did not verify: ${exchange.idToken.reason}`);

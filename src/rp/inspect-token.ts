@@ -27,7 +27,7 @@ export interface InspectOptions {
 export interface Inspection {
   header: ProtectedHeaderParameters;
   payload: JWTPayload;
-  /** What was checked, in order; nothing past a signature that does not verify. */
+  /** What was checked, in order; no claim is checked on a token whose signature does not verify. */
   checks: Check[];
   valid: boolean;
   /** Why it is not valid: the first failed check. */

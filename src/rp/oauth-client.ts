@@ -24,6 +24,6 @@ function clientAuth(client: RpClient): oauth.ClientAuth {
     case 'client_secret_post':
       return oauth.ClientSecretPost(client.client_secret ?? '');
     default:
-      throw new RpError('invalid_response', `client ${client.client_id} authenticates with ${client.token_endpoint_auth_method}, which dev-op's relying party cannot perform`);
+      throw new RpError('unsupported_client', `client ${client.client_id} authenticates with ${client.token_endpoint_auth_method}, which dev-op's relying party cannot perform`);
   }
 }
