@@ -1,13 +1,14 @@
 import { Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
+import type { LoopbackTarget } from '../rp/loopback-redirect.js';
 import type { Client } from '../store/types.js';
 import { action, examples, leaf, type CommonFlags } from './common.js';
-import type { LoopbackTarget } from './loopback-callback.js';
 
 /**
  * `dev-op login`: the authorization code flow of a native app (RFC 8252), run from the terminal
- * against the server on the data file: a loopback listener, the browser for the login, PKCE S256,
- * state, nonce and iss checked, the code exchanged, the ID token verified, the tokens printed.
+ * against the server on the data file: a loopback listener, the browser for the login, and the
+ * relying party of src/rp (oauth4webapi: PKCE S256, state, nonce and iss checked, the code
+ * exchanged, the ID token validated), the tokens printed.
  * Everything beyond commander loads inside the action (main.ts loads every command's definition).
  */
 
@@ -24,8 +25,6 @@ const BUILT_IN_CLIENT: ClientAddInput = {
   id: 'dev-op-cli', public: true, native: true, redirectUris: ['http://127.0.0.1/callback'],
   grants: ['authorization_code', 'refresh_token'], name: 'dev-op login',
 };
-
-const LOGIN_METHODS = ['none', 'client_secret_basic', 'client_secret_post'];
 
 /** The client to log in with: --client, or the built-in one (registered live on first use). */
 async function loginClient(data: string, id: string | undefined, live: boolean): Promise<Client> {
@@ -52,7 +51,7 @@ async function loginClient(data: string, id: string | undefined, live: boolean):
 }
 
 /** What stops this client from running the flow here, as one sentence; undefined if nothing. */
-function unusable(client: Client, target: LoopbackTarget | undefined): string | undefined {
+function unusable(client: Client, target: LoopbackTarget | undefined, authMethods: readonly string[]): string | undefined {
   const id = client.client_id;
   if (!client.grant_types.includes('authorization_code')) {
     return `client ${id} may not use the authorization_code grant (its grants: ${client.grant_types.join(', ') || 'none'}), which dev-op login runs; leave out --client to use the built-in one`;
@@ -60,7 +59,7 @@ function unusable(client: Client, target: LoopbackTarget | undefined): string | 
   if (!target) {
     return `client ${id} has no loopback redirect URI for dev-op login to listen on (registered: ${client.redirect_uris.join(', ') || 'none'}); add one, e.g. dev-op client add --public --native --redirect-uri http://127.0.0.1/callback`;
   }
-  if (!LOGIN_METHODS.includes(client.token_endpoint_auth_method)) {
+  if (!authMethods.includes(client.token_endpoint_auth_method)) {
     return `client ${id} authenticates with ${client.token_endpoint_auth_method}; dev-op login can use a public client or client_secret_basic / client_secret_post`;
   }
   if (client.token_endpoint_auth_method !== 'none' && !client.client_secret) return `client ${id} has no client_secret to authenticate with`;
@@ -79,8 +78,9 @@ async function showUrl(url: URL, open: boolean): Promise<void> {
 }
 
 async function login(flags: LoginFlags): Promise<void> {
-  const [{ findServer, loopbackTarget, authorizationRequest, preflight, finishLogin }, { listenForCallback, LoginError }, check] = await Promise.all([
+  const [{ findServer, preflight, finishLogin }, { listenForCallback, LoginError }, check, { loopbackTarget }, { RP_AUTH_METHODS }, { authorizationRequest }] = await Promise.all([
     import('./login-flow.js'), import('./loopback-callback.js'), import('../admin/validate.js'),
+    import('../rp/loopback-redirect.js'), import('../rp/client.js'), import('../rp/authorization-request.js'),
   ]);
   // setTimeout's limit is ~24.8 days; a longer wait is as good as forever.
   const timeoutMs = Math.min(check.ttlSeconds(flags.timeout, '--timeout') * 1000, 2 ** 31 - 1);
@@ -88,19 +88,19 @@ async function login(flags: LoginFlags): Promise<void> {
   const server = await findServer(flags.data, flags.issuer);
   const client = await loginClient(flags.data, flags.client, server.live);
   const target = loopbackTarget(client);
-  const problem = unusable(client, target);
+  const problem = unusable(client, target, RP_AUTH_METHODS);
   if (problem) throw new LoginError(problem);
 
   const listener = await listenForCallback(target!);
   try {
-    const request = authorizationRequest(server, client, listener.redirectUri, scope);
-    if (!server.live) await preflight(server, client, listener.redirectUri);
+    const request = await authorizationRequest(server.as.authorization_endpoint, { clientId: client.client_id, redirectUri: listener.redirectUri, scope });
+    if (!server.live) await preflight(server.as, client, listener.redirectUri);
     await showUrl(request.url, flags.open);
     if (process.stderr.isTTY) process.stderr.write(`Waiting for the browser to come back to ${listener.redirectUri} (Ctrl-C to cancel)…\n`);
     const query = await listener.wait(timeoutMs);
     let result: Awaited<ReturnType<typeof finishLogin>>;
     try {
-      result = await finishLogin(server, client, request, query);
+      result = await finishLogin(server.as, client, request, query);
     } catch (err) {
       listener.respond({ ok: false, title: 'Login failed', message: err instanceof Error ? err.message : String(err) });
       throw err;
@@ -108,7 +108,7 @@ async function login(flags: LoginFlags): Promise<void> {
     const who = typeof result.claims?.sub === 'string' ? ` as ${result.claims.sub}` : '';
     listener.respond({ ok: true, title: `Logged in${who}`, message: `dev-op login has the tokens for client ${client.client_id}.` });
     await printTokens(result.tokens, result.claims, flags.json === true);
-    await (await import('./output.js')).say(`logged in${who} at ${server.issuer} (client ${client.client_id})`);
+    await (await import('./output.js')).say(`logged in${who} at ${server.as.issuer} (client ${client.client_id})`);
   } finally {
     await listener.close();
   }
@@ -117,7 +117,7 @@ async function login(flags: LoginFlags): Promise<void> {
 async function printTokens(tokens: Record<string, unknown>, claims: Record<string, unknown> | undefined, json: boolean): Promise<void> {
   const out = await import('./output.js');
   if (json) return out.printJson(tokens);
-  const { humanDuration } = await import('../admin/inspect-token.js');
+  const { humanDuration } = await import('../util/human-duration.js');
   const expiresIn = typeof tokens.expires_in === 'number' ? tokens.expires_in : undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   await out.printFields([

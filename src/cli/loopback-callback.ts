@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors/app-errors.js';
+import type { LoopbackTarget } from '../rp/loopback-redirect.js';
 import { escapeHtml } from '../views/render.js';
 
 /**
@@ -13,18 +14,6 @@ export class LoginError extends AppError {
   constructor(message: string) {
     super('ERR_LOGIN', message);
   }
-}
-
-/** Where to listen, from a registered loopback redirect URI. */
-export interface LoopbackTarget {
-  /** The redirect URI as registered. */
-  registered: string;
-  /** `127.0.0.1`, `[::1]` or `localhost`. */
-  host: string;
-  /** 0: any free port (a native client's IP literal, RFC 8252 7.3); else the registered port. */
-  port: number;
-  /** The path the browser comes back to. */
-  path: string;
 }
 
 export interface CallbackListener {

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
-import type { Inspection } from '../admin/inspect-token.js';
+import type { Inspection } from '../rp/inspect-token.js';
 import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
 
 interface MintFlags extends CommonFlags {
@@ -29,7 +29,7 @@ async function mint(flags: MintFlags): Promise<void> {
   // The token alone on stdout, so that $(dev-op token mint …) is the token.
   process.stdout.write(`${result.token}\n`);
   if (process.stderr.isTTY) {
-    const { humanDuration } = await import('../admin/inspect-token.js');
+    const { humanDuration } = await import('../util/human-duration.js');
     const c = result.claims ?? {};
     const who = c.sub === undefined ? '' : ` for ${String(c.sub)}`;
     const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}; no server was running)`;
@@ -43,24 +43,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The issuer's JWKS, found through its discovery document. */
+/** The issuer's JWKS, found through its discovery document (by src/rp, as any relying party would). */
 async function issuerJwks(issuer: string): Promise<JSONWebKeySet> {
-  const { ConfigError } = await import('../errors/app-errors.js');
-  const get = async (url: string, what: string): Promise<Record<string, unknown>> => {
-    let res: Response;
-    try {
-      res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      throw new ConfigError(`could not fetch ${what} from ${url}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
-    }
-    if (!res.ok) throw new ConfigError(`${url} answered ${res.status}; is ${issuer} an OpenID Provider?`);
-    return (await res.json().catch(() => {
-      throw new ConfigError(`${url} did not return JSON (${what})`);
-    })) as Record<string, unknown>;
-  };
-  const discovery = await get(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, 'the discovery document');
-  if (typeof discovery.jwks_uri !== 'string') throw new ConfigError(`the discovery document of ${issuer} has no jwks_uri`);
-  return (await get(discovery.jwks_uri, 'the JWKS')) as unknown as JSONWebKeySet;
+  const [{ discover }, { fetchJwks }] = await Promise.all([import('../rp/discover.js'), import('../rp/jwks.js')]);
+  return fetchJwks(await discover(issuer, { issuer }));
 }
 
 /** Pretty JSON, coloured on a terminal. */
@@ -78,7 +64,7 @@ const TIME_CLAIMS = ['iat', 'nbf', 'auth_time', 'exp'] as const;
 
 async function printInspection(report: Inspection, now: number): Promise<void> {
   const { colours } = await import('./output.js');
-  const { humanDuration } = await import('../admin/inspect-token.js');
+  const { humanDuration } = await import('../util/human-duration.js');
   const { out } = await colours();
   const lines = [out.bold('Header'), await prettyJson(report.header), '', out.bold('Payload'), await prettyJson(report.payload), ''];
   const times = TIME_CLAIMS.filter((name) => typeof report.payload[name] === 'number');
@@ -102,7 +88,7 @@ async function printInspection(report: Inspection, now: number): Promise<void> {
 
 async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promise<void> {
   const [{ inspectToken, decodeToken }, prompts, out] = await Promise.all([
-    import('../admin/inspect-token.js'), import('./prompts.js'), import('./output.js'),
+    import('../rp/inspect-token.js'), import('./prompts.js'), import('./output.js'),
   ]);
   let token = tokenArg === '-' ? await readStdin() : tokenArg;
   token ??= await prompts.ask('TOKEN (or - to read it from stdin)', { message: 'Token' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
-import { checkRedirectUri, parseLoopbackRedirect } from '../../src/provider/checks/redirect-uri.js';
+import { checkRedirectUri } from '../../src/provider/checks/redirect-uri.js';
+import { parseLoopbackRedirect } from '../../src/protocol/loopback-redirect.js';
 import { InvalidRedirectUri } from '../../src/errors/oauth-errors.js';
 import type { Client } from '../../src/store/types.js';
 import { FormAgent } from '../helpers/browser-like.js';

@@ -2,7 +2,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, randomUUID, type KeyO
 import { join } from 'node:path';
 import { exportJWK, SignJWT, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectToken } from '../../src/admin/inspect-token.js';
+import { inspectToken } from '../../src/rp/inspect-token.js';
 import { startServer, type RunningServer } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { devOp, tempDir } from '../helpers/cli.js';

@@ -198,7 +198,8 @@ describe('every reflected value on every page is escaped', () => {
       const action = formAction(home, /\/playground\/start$/)!;
       const start = await b.fetch(action, { form: { csrf: inputValue(home, 'csrf')!, scope_openid: '1' } });
       const state = new URL(location(start)).searchParams.get('state')!;
-      const res = await b.fetch(`${base}/playground/callback?${new URLSearchParams({ state, error: p, error_description: p })}`);
+      // The OP names itself in every authorization response (RFC 9207); the playground requires it.
+      const res = await b.fetch(`${base}/playground/callback?${new URLSearchParams({ state, iss: base, error: p, error_description: p })}`);
       expect(res.status).toBe(200);
       await expectSafePage(res, `playground callback ${p}`);
       await expectSafePage(await b.fetch(`${base}/playground/callback?${new URLSearchParams({ state: p, code: p })}`), `playground without a run ${p}`);

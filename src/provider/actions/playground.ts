@@ -1,16 +1,17 @@
 import { InvalidRequest } from '../../errors/oauth-errors.js';
-import { randomId } from '../../util/random.js';
-import { safeEqual } from '../../util/safe-equal.js';
+import { authorizationRequest } from '../../rp/authorization-request.js';
+import { readAuthorizationResponse, type AuthorizationOutcome } from '../../rp/authorization-response.js';
+import { discover } from '../../rp/discover.js';
+import { RpError } from '../../rp/rp-error.js';
 import { explainError } from '../../views/page-helpers.js';
 import type { ViewModel } from '../../views/render.js';
-import { s256 } from '../checks/pkce.js';
 import { parseScope, STANDARD_SCOPES } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { PLAYGROUND_CLIENT_ID, ensurePlaygroundClient, ineligibility, playgroundCallback } from '../playground/client.js';
-import { discover } from '../playground/loopback.js';
+import { loopbackTransport } from '../playground/loopback.js';
 import { present } from '../playground/present.js';
 import { redeem } from '../playground/relying-party.js';
 import { saveRun, takeRun } from '../playground/run-cookie.js';
@@ -32,8 +33,8 @@ async function chosenClient(op: Provider, clientId: string | undefined) {
 }
 
 /**
- * POST /playground/start — act as a relying party: a fresh state, nonce and PKCE verifier in a
- * signed cookie, then a redirect to the real authorization endpoint.
+ * POST /playground/start — act as a relying party (src/rp): a fresh state, nonce and PKCE
+ * verifier in a signed cookie, then a redirect to the real authorization endpoint.
  */
 export function playgroundStart(op: Provider): Middleware[] {
   return [
@@ -46,42 +47,37 @@ export function playgroundStart(op: Provider): Middleware[] {
       const scope = [...new Set([...STANDARD_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
       const prompt = p.prompt ?? '';
       if (!PROMPTS.has(prompt)) throw new InvalidRequest(`prompt ${prompt} is not offered by the playground`);
-      const run = { clientId: client.client_id, state: randomId(16), nonce: randomId(16), verifier: randomId(32), scope };
-      saveRun(op, ctx, run);
-      const url = new URL(op.config.issuer + op.config.routes.authorization);
-      const query: Record<string, string> = {
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: playgroundCallback(op),
-        scope,
-        state: run.state,
-        nonce: run.nonce,
-        code_challenge: s256(run.verifier),
-        code_challenge_method: 'S256',
-      };
-      if (prompt) query.prompt = prompt;
-      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const request = await authorizationRequest(op.config.issuer + op.config.routes.authorization, {
+        clientId: client.client_id, redirectUri: playgroundCallback(op), scope, prompt,
+      });
+      saveRun(op, ctx, { clientId: client.client_id, state: request.state, nonce: request.nonce, verifier: request.verifier, scope });
       ctx.state.clientId = client.client_id;
       ctx.status = 303;
-      ctx.redirect(url.href);
+      ctx.redirect(request.url.href);
     },
   ];
 }
 
-/** GET /playground/callback — the redirect_uri: check state, redeem the code, show what came back. */
+/** GET /playground/callback — the redirect_uri: check iss and state, redeem the code, show what came back. */
 export function playgroundCallbackAction(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
     parseParams,
     async function finishRun(ctx) {
-      const p = ctx.state.params;
       const run = takeRun(op, ctx);
       if (!run) {
         throw new InvalidRequest('no playground run is waiting in this browser (it finished already or was started elsewhere)')
           .withHint('start a new run from the home page');
       }
-      if (!p.state || !safeEqual(p.state, run.state)) throw new InvalidRequest('state does not match the one the playground sent');
-      if (p.iss !== undefined && p.iss !== op.config.issuer) throw new InvalidRequest(`iss ${p.iss} is not this issuer (RFC 9207)`);
+      const transport = loopbackTransport(op, ctx);
+      const as = await discover(op.config.issuer, { issuer: op.config.issuer, transport });
+      let outcome: AuthorizationOutcome;
+      try {
+        outcome = readAuthorizationResponse(as, run.clientId, new URLSearchParams(ctx.querystring), run.state);
+      } catch (err) {
+        if (err instanceof RpError) throw new InvalidRequest(err.message).withHint('start a new run from the home page');
+        throw err;
+      }
       const client = await op.store.getClient(run.clientId);
       if (!client) throw new InvalidRequest(`client ${run.clientId} was removed during the run`);
       ctx.state.clientId = client.client_id;
@@ -90,11 +86,10 @@ export function playgroundCallbackAction(op: Provider): Middleware[] {
         scope: run.scope,
         again: { action: `${op.config.issuer}/playground/start`, csrf: csrfToken(op, ctx), clientId: client.client_id, scope: run.scope },
       };
-      if (p.error !== undefined) {
-        return render(op, ctx, { ...base, authError: { error: p.error, description: p.error_description ?? '', explanation: explainError(p.error) } });
+      if ('error' in outcome) {
+        return render(op, ctx, { ...base, authError: { error: outcome.error, description: outcome.description ?? '', explanation: explainError(outcome.error) } });
       }
-      if (!p.code) throw new InvalidRequest('the callback carries neither code nor error');
-      const redeemed = await redeem(op, await discover(op, ctx), client, run, p.code, playgroundCallback(op));
+      const redeemed = await redeem(as, client, { ...run, redirectUri: playgroundCallback(op) }, outcome.code, transport);
       const idToken = redeemed.token.body?.id_token;
       await render(op, ctx, {
         ...base,

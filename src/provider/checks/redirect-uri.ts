@@ -1,33 +1,13 @@
 import { InvalidRedirectUri } from '../../errors/oauth-errors.js';
+import { parseLoopbackRedirect, type LoopbackRedirect } from '../../protocol/loopback-redirect.js';
 import type { Client } from '../../store/types.js';
-
-/**
- * A loopback IP literal redirect URI (RFC 8252 7.3): `http://127.0.0.1` or `http://[::1]`, an
- * optional port, then the rest (path and query) exactly as written. Not `localhost` (RFC 8252 8.3).
- * The port must end the authority, so `http://127.0.0.1:80@evil.example/` does not parse as one.
- */
-const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::([0-9]{1,5}))?(?=[/?]|$)(.*)$/s;
-
-interface Loopback {
-  host: string;
-  port: string | undefined;
-  rest: string;
-}
-
-export function parseLoopbackRedirect(uri: string): Loopback | undefined {
-  const m = LOOPBACK.exec(uri);
-  if (!m) return undefined;
-  const port = m[2];
-  if (port !== undefined && (!/^[1-9]/.test(port) || Number(port) > 65535)) return undefined;
-  return { host: m[1]!, port, rest: m[3]! };
-}
 
 /**
  * RFC 8252 7.3: a native app listens on a loopback port the OS gives it at that moment, so for a
  * native client a loopback IP literal redirect URI matches a registered one that differs only in
  * the port (which the registration may leave out). Host, path and query still match exactly.
  */
-function loopbackMatch(registered: string, requested: Loopback): boolean {
+function loopbackMatch(registered: string, requested: LoopbackRedirect): boolean {
   const r = parseLoopbackRedirect(registered);
   return r !== undefined && r.host === requested.host && r.rest === requested.rest;
 }

@@ -1,3 +1,4 @@
+import { authProblem } from '../../rp/client.js';
 import type { Client } from '../../store/types.js';
 import { randomId } from '../../util/random.js';
 import type { Provider } from '../context.js';
@@ -9,9 +10,6 @@ export function playgroundCallback(op: Provider): string {
   return `${op.config.issuer}/playground/callback`;
 }
 
-/** Token endpoint authentication the playground can perform for a client (it holds the secret). */
-const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'none']);
-
 /**
  * Why `client` cannot run in the playground, or undefined if it can. The playground never sends
  * a code anywhere but its own callback, so a client must have registered that callback.
@@ -20,7 +18,8 @@ export function ineligibility(op: Provider, client: Client): string | undefined 
   if (!client.grant_types.includes('authorization_code') || !client.response_types.includes('code')) {
     return 'no authorization_code grant';
   }
-  if (!AUTH_METHODS.has(client.token_endpoint_auth_method)) return `${client.token_endpoint_auth_method} not supported here`;
+  const auth = authProblem(client);
+  if (auth) return auth;
   if (!client.redirect_uris.includes(playgroundCallback(op))) return 'playground callback not registered';
   return undefined;
 }
