@@ -218,5 +218,7 @@ export class FileStore implements Store {
   }
   async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
   async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }
+  async revokeSubject(sub: string): Promise<number> { return this.live().revokeSubject(sub); }
+  async revokeClient(clientId: string): Promise<number> { return this.live().revokeClient(clientId); }
   async collectExpired(): Promise<number> { return this.live().collectExpired(); }
 }

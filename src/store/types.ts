@@ -148,6 +148,16 @@ export interface Store {
   delete(kind: StateKind, id: string): Promise<void>;
   /** Delete every record of every kind that carries this grantId. */
   revokeGrant(grantId: string): Promise<void>;
+  /**
+   * Atomically revoke everything of one end-user (by sub): sessions, grants, codes, tokens, device
+   * codes and interactions, with every record of their grants. Returns how many records went.
+   */
+  revokeSubject(sub: string): Promise<number>;
+  /**
+   * Atomically revoke everything issued to one client: grants, codes, tokens, device codes,
+   * interactions, with every record of their grants; sessions forget their consent to it.
+   */
+  revokeClient(clientId: string): Promise<number>;
   /** Drop expired state; returns how many records were removed. */
   collectExpired(): Promise<number>;
 
