@@ -40,6 +40,16 @@ export class MemoryStore implements Store {
     }
   }
 
+  async getIssuer(): Promise<string | undefined> {
+    return this.data.meta.issuer;
+  }
+
+  async setIssuer(issuer: string): Promise<void> {
+    if (this.data.meta.issuer === issuer) return;
+    this.data.meta.issuer = issuer;
+    this.onChange();
+  }
+
   async getCookieKeys(): Promise<string[]> {
     return [...this.data.cookieKeys];
   }

@@ -80,6 +80,14 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.getUserBySub('sub-alice')).toBeUndefined();
     });
 
+    it('remembers the last issuer (none until one is set)', async () => {
+      expect(await store.getIssuer()).toBeUndefined();
+      await store.setIssuer('http://127.0.0.1:4000/tenant-a');
+      expect(await store.getIssuer()).toBe('http://127.0.0.1:4000/tenant-a');
+      await store.setIssuer('http://localhost:5000');
+      expect(await store.getIssuer()).toBe('http://localhost:5000');
+    });
+
     it('sets and gets cookie keys', async () => {
       expect(await store.getCookieKeys()).toEqual([]);
       await store.setCookieKeys(['a', 'b']);
