@@ -103,7 +103,7 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
     token = await signIdToken(keys, {
       issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
-    });
+    }, client.id_token_signed_response_alg); // as the server would sign this client's ID tokens
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
       throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);

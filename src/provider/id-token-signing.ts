@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/app-errors.js';
 import { generateSigningKey } from '../keys/generate.js';
+import { keyForAlg, newestFirst } from '../keys/keyring.js';
 import type { Client, SigningAlg, StoredKey } from '../store/types.js';
 import { idTokenClaims, type IdTokenClaims } from '../tokens/id-token.js';
 import { signJwt } from '../tokens/sign.js';
@@ -15,6 +16,9 @@ async function keyFor(op: Provider, alg: SigningAlg): Promise<StoredKey> {
   const existing = (await op.keys()).signerFor(alg);
   if (existing) return existing;
   const key: StoredKey = { ...(await generateSigningKey(alg, new Date(op.clock.now()))), forRequestedAlg: true };
+  // A concurrent request may have made one while this one was generating: use it, add no second.
+  const made = keyForAlg(newestFirst(await op.store.listKeys()), alg);
+  if (made) return made;
   await op.store.addKey(key);
   op.keysChanged();
   return key;

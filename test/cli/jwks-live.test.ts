@@ -78,6 +78,12 @@ describe('jwks rotate with dev-op start running: the next tokens use the new key
     expect(await verifiedHeader(rs.idToken)).toEqual({ alg: 'RS256', kid: rsKey.kid });
     expect(await verifiedHeader(rs.accessToken)).toEqual({ alg: 'ES256', kid: rotated.key.kid });
 
+    // Minted tokens are signed as the server signs that client's.
+    const mint = async (args: string[]) => verifiedHeader((await cliJson<{ token: string }>(data, ['token', 'mint', '--user', 'alice', ...args])).token);
+    expect(await mint(['--client', 'web'])).toEqual({ alg: 'ES256', kid: rotated.key.kid });
+    expect(await mint(['--client', 'web', '--type', 'id'])).toEqual({ alg: 'ES256', kid: rotated.key.kid });
+    expect(await mint(['--client', 'rs', '--type', 'id'])).toEqual({ alg: 'RS256', kid: rsKey.kid });
+
     const listed = await cliJson<KeyView[]>(data, ['jwks', 'list']);
     expect(listed).toEqual([
       expect.objectContaining({ kid: rotated.key.kid, signs: ['access tokens', 'ID tokens'], active: true }),
