@@ -163,8 +163,13 @@ export async function showClient(store: Store, id: unknown): Promise<Client> {
   return client;
 }
 
+/**
+ * Remove a client and revoke everything issued to it, so that a client later added with the same
+ * id (a new registration) inherits no grant, code or token of the old one.
+ */
 export async function removeClient(store: Store, id: unknown): Promise<{ removed: string }> {
   const clientId = check.requiredString(id, 'ID');
   if (!(await store.removeClient(clientId))) throw new NotFoundError(`client ${clientId} does not exist (see dev-op client list)`);
+  await store.revokeClient(clientId);
   return { removed: clientId };
 }

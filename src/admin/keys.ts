@@ -1,8 +1,8 @@
 import type { JWK } from 'jose';
 import { generateSigningKey } from '../keys/generate.js';
-import { newestFirst } from '../keys/keyring.js';
+import { activeKey, keyForAlg, newestFirst } from '../keys/keyring.js';
 import { publicJwk } from '../keys/public-jwk.js';
-import type { SigningAlg, Store, StoredKey } from '../store/types.js';
+import type { Client, SigningAlg, Store, StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import * as check from './validate.js';
 
@@ -11,8 +11,10 @@ export interface KeyView {
   kid: string;
   alg: SigningAlg;
   createdAt: string;
-  /** The newest key signs; the others only verify. */
+  /** The active key signs access tokens and every ID token not asked for in another alg. */
   active: boolean;
+  /** What the key signs now, e.g. ['access tokens', 'ID tokens'] or ['ID tokens of web (asks RS256)']; empty: verify only. */
+  signs: string[];
 }
 
 export interface RotateInput {
@@ -24,15 +26,27 @@ export interface RotateInput {
 
 export interface RotateResult {
   key: KeyView;
+  /** New keys for the algs clients ask for (id_token_signed_response_alg) other than `key`'s. */
+  forClients: KeyView[];
   retired: string[];
 }
 
-function view(key: StoredKey, active: boolean): KeyView {
-  return { kid: key.kid, alg: key.alg, createdAt: key.createdAt, active };
+/** Each key as listed, with what it signs for the given clients. */
+function views(keys: readonly StoredKey[], clients: readonly Client[]): KeyView[] {
+  const newest = newestFirst(keys);
+  const active = activeKey(newest);
+  return newest.map((key) => {
+    const signs = key === active ? ['access tokens', 'ID tokens'] : [];
+    const asking = clients.filter((c) => c.id_token_signed_response_alg === key.alg).map((c) => c.client_id);
+    if (key !== active && asking.length > 0 && keyForAlg(newest, key.alg) === key) {
+      signs.push(`ID tokens of ${asking.join(', ')} (asks ${key.alg})`);
+    }
+    return { kid: key.kid, alg: key.alg, createdAt: key.createdAt, active: key === active, signs };
+  });
 }
 
 export async function listKeys(store: Store): Promise<KeyView[]> {
-  return newestFirst(await store.listKeys()).map((k, i) => view(k, i === 0));
+  return views(await store.listKeys(), await store.listClients());
 }
 
 /** The public JWKS (what /jwks serves): public members only, newest first. */
@@ -40,21 +54,36 @@ export async function exportJwks(store: Store): Promise<{ keys: JWK[] }> {
   return { keys: newestFirst(await store.listKeys()).map((k) => publicJwk(k.jwk)) };
 }
 
+/** The algs clients ask their ID tokens in, other than `alg` (HS256 uses the client secret, not a key). */
+function requestedAlgs(clients: readonly Client[], alg: SigningAlg): SigningAlg[] {
+  const algs = clients.map((c) => c.id_token_signed_response_alg).filter((a): a is SigningAlg => a !== undefined && a !== 'HS256' && a !== alg);
+  return [...new Set(algs)];
+}
+
 /**
- * Add a new key that signs from now on. Older keys stay in the JWKS so the tokens they signed
- * keep verifying, until `retire` removes them. The caller tells the provider the keys changed.
+ * Add a new active key that signs from now on, and a new key for every other alg a client asks
+ * for, so that rotation reaches every token a key signs. Older keys stay in the JWKS so the
+ * tokens they signed keep verifying, until `retire` removes them. The caller tells the provider
+ * the keys changed.
  */
 export async function rotateKey(store: Store, clock: Clock, raw: unknown): Promise<RotateResult> {
   const input = check.inputObject(raw) as RotateInput;
   const current = newestFirst(await store.listKeys());
-  const alg = input.alg === undefined ? (current[0]?.alg ?? 'RS256') : check.signingAlg(input.alg);
-  // Strictly newer than every stored key, so it is the one that signs even within one millisecond.
+  const clients = await store.listClients();
+  const alg = input.alg === undefined ? (activeKey(current)?.alg ?? 'RS256') : check.signingAlg(input.alg);
+  // Strictly newer than every stored key, so each new key outranks the one it replaces.
   const newest = current[0] ? Date.parse(current[0].createdAt) : -Infinity;
-  const key = await generateSigningKey(alg, new Date(Math.max(clock.now(), newest + 1)));
-  await store.addKey(key);
+  const createdAt = new Date(Math.max(clock.now(), newest + 1));
+  const key = await generateSigningKey(alg, createdAt);
+  const forClients = await Promise.all(requestedAlgs(clients, alg).map(async (other) => ({
+    ...(await generateSigningKey(other, createdAt)), forRequestedAlg: true,
+  })));
+  for (const made of [key, ...forClients]) await store.addKey(made);
   const retired: string[] = [];
   if (input.retire === true) {
     for (const old of current) if (await store.removeKey(old.kid)) retired.push(old.kid);
   }
-  return { key: view(key, true), retired };
+  const listed = views(await store.listKeys(), clients);
+  const viewOf = (k: StoredKey) => listed.find((v) => v.kid === k.kid)!;
+  return { key: viewOf(key), forClients: forClients.map(viewOf), retired };
 }

@@ -20,6 +20,8 @@ export interface MintInput {
   ttl?: string | number;
   claims?: string[] | Record<string, unknown>;
   type?: 'access' | 'id';
+  /** Overrides the issuer (the server's, or the last one's on this data when none runs). */
+  issuer?: string;
 }
 
 export interface MintResult {
@@ -79,6 +81,7 @@ async function pickSubject(store: Store, input: MintInput): Promise<Pick<User, '
  */
 export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintResult> {
   const input = check.inputObject(raw) as MintInput;
+  const issuer = input.issuer === undefined ? ctx.issuer : check.httpsOrLocalUrl(input.issuer, '--issuer').replace(/\/$/, '');
   const type = check.oneOf(input.type, ['access', 'id'] as const, '--type') ?? 'access';
   const extra = check.claims(input.claims);
   const clash = Object.keys(extra).find((name) => Object.hasOwn(REGISTERED, name));
@@ -99,13 +102,13 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
     const iat = epochSeconds(ctx.clock);
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
     token = await signIdToken(keys, {
-      issuer: ctx.issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
-    });
+      issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
+    }, client.id_token_signed_response_alg); // as the server would sign this client's ID tokens
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
       throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);
     }
-    ({ token } = await issueAccessToken({ store: ctx.store, clock: ctx.clock, config: { issuer: ctx.issuer }, keys: async () => keys }, {
+    ({ token } = await issueAccessToken({ store: ctx.store, clock: ctx.clock, config: { issuer }, keys: async () => keys }, {
       client, sub: subject?.sub ?? client.client_id, scope, forUser: subject !== undefined, ttl,
       ...(aud !== undefined ? { aud } : {}), extra,
     }));

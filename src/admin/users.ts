@@ -63,8 +63,11 @@ export async function showUser(store: Store, username: unknown): Promise<UserVie
   return userView(user);
 }
 
+/** Remove a user and revoke every session, grant, code and token of theirs: nothing they held works after. */
 export async function removeUser(store: Store, username: unknown): Promise<{ removed: string }> {
   const name = check.requiredString(username, 'USERNAME');
-  if (!(await store.removeUser(name))) throw new NotFoundError(`user ${name} does not exist (see dev-op user list)`);
+  const user = await store.getUser(name);
+  if (!user || !(await store.removeUser(name))) throw new NotFoundError(`user ${name} does not exist (see dev-op user list)`);
+  await store.revokeSubject(user.sub);
   return { removed: name };
 }

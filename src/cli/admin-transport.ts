@@ -24,7 +24,7 @@ const LOCK_WAIT_MS = 20_000;
 const ATTEMPT_WAIT_MS = 1_000;
 
 export interface RunOptions {
-  /** The issuer for tokens minted without a server (default http://localhost:<owner's port, or 4000>). */
+  /** The issuer for tokens minted without a server (default: the last server's on this data, else http://localhost:<owner's port, or 4000>). */
   issuer?: string;
   /** Told what a new data file was given (key, default client, default user). */
   onSeed?: (seeded: SeedResult, location: string) => void | Promise<void>;
@@ -88,7 +88,9 @@ function replyResult(dataPath: string, owner: DataOwner, reply: AdminReply): unk
   throw new Error(`${who} answered ${reply.status}: ${reply.body?.message ?? 'server error (see its log)'}`);
 }
 
-function context(store: OperationContext['store'], issuer: string): OperationContext {
+async function context(store: OperationContext['store'], explicit: string | undefined, port: number | undefined): Promise<OperationContext> {
+  // A clean stop removes the owner file; the data file remembers the issuer its last server had.
+  const issuer = explicit ?? (await store.getIssuer()) ?? `http://localhost:${port ?? DEFAULTS.port}`;
   return { store, issuer, clock: systemClock, keysChanged: () => {} };
 }
 
@@ -113,11 +115,10 @@ export async function runOperation<N extends OperationName>(
       const reply = await postAdmin(owner, name, input);
       if (reply) return { result: replyResult(dataPath, owner, reply) as OperationResult<N>, via: 'server' };
     }
-    const issuer = options.issuer ?? `http://localhost:${owner?.port ?? DEFAULTS.port}`;
     if (!op.writes) {
       // A read needs no lock (every write is an atomic rename) and never creates the file.
       const store = (await exists(path)) ? await FileStore.snapshot(path) : new MemoryStore({ location: path });
-      return { result: await runHere(context(store, issuer), name, input), via: 'file' };
+      return { result: await runHere(await context(store, options.issuer, owner?.port), name, input), via: 'file' };
     }
     let store: FileStore;
     try {
@@ -137,7 +138,7 @@ export async function runOperation<N extends OperationName>(
         const seeded = await seed(store);
         if (seeded.key) await options.onSeed?.(seeded, dataPath);
       }
-      return { result: await runHere(context(store, issuer), name, input), via: 'file' };
+      return { result: await runHere(await context(store, options.issuer, owner?.port), name, input), via: 'file' };
     } finally {
       await store.close();
     }

@@ -12,7 +12,7 @@ async function list(flags: CommonFlags): Promise<void> {
   if (flags.json) return out.printJson(result);
   await out.printTable(
     ['KID', 'ALG', 'CREATED', 'STATUS'],
-    result.map((k) => [k.kid, k.alg, k.createdAt, k.active ? 'signing' : 'verify only']),
+    result.map((k) => [k.kid, k.alg, k.createdAt, k.signs.length > 0 ? `signs ${k.signs.join('; ')}` : 'verify only']),
     'No signing keys yet: dev-op jwks rotate (or dev-op start creates one)',
   );
 }
@@ -23,7 +23,8 @@ async function rotate(flags: RotateFlags): Promise<void> {
   if (flags.json) return out.printJson(result);
   await out.printFields([['kid', result.key.kid], ['alg', result.key.alg], ['created', result.key.createdAt], ['retired', result.retired]]);
   const where = via === 'server' ? 'the running server signs with it from now on' : 'it signs from the next start on';
-  await out.say(`new ${result.key.alg} key ${result.key.kid}: ${where}`);
+  await out.say(`new ${result.key.alg} key ${result.key.kid}: ${where} (access tokens, and ID tokens of clients that ask for no other alg)`);
+  for (const key of result.forClients) await out.say(`new ${key.alg} key ${key.kid}: ${key.signs.join('; ')}`);
   if (result.retired.length) await out.warn(`retired ${result.retired.length} older key(s): tokens they signed no longer verify`);
 }
 
@@ -36,7 +37,7 @@ async function exportJwks(flags: CommonFlags): Promise<void> {
 
 export function jwksCommand() {
   return group('jwks', 'manage the signing keys (JWKS)',
-    leaf('list', 'list signing keys (the newest signs; older ones only verify)')
+    leaf('list', 'list signing keys and what each signs (older ones only verify)')
       .addHelpText('after', examples('dev-op jwks list'))
       .action(action(list)),
     leaf('rotate', 'add a new signing key; older keys stay in the JWKS until --retire')

@@ -23,8 +23,8 @@ async function mint(flags: MintFlags): Promise<void> {
   const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
   const { result, via } = await runOperation(flags.data, 'token.mint', {
     user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
-    claims: flags.claim, type: flags.type,
-  }, { issuer: flags.issuer, onSeed: out.reportSeed });
+    claims: flags.claim, type: flags.type, issuer: flags.issuer,
+  }, { onSeed: out.reportSeed });
   if (flags.json) return out.printJson(result);
   // The token alone on stdout, so that $(dev-op token mint …) is the token.
   process.stdout.write(`${result.token}\n`);
@@ -129,7 +129,7 @@ export function tokenCommand() {
       .option('--ttl <duration>', 'lifetime: 30s, 15m, 1h, 2d (default 1h)')
       .option('--claim <key=value>', 'extra claim; JSON if it parses, else a string (repeatable)', collect)
       .addOption(new Option('--type <type>', 'access token (RFC 9068 JWT) or ID token').choices(['access', 'id']).default('access'))
-      .option('--issuer <url>', 'issuer when no server runs (default http://localhost:<its last port, or 4000>)')
+      .option('--issuer <url>', 'the token\'s iss (default: the running server\'s, else the last server\'s on this data file, else http://localhost:4000)')
       .addHelpText('after', examples(
         'dev-op token mint --user alice --client web --scope "openid profile" --aud https://api.local --ttl 15m --claim roles=admin',
         'curl -H "Authorization: Bearer $(dev-op token mint --user alice)" http://localhost:4000/me',

@@ -3,14 +3,28 @@ import type { JWK } from 'jose';
 import type { StoredKey } from '../store/types.js';
 import { publicJwk } from './public-jwk.js';
 
-/** Newest first: the first key signs. The one ordering the ring and the management CLI share. */
+/** Newest first. The one ordering the ring and the management CLI share. */
 export function newestFirst(keys: readonly StoredKey[]): StoredKey[] {
   return [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 /**
- * The keys the provider signs and verifies with. The newest key signs; all keys verify, so
- * tokens signed before a rotation stay valid. Key objects and the JWKS document are built
+ * The active key: the newest one made by start or rotation (not for one client's alg). It signs
+ * access tokens, and the ID tokens of every client that does not ask for an alg of its own.
+ */
+export function activeKey(newest: readonly StoredKey[]): StoredKey | undefined {
+  return newest.find((k) => !k.forRequestedAlg) ?? newest[0];
+}
+
+/** The key that signs ID tokens in `alg`: the active key if it has that alg, else the newest of that alg. */
+export function keyForAlg(newest: readonly StoredKey[], alg: string): StoredKey | undefined {
+  const active = activeKey(newest);
+  return active?.alg === alg ? active : newest.find((k) => k.alg === alg);
+}
+
+/**
+ * The keys the provider signs and verifies with. The active key signs (activeKey); all keys
+ * verify, so tokens signed before a rotation stay valid. Key objects and the JWKS document are built
  * once per key set, not per request.
  */
 export class KeyRing {
@@ -25,17 +39,12 @@ export class KeyRing {
   }
 
   get active(): StoredKey {
-    return this.keys[0]!;
+    return activeKey(this.keys)!;
   }
 
-  /** Algorithms this ring can sign with, for discovery. */
-  get algorithms(): string[] {
-    return [...new Set(this.keys.map((k) => k.alg))];
-  }
-
-  /** The newest key for `alg`, if the ring has one. */
-  newestFor(alg: string): StoredKey | undefined {
-    return this.keys.find((k) => k.alg === alg);
+  /** The key that signs ID tokens in `alg`, if the ring has one (keyForAlg). */
+  signerFor(alg: string): StoredKey | undefined {
+    return keyForAlg(this.keys, alg);
   }
 
   find(kid: string | undefined): StoredKey | undefined {

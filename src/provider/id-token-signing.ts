@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/app-errors.js';
 import { generateSigningKey } from '../keys/generate.js';
+import { keyForAlg, newestFirst } from '../keys/keyring.js';
 import type { Client, SigningAlg, StoredKey } from '../store/types.js';
 import { idTokenClaims, type IdTokenClaims } from '../tokens/id-token.js';
 import { signJwt } from '../tokens/sign.js';
@@ -7,27 +8,34 @@ import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 import { ttlFor } from './ttl.js';
 
-/** The newest key for `alg`; a client asking for an alg the ring lacks gets one made and kept. */
+/**
+ * The key that signs `alg`; a client asking for an alg the ring lacks gets one made, kept and
+ * published (jwks list shows it, with its real date), marked so it never becomes the active key.
+ */
 async function keyFor(op: Provider, alg: SigningAlg): Promise<StoredKey> {
-  const existing = (await op.keys()).newestFor(alg);
+  const existing = (await op.keys()).signerFor(alg);
   if (existing) return existing;
-  // Backdated so it never becomes the ring's active key (that one signs access tokens).
-  const key = await generateSigningKey(alg, new Date(0));
+  const key: StoredKey = { ...(await generateSigningKey(alg, new Date(op.clock.now()))), forRequestedAlg: true };
+  // A concurrent request may have made one while this one was generating: use it, add no second.
+  const made = keyForAlg(newestFirst(await op.store.listKeys()), alg);
+  if (made) return made;
   await op.store.addKey(key);
   op.keysChanged();
   return key;
 }
 
 /**
- * An ID token for `client`, signed with its `id_token_signed_response_alg` (RS256 by default,
- * as OIDC Registration 2 says); HS256 uses the client secret as the MAC key.
+ * An ID token for `client`, signed with its `id_token_signed_response_alg`, or else with the
+ * active key, so that `jwks rotate` reaches it (discovery lists every alg dev-op can sign with,
+ * which an RP without a registered alg accepts; OIDC Registration 2's RS256 default is for OPs
+ * that sign with one fixed key). HS256 uses the client secret as the MAC key.
  */
 export async function signIdTokenFor(
   op: Provider,
   client: Client,
   c: Omit<IdTokenClaims, 'issuer' | 'clientId' | 'iat' | 'exp'>,
 ): Promise<string> {
-  const alg = client.id_token_signed_response_alg ?? 'RS256';
+  const alg = client.id_token_signed_response_alg ?? (await op.keys()).active.alg;
   const now = epochSeconds(op.clock);
   const claims = idTokenClaims({ ...c, issuer: op.config.issuer, clientId: client.client_id, iat: now, exp: now + ttlFor(op, client, 'IdToken') }, alg);
   if (alg === 'HS256') {

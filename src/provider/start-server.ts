@@ -78,6 +78,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     };
     listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
     const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
+    // Remembered in the data, so that `token mint` with no server running mints for this issuer.
+    await store.setIssuer(issuer);
     const provider = makeProvider({
       config: providerConfig(issuer, {
         autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',

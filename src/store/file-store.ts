@@ -189,6 +189,8 @@ export class FileStore implements Store {
   }
 
   // Everything else is the MemoryStore's; markDirty (its onChange) persists the changes.
+  async getIssuer(): Promise<string | undefined> { return this.live().getIssuer(); }
+  async setIssuer(issuer: string): Promise<void> { return this.live().setIssuer(issuer); }
   async getCookieKeys(): Promise<string[]> { return this.live().getCookieKeys(); }
   async setCookieKeys(keys: string[]): Promise<void> { return this.live().setCookieKeys(keys); }
   async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }
@@ -218,5 +220,7 @@ export class FileStore implements Store {
   }
   async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
   async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }
+  async revokeSubject(sub: string): Promise<number> { return this.live().revokeSubject(sub); }
+  async revokeClient(clientId: string): Promise<number> { return this.live().revokeClient(clientId); }
   async collectExpired(): Promise<number> { return this.live().collectExpired(); }
 }

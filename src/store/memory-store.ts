@@ -2,6 +2,7 @@ import { AlreadyExistsError } from '../errors/app-errors.js';
 import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
 import { emptyData } from './empty-data.js';
 import { GrantIndex } from './grant-index.js';
+import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -37,6 +38,16 @@ export class MemoryStore implements Store {
         if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
       }
     }
+  }
+
+  async getIssuer(): Promise<string | undefined> {
+    return this.data.meta.issuer;
+  }
+
+  async setIssuer(issuer: string): Promise<void> {
+    if (this.data.meta.issuer === issuer) return;
+    this.data.meta.issuer = issuer;
+    this.onChange();
   }
 
   async getCookieKeys(): Promise<string[]> {
@@ -158,6 +169,25 @@ export class MemoryStore implements Store {
     if (removed > 0) this.onChange();
   }
 
+  async revokeSubject(sub: string): Promise<number> {
+    return this.revokeWhere((kind, record) => belongsToSubject(kind, record, sub));
+  }
+
+  async revokeClient(clientId: string): Promise<number> {
+    const removed = this.revokeWhere((kind, record) => belongsToClient(kind, record, clientId));
+    // Sessions live on (the user is still logged in) but no longer hold a consent to this client.
+    let forgotten = 0;
+    for (const record of Object.values(this.data.state.Session ?? {})) {
+      const grants = sessionGrants(record);
+      if (grants && Object.hasOwn(grants, clientId)) {
+        delete grants[clientId];
+        forgotten++;
+      }
+    }
+    if (forgotten > 0) this.onChange();
+    return removed;
+  }
+
   async collectExpired(): Promise<number> {
     const now = epochSeconds(this.clock);
     let removed = 0;
@@ -185,6 +215,29 @@ export class MemoryStore implements Store {
     const record = deleteRow(this.data.state[kind], id);
     if (record?.grantId !== undefined) this.grants.remove(record.grantId, { kind, id });
     return record !== undefined;
+  }
+
+  /**
+   * Delete every record that matches, every record of their grants, and the user codes of their
+   * device codes, in one synchronous pass: nothing can issue from them half-way.
+   */
+  private revokeWhere(match: (kind: StateKind, record: StateRecord) => boolean): number {
+    const grantIds = new Set<string>();
+    let removed = 0;
+    for (const [kind, table] of this.tables()) {
+      for (const [id, record] of Object.entries(table)) {
+        if (!match(kind, record)) continue;
+        if (record.grantId !== undefined) grantIds.add(record.grantId);
+        const userCode = kind === 'DeviceCode' ? userCodeOf(record) : undefined;
+        if (userCode !== undefined && this.deleteRecord('UserCode', userCode)) removed++;
+        if (this.deleteRecord(kind, id)) removed++;
+      }
+    }
+    for (const grantId of grantIds) {
+      for (const { kind, id } of this.grants.take(grantId)) if (deleteRow(this.data.state[kind], id)) removed++;
+    }
+    if (removed > 0) this.onChange();
+    return removed;
   }
 
   private *tables(): Generator<[StateKind, Table]> {

@@ -19,7 +19,22 @@ const MIGRATIONS: readonly Migration[] = [
     from: 0,
     up: (data) => ({ ...data, version: 1, state: data.state ?? {}, cookieKeys: data.cookieKeys ?? [] }),
   },
+  {
+    // v2 remembers the last issuer (meta) and marks keys made for one client's alg, which v1
+    // dated 1970-01-01 so that they would never sign access tokens.
+    from: 1,
+    up: (data) => ({
+      ...data,
+      version: 2,
+      meta: {},
+      keys: Array.isArray(data.keys) ? data.keys.map(markRequestedAlgKey) : data.keys,
+    }),
+  },
 ];
+
+function markRequestedAlgKey(key: unknown): unknown {
+  return isObject(key) && key.createdAt === new Date(0).toISOString() ? { ...key, forRequestedAlg: true } : key;
+}
 
 function isObject(value: unknown): value is RawData {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,6 +68,7 @@ function checkShape(data: RawData, file: string): DataFile {
   const arrays = ['cookieKeys', 'keys', 'clients', 'users'] as const;
   const bad: string[] = arrays.filter((name) => !Array.isArray(data[name]));
   if (!isObject(data.state)) bad.push('state');
+  if (!isObject(data.meta)) bad.push('meta');
   if (bad.length > 0) {
     throw new ConfigError(
       `${file} is missing or has the wrong type for: ${bad.join(', ')}. ` +

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -9,9 +9,14 @@ export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 export interface StoredKey {
   kid: string;
   alg: SigningAlg;
-  /** ISO time the key was created; the newest key signs. */
+  /** ISO time the key was created; the newest key (of those not `forRequestedAlg`) is the active one. */
   createdAt: string;
   jwk: JWK;
+  /**
+   * Made when a client asked for ID tokens in an alg the active key does not have
+   * (id_token_signed_response_alg): it signs only those, and never becomes the active key.
+   */
+  forRequestedAlg?: boolean;
 }
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
@@ -89,8 +94,15 @@ export type StateKind =
   /** A client assertion's jti, remembered until the assertion expires so it is used once. */
   | 'ClientAssertion';
 
+/** Facts about the data file itself. */
+export interface StoreMeta {
+  /** The issuer of the last server started on this data, for tokens minted while none runs. */
+  issuer?: string;
+}
+
 export interface DataFile {
   version: number;
+  meta: StoreMeta;
   /** Secrets used to sign cookies; generated on first start. */
   cookieKeys: string[];
   keys: StoredKey[];
@@ -112,6 +124,10 @@ export interface Consumed<T extends StateRecord> {
 export interface Store {
   /** Human description for banners and errors, e.g. the file path or "memory". */
   readonly location: string;
+
+  /** The issuer the last server on this data ran with, if one ever started. */
+  getIssuer(): Promise<string | undefined>;
+  setIssuer(issuer: string): Promise<void>;
 
   getCookieKeys(): Promise<string[]>;
   setCookieKeys(keys: string[]): Promise<void>;
@@ -148,6 +164,16 @@ export interface Store {
   delete(kind: StateKind, id: string): Promise<void>;
   /** Delete every record of every kind that carries this grantId. */
   revokeGrant(grantId: string): Promise<void>;
+  /**
+   * Atomically revoke everything of one end-user (by sub): sessions, grants, codes, tokens, device
+   * codes and interactions, with every record of their grants. Returns how many records went.
+   */
+  revokeSubject(sub: string): Promise<number>;
+  /**
+   * Atomically revoke everything issued to one client: grants, codes, tokens, device codes,
+   * interactions, with every record of their grants; sessions forget their consent to it.
+   */
+  revokeClient(clientId: string): Promise<number>;
   /** Drop expired state; returns how many records were removed. */
   collectExpired(): Promise<number>;
 

@@ -41,7 +41,8 @@ export function idTokenClaims(c: IdTokenClaims, alg: string): JWTPayload {
   };
 }
 
-/** An ID token signed with the ring's active key (token mint). */
-export async function signIdToken(keys: KeyRing, c: IdTokenClaims): Promise<string> {
-  return signJwt(keys, idTokenClaims(c, keys.active.alg));
+/** An ID token (token mint), signed with the key for `alg` when the ring has one, else the active key. */
+export async function signIdToken(keys: KeyRing, c: IdTokenClaims, alg?: string): Promise<string> {
+  const key = (alg === undefined ? undefined : keys.signerFor(alg)) ?? keys.active;
+  return signJwt(keys, idTokenClaims(c, key.alg), undefined, key);
 }

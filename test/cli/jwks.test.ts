@@ -18,7 +18,7 @@ describe('dev-op jwks', () => {
     expect(rotated).toMatchObject({ key: { alg: 'ES256', active: true }, retired: [] });
     const listed = await cli(p.data, ['jwks', 'list']);
     expect(listed.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^${rotated.key.kid}\tES256\t.+\tsigning$`)),
+      expect.stringMatching(new RegExp(`^${rotated.key.kid}\tES256\t.+\tsigns access tokens; ID tokens$`)),
       expect.stringMatching(new RegExp(`^${first!.kid}\tRS256\t.+\tverify only$`)),
     ]);
 

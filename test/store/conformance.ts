@@ -80,6 +80,14 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.getUserBySub('sub-alice')).toBeUndefined();
     });
 
+    it('remembers the last issuer (none until one is set)', async () => {
+      expect(await store.getIssuer()).toBeUndefined();
+      await store.setIssuer('http://127.0.0.1:4000/tenant-a');
+      expect(await store.getIssuer()).toBe('http://127.0.0.1:4000/tenant-a');
+      await store.setIssuer('http://localhost:5000');
+      expect(await store.getIssuer()).toBe('http://localhost:5000');
+    });
+
     it('sets and gets cookie keys', async () => {
       expect(await store.getCookieKeys()).toEqual([]);
       await store.setCookieKeys(['a', 'b']);
@@ -186,6 +194,59 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.revokeGrant('g2');
       expect(await store.get('AccessToken', 'moved')).toBeUndefined();
       expect(await store.get('RefreshToken', 'r2')).toBeUndefined();
+    });
+
+    it('revokeSubject removes everything of one user, with their grants, and nothing of others', async () => {
+      const exp = inSeconds(60);
+      await store.put('Session', 's-bob', { exp, accountId: 'bob', grants: { web: 'g-bob' } });
+      await store.put('Grant', 'g-bob', { exp, grantId: 'g-bob', accountId: 'bob', clientId: 'web' });
+      await store.put('RefreshToken', 'r-bob', { exp, grantId: 'g-bob', accountId: 'bob', clientId: 'web' });
+      // Found through the grant alone: it names no account.
+      await store.put('AccessToken', 'a-grant', { exp, grantId: 'g-bob' });
+      await store.put('AccessToken', 'a-bob', { exp, sub: 'bob', forUser: true, clientId: 'web' });
+      await store.put('AuthorizationCode', 'c-bob', { exp, accountId: 'bob', clientId: 'web' });
+      await store.put('Interaction', 'i-bob', { exp, accountId: 'bob', params: { client_id: 'web' } });
+      await store.put('DeviceCode', 'd-bob', { exp, accountId: 'bob', clientId: 'tv', userCode: 'BCDFGHJK' });
+      await store.put('UserCode', 'BCDFGHJK', { exp, deviceCode: 'd-bob' });
+      await store.put('Session', 's-alice', { exp, accountId: 'alice', grants: {} });
+      await store.put('AccessToken', 'a-alice', { exp, sub: 'alice', forUser: true, clientId: 'web' });
+      // A client's own token whose sub happens to be "bob" is the client's, not the user's.
+      await store.put('AccessToken', 'a-client', { exp, sub: 'bob', forUser: false, clientId: 'bob' });
+
+      expect(await store.revokeSubject('bob')).toBe(9);
+      for (const [kind, id] of [['Session', 's-bob'], ['Grant', 'g-bob'], ['RefreshToken', 'r-bob'], ['AccessToken', 'a-grant'],
+        ['AccessToken', 'a-bob'], ['AuthorizationCode', 'c-bob'], ['Interaction', 'i-bob'], ['DeviceCode', 'd-bob'], ['UserCode', 'BCDFGHJK']] as const) {
+        expect(await store.get(kind, id), `${kind} ${id}`).toBeUndefined();
+      }
+      for (const [kind, id] of [['Session', 's-alice'], ['AccessToken', 'a-alice'], ['AccessToken', 'a-client']] as const) {
+        expect(await store.get(kind, id), `${kind} ${id}`).toBeDefined();
+      }
+      expect(await store.revokeSubject('bob')).toBe(0);
+    });
+
+    it("revokeClient removes everything issued to one client and the sessions' consent to it, and nothing else", async () => {
+      const exp = inSeconds(60);
+      await store.put('Session', 's1', { exp, accountId: 'alice', grants: { web: 'g-web', api: 'g-api' } });
+      await store.put('Grant', 'g-web', { exp, grantId: 'g-web', accountId: 'alice', clientId: 'web' });
+      await store.put('RefreshToken', 'r-web', { exp, grantId: 'g-web', accountId: 'alice', clientId: 'web' });
+      await store.put('AccessToken', 'a-web', { exp, grantId: 'g-web', sub: 'alice', forUser: true, clientId: 'web' });
+      await store.put('AccessToken', 'a-cc', { exp, sub: 'web', forUser: false, clientId: 'web' });
+      await store.put('AuthorizationCode', 'c-web', { exp, grantId: 'g-web', accountId: 'alice', clientId: 'web' });
+      await store.put('Interaction', 'i-web', { exp, params: { client_id: 'web' } });
+      await store.put('DeviceCode', 'd-web', { exp, clientId: 'web', userCode: 'WXYZWXYZ' });
+      await store.put('UserCode', 'WXYZWXYZ', { exp, deviceCode: 'd-web' });
+      await store.put('Grant', 'g-api', { exp, grantId: 'g-api', accountId: 'alice', clientId: 'api' });
+      await store.put('RefreshToken', 'r-api', { exp, grantId: 'g-api', accountId: 'alice', clientId: 'api' });
+
+      expect(await store.revokeClient('web')).toBe(8);
+      for (const [kind, id] of [['Grant', 'g-web'], ['RefreshToken', 'r-web'], ['AccessToken', 'a-web'], ['AccessToken', 'a-cc'],
+        ['AuthorizationCode', 'c-web'], ['Interaction', 'i-web'], ['DeviceCode', 'd-web'], ['UserCode', 'WXYZWXYZ']] as const) {
+        expect(await store.get(kind, id), `${kind} ${id}`).toBeUndefined();
+      }
+      expect(await store.get('Grant', 'g-api')).toBeDefined();
+      expect(await store.get('RefreshToken', 'r-api')).toBeDefined();
+      expect(await store.get('Session', 's1')).toMatchObject({ accountId: 'alice', grants: { api: 'g-api' } });
+      expect(((await store.get<{ grants: Record<string, string> } & StateRecord>('Session', 's1'))?.grants)).not.toHaveProperty('web');
     });
 
     it('returns copies and keeps its own copies of what it is given', async () => {

@@ -7,7 +7,7 @@ import { emptyData } from '../../src/store/empty-data.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { openStore } from '../../src/store/index.js';
 import { ownerPath, readOwner } from '../../src/store/lock.js';
-import type { Client, DataFile } from '../../src/store/types.js';
+import { SCHEMA_VERSION, type Client, type DataFile } from '../../src/store/types.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { runStoreConformance } from './conformance.js';
 
@@ -131,7 +131,7 @@ describe('FileStore', () => {
     await store.put('Session', 's1', { exp: clock.seconds() + 60 });
     await store.flush();
     const saved = await readJson(file);
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(SCHEMA_VERSION);
     expect(saved.state.Session?.s1).toEqual({ exp: clock.seconds() + 60 });
   });
 

@@ -18,6 +18,13 @@ describe('migrate', () => {
     expect(migrate(v0, 'db.json')).toEqual({ ...emptyData(), users: v0.users });
   });
 
+  it('v1 to v2: adds meta, and marks the keys v1 made for one client\'s alg (dated 1970) as such', () => {
+    const made = { kid: 'k-rs', alg: 'RS256', createdAt: '1970-01-01T00:00:00.000Z', jwk: { kty: 'RSA' } };
+    const rotated = { kid: 'k-es', alg: 'ES256', createdAt: '2030-01-01T00:00:00.000Z', jwk: { kty: 'EC' } };
+    const v1 = { version: 1, cookieKeys: [], keys: [made, rotated], clients: [], users: [], state: {} };
+    expect(migrate(v1, 'db.json')).toEqual({ ...emptyData(), keys: [{ ...made, forRequestedAlg: true }, rotated] });
+  });
+
   it.each([
     ['null', null, /not a dev-op data file/],
     ['an array', [], /not a dev-op data file/],
