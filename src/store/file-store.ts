@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { systemClock, type Clock } from '../util/clock.js';
-import { AtomicJsonFile } from './atomic-json-file.js';
+import { ConfigError } from '../errors/app-errors.js';
+import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
-import { MemoryStore } from './memory-store.js';
+import { jsonDepth } from '../util/json-depth.js';
+import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
 import { migrate } from './migrations.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -14,7 +16,17 @@ export interface FileStoreOptions {
   lock?: boolean;
   /** Wait up to this many ms for a lock held by another process (default 0: fail at once). */
   lockWaitMs?: number;
+  /** Where a problem nobody awaits is told: a background write that failed, a hand edit (default: stderr). */
+  warn?: (message: string) => void;
+  /** How often the file is checked for hand edits, and failed writes retried (default 1 s). */
+  watchEveryMs?: number;
+  /** How often expired state is collected, with or without requests (default 30 s). */
+  collectEveryMs?: number;
 }
+
+const WATCH_EVERY_MS = 1_000;
+/** Half of README's promise that expired state leaves the file within a minute: the write follows. */
+const COLLECT_EVERY_MS = 30_000;
 
 /**
  * A background write serialises the whole file on the event loop (lowdb), in time proportional to
@@ -56,14 +68,27 @@ export class FileStore implements Store {
   private nextWriteAt = 0;
   private wake: (() => void) | undefined;
   private readonly stats: WriteStats = { writes: 0, serialiseMs: 0, maxSerialiseMs: 0, bytes: 0 };
+  /** A write is between serialising and its rename: the file is ours to change. */
+  private writing = false;
+  /** The check for hand edits in progress, shared by the timer and the write loop. */
+  private checking: Promise<void> | undefined;
+  /** The stamp of a hand edit that could not be used, and why: not read again until it changes. */
+  private refused: { stamp: string; error: ConfigError } | undefined;
+  private lastWarning: string | undefined;
+  private lastCollect = performance.now();
+  private readonly timer: NodeJS.Timeout;
 
   private constructor(
     readonly location: string,
     private readonly db: Low<DataFile>,
+    private readonly adapter: AtomicJsonFile<DataFile>,
     clock: Clock,
     private readonly release: (() => Promise<void>) | undefined,
+    private readonly options: FileStoreOptions,
   ) {
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
+    // Unref'd: a server's own handles keep the process alive, a timer for the file must not.
+    this.timer = setInterval(() => void this.tick(), options.watchEveryMs ?? WATCH_EVERY_MS).unref();
   }
 
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
@@ -71,9 +96,11 @@ export class FileStore implements Store {
     const file = resolve(path);
     const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
     try {
-      const adapter = new AtomicJsonFile<DataFile>(file, migrate);
+      // Temp files of a writer killed mid-write: ours to delete now that we hold the lock.
+      if (release) await removeStaleTemps(file);
+      const adapter = new AtomicJsonFile<DataFile>(file, parseDataFile);
       const loaded = await adapter.read();
-      const store = new FileStore(file, new Low(adapter, loaded ?? emptyData()), options.clock ?? systemClock, release);
+      const store = new FileStore(file, new Low(adapter, loaded ?? emptyData()), adapter, options.clock ?? systemClock, release, options);
       await store.mem.collectExpired();
       if (!loaded) store.markDirty();
       await store.flush();
@@ -90,7 +117,7 @@ export class FileStore implements Store {
    */
   static async snapshot(path: string, options: { clock?: Clock } = {}): Promise<Store> {
     const file = resolve(path);
-    const loaded = await new AtomicJsonFile<DataFile>(file, migrate).read();
+    const loaded = await new AtomicJsonFile<DataFile>(file, parseDataFile).read();
     return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
   }
 
@@ -114,6 +141,7 @@ export class FileStore implements Store {
   /** Flush and release the lock. Further use of the store throws. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.timer);
       try {
         await this.flush();
       } finally {
@@ -140,11 +168,66 @@ export class FileStore implements Store {
         this.loop = undefined;
         const waiting = this.waiters.splice(0);
         for (const waiter of waiting) waiter.reject(err);
-        // A background write nobody awaits: warn now; the next flush() retries and throws.
-        if (waiting.length === 0) process.emitWarning(`dev-op could not write ${this.location}: ${err.message}`);
+        // A background write nobody awaits: say so; the timer retries it, and a flush() throws it.
+        if (waiting.length === 0) this.warn(err instanceof ConfigError ? err.message : `dev-op could not write ${this.location}: ${err.message}`);
       },
     );
     return this.loop;
+  }
+
+  /** One line on stderr per distinct problem, not one per retry. */
+  private warn(message: string): void {
+    if (message === this.lastWarning) return;
+    this.lastWarning = message;
+    if (this.options.warn) this.options.warn(message);
+    else process.stderr.write(`dev-op: ${message}\n`);
+  }
+
+  /** Once a second: take in hand edits, retry a failed write, and collect expired state now and then. */
+  private async tick(): Promise<void> {
+    if (this.closing) return;
+    try {
+      if (!this.writing) await this.adoptEdits();
+      if (performance.now() - this.lastCollect >= (this.options.collectEveryMs ?? COLLECT_EVERY_MS)) {
+        this.lastCollect = performance.now();
+        await this.mem.collectExpired(); // a change, if anything expired: the write follows
+      }
+      if (this.written < this.changes) void this.pump();
+    } catch {
+      // adoptEdits has said what is wrong; the next tick looks again.
+    }
+  }
+
+  /** A change to the file that this store did not make is read before anything is written over it. */
+  private adoptEdits(): Promise<void> {
+    this.checking ??= this.readEdits().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async readEdits(): Promise<void> {
+    if (!(await this.adapter.changedBehindUs())) return;
+    const stamp = await this.adapter.stamp();
+    if (stamp === undefined) {
+      this.warn(`${this.location} was deleted while the server runs; writing it again from what the server holds.`);
+      this.markDirty();
+      return;
+    }
+    if (this.refused?.stamp === stamp) throw this.refused.error;
+    try {
+      const edited = await this.adapter.read();
+      if (edited) this.mem.reload(edited);
+    } catch (err) {
+      const error = new ConfigError(
+        `${this.location} was changed by hand and cannot be used (${(err as Error).message}). ` +
+          'The server keeps running on what it holds and will not write the file until the edit is fixed or undone.',
+      );
+      this.refused = { stamp, error };
+      this.warn(error.message);
+      throw error;
+    }
+    this.refused = undefined;
+    this.warn(`${this.location} was changed by hand: the server now uses its clients, users and keys (protocol state stays the server's own).`);
+    this.lastWarning = undefined;
   }
 
   private async drain(): Promise<void> {
@@ -152,9 +235,11 @@ export class FileStore implements Store {
     await new Promise<void>((done) => setImmediate(done));
     while (this.written < this.changes) {
       await this.spacing();
+      await this.adoptEdits(); // never write over an edit not read; throws while the edit is unusable
       const target = this.changes;
       const started = performance.now();
-      const writing = this.db.write(); // serialises synchronously: the file holds exactly `target` changes
+      this.writing = true;
+      const writing = this.db.write().finally(() => (this.writing = false)); // serialises synchronously: the file holds exactly `target` changes
       const serialiseMs = performance.now() - started;
       this.nextWriteAt = started + WRITE_SPACING * serialiseMs;
       this.stats.serialiseMs += serialiseMs;
@@ -219,4 +304,16 @@ export class FileStore implements Store {
   async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
   async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }
   async collectExpired(): Promise<number> { return this.live().collectExpired(); }
+}
+
+/** The data file's JSON as the current schema, refused if it could not be written back (too deep). */
+function parseDataFile(raw: unknown, path: string): DataFile {
+  const data = migrate(raw, path);
+  if (jsonDepth(data, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) {
+    throw new ConfigError(
+      `${path} holds a value nested more than ${MAX_STORED_DEPTH} levels deep, which dev-op cannot write back. ` +
+        'dev-op will not overwrite it; fix or move it, or use --data to point elsewhere.',
+    );
+  }
+  return data;
 }
