@@ -97,6 +97,11 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     return (await this.stamp()) !== this.seen;
   }
 
+  /** The file is gone and that is known: its absence is no longer a change behind our back. */
+  forget(): void {
+    this.seen = undefined;
+  }
+
   async read(): Promise<T | null> {
     let text: string;
     const before = await this.stamp();

@@ -7,6 +7,7 @@ import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
 import { jsonDepth } from '../util/json-depth.js';
 import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
+import { mergeEdit, type Settings } from './merge-edit.js';
 import { migrate } from './migrations.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -77,6 +78,8 @@ export class FileStore implements Store {
   private lastWarning: string | undefined;
   private lastCollect = performance.now();
   private readonly timer: NodeJS.Timeout;
+  /** Clients, users, keys… as the file held them when last written or read: a hand edit's merge base. */
+  private base: Settings;
 
   private constructor(
     readonly location: string,
@@ -87,6 +90,7 @@ export class FileStore implements Store {
     private readonly options: FileStoreOptions,
   ) {
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
+    this.base = this.mem.settings();
     // Unref'd: a server's own handles keep the process alive, a timer for the file must not.
     this.timer = setInterval(() => void this.tick(), options.watchEveryMs ?? WATCH_EVERY_MS).unref();
   }
@@ -209,13 +213,19 @@ export class FileStore implements Store {
     const stamp = await this.adapter.stamp();
     if (stamp === undefined) {
       this.warn(`${this.location} was deleted while the server runs; writing it again from what the server holds.`);
+      this.adapter.forget(); // said once; the next write creates it
       this.markDirty();
       return;
     }
     if (this.refused?.stamp === stamp) throw this.refused.error;
     try {
       const edited = await this.adapter.read();
-      if (edited) this.mem.reload(edited);
+      if (edited) {
+        const { state: _state, ...theirs } = edited;
+        this.mem.replaceSettings(mergeEdit(this.base, this.mem.settings(), theirs));
+        this.base = theirs;
+        this.markDirty(); // what the merge kept of ours is not in the file yet
+      }
     } catch (err) {
       const error = new ConfigError(
         `${this.location} was changed by hand and cannot be used (${(err as Error).message}). ` +
@@ -240,6 +250,7 @@ export class FileStore implements Store {
       const started = performance.now();
       this.writing = true;
       const writing = this.db.write().finally(() => (this.writing = false)); // serialises synchronously: the file holds exactly `target` changes
+      const base = this.mem.settings();
       const serialiseMs = performance.now() - started;
       this.nextWriteAt = started + WRITE_SPACING * serialiseMs;
       this.stats.serialiseMs += serialiseMs;
@@ -248,6 +259,7 @@ export class FileStore implements Store {
       this.stats.bytes = this.db.adapter instanceof AtomicJsonFile ? this.db.adapter.lastBytes : 0;
       this.stats.writes++;
       this.written = target;
+      this.base = base;
       this.waiters = this.waiters.filter((waiter) => (waiter.target <= target ? (waiter.resolve(), false) : true));
     }
   }

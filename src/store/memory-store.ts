@@ -3,6 +3,7 @@ import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
 import { jsonDepth } from '../util/json-depth.js';
 import { emptyData } from './empty-data.js';
 import { GrantIndex } from './grant-index.js';
+import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -172,16 +173,21 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * Take what a hand edit of the data file says about everything but the protocol state: clients,
-   * users, keys, cookie keys, and whatever else the file holds. Protocol state (sessions, codes,
-   * tokens) stays as this store holds it: it changes with every request and is newer than any
-   * copy on disk. Throws, changing nothing, if `next` could not be written back.
+   * Replace everything but the protocol state (clients, users, keys, cookie keys, and whatever else
+   * the file holds) with `next`: a hand edit of the data file, merged. Protocol state (sessions,
+   * codes, tokens) stays as this store holds it. Throws, changing nothing, if `next` could not be
+   * written back.
    */
-  reload(next: DataFile): void {
+  replaceSettings(next: Omit<DataFile, 'state'>): void {
     if (jsonDepth(next, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) throw tooDeep('the file');
-    const { state: _state, ...rest } = structuredClone(next);
-    for (const key of Object.keys(this.data)) if (key !== 'state' && !(key in rest)) delete (this.data as unknown as Record<string, unknown>)[key];
-    Object.assign(this.data, rest);
+    const data = this.data as unknown as Record<string, unknown>;
+    for (const key of Object.keys(data)) if (key !== 'state' && !(key in next)) delete data[key];
+    Object.assign(data, structuredClone(next));
+  }
+
+  /** Clients, users, keys and the rest, as a copy (FileStore's base for merging a hand edit). */
+  settings(): Omit<DataFile, 'state'> {
+    return settingsOf(this.data);
   }
 
   /** Nothing to write: memory is the whole store. */
