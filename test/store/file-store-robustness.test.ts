@@ -2,7 +2,11 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyDurably } from '../../src/admin/durable.js';
 import { runOperation, type OperationContext } from '../../src/admin/operations.js';
+import { readSeedFile } from '../../src/admin/seed-file.js';
+import { InvalidRequest } from '../../src/errors/oauth-errors.js';
+import { parseClaimsRequest } from '../../src/provider/checks/claims-request.js';
 import { ConfigError } from '../../src/errors/app-errors.js';
 import { emptyData } from '../../src/store/empty-data.js';
 import { FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
@@ -98,6 +102,20 @@ describe('FileStore robustness', () => {
       expect((await readJson(file)).users.map((u) => u.username)).toEqual(['dave']);
     });
 
+    it('a seed fixture with such a claim is refused, naming the file and the entry', async () => {
+      await mkdir(dir, { recursive: true });
+      const fixture = join(dir, 'fixture.json');
+      await writeFile(fixture, JSON.stringify({ users: [{ username: 'bob', claims: { deep: nested(2_500) } }] }));
+      await expect(readSeedFile(fixture)).rejects.toThrow(`--seed ${fixture}: users[0]: claim deep is nested more than 16 levels deep`);
+    });
+
+    it('a claims request parameter nested 2,500 levels deep is invalid_request', () => {
+      const deep = JSON.stringify({ userinfo: { email: { value: nested(2_500) } } });
+      expect(() => parseClaimsRequest(deep)).toThrow(InvalidRequest);
+      expect(() => parseClaimsRequest(deep)).toThrow(/must not nest more than 8 levels/);
+      expect(parseClaimsRequest(JSON.stringify({ userinfo: { email: { essential: true } } }))?.userinfo).toHaveProperty('email');
+    });
+
     it('a data file nested too deep to write back is refused at open, untouched', async () => {
       await mkdir(dir, { recursive: true });
       const text = JSON.stringify({ ...emptyData(), users: [{ ...bob, claims: { deep: nested(200) } }] });
@@ -130,6 +148,20 @@ describe('FileStore robustness', () => {
       const saved = await readJson(file);
       expect(saved.users.map((u) => u.username)).not.toContain('bob');
       expect(saved.clients.map((c) => c.client_id)).toContain('web');
+    });
+
+    it('an operation that throws part-way leaves nothing of what it did', async () => {
+      const store = await openFile();
+      const failed = await applyDurably(ctx(store), async ({ store: tx }) => {
+        await tx.addClient(web);
+        await tx.addUser(bob);
+        throw new ConfigError('half-way');
+      }).catch((e: unknown) => e);
+      expect((failed as Error).message).toBe('half-way');
+      expect(await store.getClient('web')).toBeUndefined();
+      expect(await store.getUser('bob')).toBeUndefined();
+      await store.flush();
+      expect((await readJson(file)).clients).toEqual([]);
     });
 
     it('in the background is said once, and retried without new changes until it succeeds', async () => {
