@@ -20,7 +20,7 @@ import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/ty
  */
 export const LIMITS = Object.freeze({
   /** Characters in one string (a name, a password, a URI). */
-  stringChars: 4096,
+  stringChars: 8192,
   /** Entries in one list (redirect URIs, grants, claims given as key=value). */
   listItems: 100,
   /** Levels of nesting in a JSON value (claims, a JWK Set); `{"address":{"country":"FR"}}` is 2. */
