@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Low } from 'lowdb';
-import { systemClock, type Clock } from '../util/clock.js';
 import { ConfigError } from '../errors/app-errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { jsonDepth } from '../util/json-depth.js';
 import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
-import { jsonDepth } from '../util/json-depth.js';
 import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
 import { mergeEdit, type Settings } from './merge-edit.js';
 import { migrate } from './migrations.js';
