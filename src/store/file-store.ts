@@ -7,7 +7,7 @@ import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
 import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
-import { mergeEdit, type Settings } from './merge-edit.js';
+import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -71,26 +71,24 @@ export class FileStore implements Store {
   private readonly stats: WriteStats = { writes: 0, serialiseMs: 0, maxSerialiseMs: 0, bytes: 0 };
   /** A write is between serialising and its rename: the file is ours to change. */
   private writing = false;
-  /** The check for hand edits in progress, shared by the timer and the write loop. */
-  private checking: Promise<void> | undefined;
-  /** The stamp of a hand edit that could not be used, and why: not read again until it changes. */
-  private refused: { stamp: string; error: ConfigError } | undefined;
+  private readonly edits: HandEdits;
   private lastWarning: string | undefined;
   private lastCollect = performance.now();
   private readonly timer: NodeJS.Timeout;
-  /** Clients, users, keys… as the file held them when last written or read: a hand edit's merge base. */
-  private base: Settings;
 
   private constructor(
     readonly location: string,
     private readonly db: Low<DataFile>,
-    private readonly adapter: AtomicJsonFile<DataFile>,
+    adapter: AtomicJsonFile<DataFile>,
     clock: Clock,
     private readonly release: (() => Promise<void>) | undefined,
     private readonly options: FileStoreOptions,
   ) {
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
-    this.base = this.mem.settings();
+    this.edits = new HandEdits(adapter, this.mem, {
+      say: (message, repeat) => this.warn(message, repeat),
+      markDirty: () => this.markDirty(),
+    });
     // Unref'd: a server's own handles keep the process alive, a timer for the file must not.
     this.timer = setInterval(() => void this.tick(), options.watchEveryMs ?? WATCH_EVERY_MS).unref();
   }
@@ -179,10 +177,10 @@ export class FileStore implements Store {
     return this.loop;
   }
 
-  /** One line on stderr per distinct problem, not one per retry. */
-  private warn(message: string): void {
+  /** One line on stderr per distinct problem, not one per retry (unless `repeat`: news, not a problem). */
+  private warn(message: string, repeat = false): void {
     if (message === this.lastWarning) return;
-    this.lastWarning = message;
+    this.lastWarning = repeat ? undefined : message;
     if (this.options.warn) this.options.warn(message);
     else process.stderr.write(`dev-op: ${message}\n`);
   }
@@ -191,53 +189,15 @@ export class FileStore implements Store {
   private async tick(): Promise<void> {
     if (this.closing) return;
     try {
-      if (!this.writing) await this.adoptEdits();
+      if (!this.writing) await this.edits.check();
       if (performance.now() - this.lastCollect >= (this.options.collectEveryMs ?? COLLECT_EVERY_MS)) {
         this.lastCollect = performance.now();
         await this.mem.collectExpired(); // a change, if anything expired: the write follows
       }
       if (this.written < this.changes) void this.pump();
     } catch {
-      // adoptEdits has said what is wrong; the next tick looks again.
+      // edits.check() has said what is wrong; the next tick looks again.
     }
-  }
-
-  /** A change to the file that this store did not make is read before anything is written over it. */
-  private adoptEdits(): Promise<void> {
-    this.checking ??= this.readEdits().finally(() => (this.checking = undefined));
-    return this.checking;
-  }
-
-  private async readEdits(): Promise<void> {
-    if (!(await this.adapter.changedBehindUs())) return;
-    const stamp = await this.adapter.stamp();
-    if (stamp === undefined) {
-      this.warn(`${this.location} was deleted while the server runs; writing it again from what the server holds.`);
-      this.adapter.forget(); // said once; the next write creates it
-      this.markDirty();
-      return;
-    }
-    if (this.refused?.stamp === stamp) throw this.refused.error;
-    try {
-      const edited = await this.adapter.read();
-      if (edited) {
-        const { state: _state, ...theirs } = edited;
-        this.mem.replaceSettings(mergeEdit(this.base, this.mem.settings(), theirs));
-        this.base = theirs;
-        this.markDirty(); // what the merge kept of ours is not in the file yet
-      }
-    } catch (err) {
-      const error = new ConfigError(
-        `${this.location} was changed by hand and cannot be used (${(err as Error).message}). ` +
-          'The server keeps running on what it holds and will not write the file until the edit is fixed or undone.',
-      );
-      this.refused = { stamp, error };
-      this.warn(error.message);
-      throw error;
-    }
-    this.refused = undefined;
-    this.warn(`${this.location} was changed by hand: the server now uses its clients, users and keys (protocol state stays the server's own).`);
-    this.lastWarning = undefined;
   }
 
   private async drain(): Promise<void> {
@@ -245,7 +205,7 @@ export class FileStore implements Store {
     await new Promise<void>((done) => setImmediate(done));
     while (this.written < this.changes) {
       await this.spacing();
-      await this.adoptEdits(); // never write over an edit not read; throws while the edit is unusable
+      await this.edits.check(); // never write over an edit not read; throws while the edit is unusable
       const target = this.changes;
       const started = performance.now();
       this.writing = true;
@@ -259,7 +219,7 @@ export class FileStore implements Store {
       this.stats.bytes = this.db.adapter instanceof AtomicJsonFile ? this.db.adapter.lastBytes : 0;
       this.stats.writes++;
       this.written = target;
-      this.base = base;
+      this.edits.written(base);
       this.waiters = this.waiters.filter((waiter) => (waiter.target <= target ? (waiter.resolve(), false) : true));
     }
   }
