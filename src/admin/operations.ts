@@ -70,8 +70,13 @@ export function isOperationName(name: unknown): name is OperationName {
   return typeof name === 'string' && Object.hasOwn(operations, name);
 }
 
-/** Run one operation by name. Input typed for local callers; the admin endpoint passes parsed JSON. */
-export function runOperation<N extends OperationName>(ctx: OperationContext, name: N, input: OperationInput<N>): Promise<OperationResult<N>> {
+/**
+ * Run one operation by name. Input typed for local callers; the admin endpoint passes parsed JSON.
+ * One that writes is all or nothing, and on disk when this resolves (applyDurably).
+ */
+export async function runOperation<N extends OperationName>(ctx: OperationContext, name: N, input: OperationInput<N>): Promise<OperationResult<N>> {
   const op = operations[name] as Operation<OperationInput<N>, OperationResult<N>>;
-  return op.run(ctx, input);
+  if (!op.writes) return op.run(ctx, input);
+  const { applyDurably } = await import('./durable.js');
+  return applyDurably(ctx, (durable) => op.run(durable, input));
 }

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { UsageError } from '../errors/app-errors.js';
 import { SIGNING_ALGS } from '../keys/generate.js';
+import { jsonDepth } from '../util/json-depth.js';
 // The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
 // handlers); names only, so validating a client does not load the grant handlers and jose.
 import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../provider/capabilities.js';
@@ -12,12 +13,29 @@ import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/ty
  * UsageError whose message is one sentence naming the flag.
  */
 
+/**
+ * What one input may hold. Everything accepted here is stored and rewritten with the whole data
+ * file on every write, so an unbounded value (a claim nested thousands of levels deep makes
+ * JSON.stringify overflow the stack) would stop every later write: refuse it at the door instead.
+ */
+export const LIMITS = Object.freeze({
+  /** Characters in one string (a name, a password, a URI). */
+  stringChars: 8192,
+  /** Entries in one list (redirect URIs, grants, claims given as key=value). */
+  listItems: 100,
+  /** Levels of nesting in a JSON value (claims, a JWK Set); `{"address":{"country":"FR"}}` is 2. */
+  jsonDepth: 16,
+  /** Characters of a JSON value written out (all of a user's claims, a JWK Set). */
+  jsonChars: 32 * 1024,
+});
+
 /** Schemes that must never receive an authorization response. */
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'about:', 'blob:']);
 
 export function optionalString(value: unknown, flag: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new UsageError(`${flag} must be a string`);
+  if (value.length > LIMITS.stringChars) throw new UsageError(`${flag} is longer than ${LIMITS.stringChars} characters`);
   return value;
 }
 
@@ -33,6 +51,8 @@ export function stringList(value: unknown, flag: string): string[] {
   if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
     throw new UsageError(`${flag} must be a list of strings`);
   }
+  if (list.length > LIMITS.listItems) throw new UsageError(`${flag} is given more than ${LIMITS.listItems} times`);
+  for (const item of list) optionalString(item, flag);
   return list;
 }
 
@@ -101,7 +121,21 @@ export function publicJwks(value: unknown, flag = '--jwks'): { keys: JWK[] } {
     const secret = PRIVATE_JWK_MEMBERS.find((m) => m in key);
     if (secret) throw new UsageError(`${flag} holds a private or symmetric key (member "${secret}"); give the public keys only`);
   }
+  boundedJson(value, flag);
   return { keys: keys as JWK[] };
+}
+
+/**
+ * A JSON value within LIMITS, checked before anything else touches it (the check itself does not
+ * recurse). Nesting is measured from `value`: a claim `x` holding `{"a":{}}` nests 2 levels.
+ */
+export function boundedJson<T>(value: T, flag: string): T {
+  if (jsonDepth(value, LIMITS.jsonDepth) > LIMITS.jsonDepth) {
+    throw new UsageError(`${flag} is nested more than ${LIMITS.jsonDepth} levels deep`);
+  }
+  const text = JSON.stringify(value) ?? '';
+  if (text.length > LIMITS.jsonChars) throw new UsageError(`${flag} is larger than ${LIMITS.jsonChars / 1024} KB of JSON`);
+  return value;
 }
 
 export function httpsOrLocalUrl(value: unknown, flag: string): string {
@@ -153,9 +187,14 @@ export function parseClaim(pair: string): [string, unknown] {
 /** Claims given as ['k=v', …] (CLI) or as an object (JSON input). Later keys win. */
 export function claims(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (Array.isArray(value)) return Object.fromEntries(stringList(value, '--claim').map(parseClaim));
-  if (typeof value === 'object') return { ...(value as Record<string, unknown>) };
-  throw new UsageError('--claim must be key=value pairs');
+  let out: Record<string, unknown>;
+  if (Array.isArray(value)) out = Object.fromEntries(stringList(value, '--claim').map(parseClaim));
+  else if (typeof value === 'object') out = { ...(value as Record<string, unknown>) };
+  else throw new UsageError('--claim must be key=value pairs');
+  // The claims object is one level itself: each claim's value may nest one level less.
+  if (Object.keys(out).length > LIMITS.listItems) throw new UsageError(`--claim is given more than ${LIMITS.listItems} claims`);
+  for (const [key, claim] of Object.entries(out)) boundedJson({ [key]: claim }, `--claim ${key}`);
+  return boundedJson(out, '--claim');
 }
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };

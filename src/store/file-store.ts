@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { Low } from 'lowdb';
+import { ConfigError } from '../errors/app-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { AtomicJsonFile } from './atomic-json-file.js';
+import { jsonDepth } from '../util/json-depth.js';
+import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
-import { MemoryStore } from './memory-store.js';
+import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
+import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -14,7 +17,17 @@ export interface FileStoreOptions {
   lock?: boolean;
   /** Wait up to this many ms for a lock held by another process (default 0: fail at once). */
   lockWaitMs?: number;
+  /** Where a problem nobody awaits is told: a background write that failed, a hand edit (default: stderr). */
+  warn?: (message: string) => void;
+  /** How often the file is checked for hand edits, and failed writes retried (default 1 s). */
+  watchEveryMs?: number;
+  /** How often expired state is collected, with or without requests (default 30 s). */
+  collectEveryMs?: number;
 }
+
+const WATCH_EVERY_MS = 1_000;
+/** Half of README's promise that expired state leaves the file within a minute: the write follows. */
+const COLLECT_EVERY_MS = 30_000;
 
 /**
  * A background write serialises the whole file on the event loop (lowdb), in time proportional to
@@ -56,14 +69,28 @@ export class FileStore implements Store {
   private nextWriteAt = 0;
   private wake: (() => void) | undefined;
   private readonly stats: WriteStats = { writes: 0, serialiseMs: 0, maxSerialiseMs: 0, bytes: 0 };
+  /** A write is between serialising and its rename: the file is ours to change. */
+  private writing = false;
+  private readonly edits: HandEdits;
+  private lastWarning: string | undefined;
+  private lastCollect = performance.now();
+  private readonly timer: NodeJS.Timeout;
 
   private constructor(
     readonly location: string,
     private readonly db: Low<DataFile>,
+    adapter: AtomicJsonFile<DataFile>,
     clock: Clock,
     private readonly release: (() => Promise<void>) | undefined,
+    private readonly options: FileStoreOptions,
   ) {
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
+    this.edits = new HandEdits(adapter, this.mem, {
+      say: (message, repeat) => this.warn(message, repeat),
+      markDirty: () => this.markDirty(),
+    });
+    // Unref'd: a server's own handles keep the process alive, a timer for the file must not.
+    this.timer = setInterval(() => void this.tick(), options.watchEveryMs ?? WATCH_EVERY_MS).unref();
   }
 
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
@@ -71,9 +98,11 @@ export class FileStore implements Store {
     const file = resolve(path);
     const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
     try {
-      const adapter = new AtomicJsonFile<DataFile>(file, migrate);
+      // Temp files of a writer killed mid-write: ours to delete now that we hold the lock.
+      if (release) await removeStaleTemps(file);
+      const adapter = new AtomicJsonFile<DataFile>(file, parseDataFile);
       const loaded = await adapter.read();
-      const store = new FileStore(file, new Low(adapter, loaded ?? emptyData()), options.clock ?? systemClock, release);
+      const store = new FileStore(file, new Low(adapter, loaded ?? emptyData()), adapter, options.clock ?? systemClock, release, options);
       await store.mem.collectExpired();
       if (!loaded) store.markDirty();
       await store.flush();
@@ -90,7 +119,7 @@ export class FileStore implements Store {
    */
   static async snapshot(path: string, options: { clock?: Clock } = {}): Promise<Store> {
     const file = resolve(path);
-    const loaded = await new AtomicJsonFile<DataFile>(file, migrate).read();
+    const loaded = await new AtomicJsonFile<DataFile>(file, parseDataFile).read();
     return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
   }
 
@@ -114,6 +143,7 @@ export class FileStore implements Store {
   /** Flush and release the lock. Further use of the store throws. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.timer);
       try {
         await this.flush();
       } finally {
@@ -140,11 +170,34 @@ export class FileStore implements Store {
         this.loop = undefined;
         const waiting = this.waiters.splice(0);
         for (const waiter of waiting) waiter.reject(err);
-        // A background write nobody awaits: warn now; the next flush() retries and throws.
-        if (waiting.length === 0) process.emitWarning(`dev-op could not write ${this.location}: ${err.message}`);
+        // A background write nobody awaits: say so; the timer retries it, and a flush() throws it.
+        if (waiting.length === 0) this.warn(err instanceof ConfigError ? err.message : `dev-op could not write ${this.location}: ${err.message}`);
       },
     );
     return this.loop;
+  }
+
+  /** One line on stderr per distinct problem, not one per retry (unless `repeat`: news, not a problem). */
+  private warn(message: string, repeat = false): void {
+    if (message === this.lastWarning) return;
+    this.lastWarning = repeat ? undefined : message;
+    if (this.options.warn) this.options.warn(message);
+    else process.stderr.write(`dev-op: ${message}\n`);
+  }
+
+  /** Once a second: take in hand edits, retry a failed write, and collect expired state now and then. */
+  private async tick(): Promise<void> {
+    if (this.closing) return;
+    try {
+      if (!this.writing) await this.edits.check();
+      if (performance.now() - this.lastCollect >= (this.options.collectEveryMs ?? COLLECT_EVERY_MS)) {
+        this.lastCollect = performance.now();
+        await this.mem.collectExpired(); // a change, if anything expired: the write follows
+      }
+      if (this.written < this.changes) void this.pump();
+    } catch {
+      // edits.check() has said what is wrong; the next tick looks again.
+    }
   }
 
   private async drain(): Promise<void> {
@@ -152,9 +205,12 @@ export class FileStore implements Store {
     await new Promise<void>((done) => setImmediate(done));
     while (this.written < this.changes) {
       await this.spacing();
+      await this.edits.check(); // never write over an edit not read; throws while the edit is unusable
       const target = this.changes;
       const started = performance.now();
-      const writing = this.db.write(); // serialises synchronously: the file holds exactly `target` changes
+      this.writing = true;
+      const writing = this.db.write().finally(() => (this.writing = false)); // serialises synchronously: the file holds exactly `target` changes
+      const base = this.mem.settings();
       const serialiseMs = performance.now() - started;
       this.nextWriteAt = started + WRITE_SPACING * serialiseMs;
       this.stats.serialiseMs += serialiseMs;
@@ -163,6 +219,7 @@ export class FileStore implements Store {
       this.stats.bytes = this.db.adapter instanceof AtomicJsonFile ? this.db.adapter.lastBytes : 0;
       this.stats.writes++;
       this.written = target;
+      this.edits.written(base);
       this.waiters = this.waiters.filter((waiter) => (waiter.target <= target ? (waiter.resolve(), false) : true));
     }
   }
@@ -223,4 +280,16 @@ export class FileStore implements Store {
   async revokeSubject(sub: string): Promise<number> { return this.live().revokeSubject(sub); }
   async revokeClient(clientId: string): Promise<number> { return this.live().revokeClient(clientId); }
   async collectExpired(): Promise<number> { return this.live().collectExpired(); }
+}
+
+/** The data file's JSON as the current schema, refused if it could not be written back (too deep). */
+function parseDataFile(raw: unknown, path: string): DataFile {
+  const data = migrate(raw, path);
+  if (jsonDepth(data, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) {
+    throw new ConfigError(
+      `${path} holds a value nested more than ${MAX_STORED_DEPTH} levels deep, which dev-op cannot write back. ` +
+        'dev-op will not overwrite it; fix or move it, or use --data to point elsewhere.',
+    );
+  }
+  return data;
 }

@@ -1,8 +1,10 @@
 import { AlreadyExistsError } from '../errors/app-errors.js';
 import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
+import { jsonDepth } from '../util/json-depth.js';
 import { emptyData } from './empty-data.js';
 import { GrantIndex } from './grant-index.js';
 import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
+import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
@@ -65,7 +67,7 @@ export class MemoryStore implements Store {
 
   async addKey(key: StoredKey): Promise<void> {
     if (this.data.keys.some((k) => k.kid === key.kid)) throw new AlreadyExistsError(`key ${key.kid} already exists`);
-    this.data.keys.push(structuredClone(key));
+    this.data.keys.push(storable(key, `key ${key.kid}`));
     this.onChange();
   }
 
@@ -85,7 +87,7 @@ export class MemoryStore implements Store {
     if (this.data.clients.some((c) => c.client_id === client.client_id)) {
       throw new AlreadyExistsError(`client ${client.client_id} already exists`);
     }
-    this.data.clients.push(structuredClone(client));
+    this.data.clients.push(storable(client, `client ${client.client_id}`));
     this.onChange();
   }
 
@@ -112,7 +114,7 @@ export class MemoryStore implements Store {
     // A sub names one person; two users sharing it would make getUserBySub ambiguous.
     const sameSub = this.data.users.find((u) => u.sub === user.sub);
     if (sameSub) throw new AlreadyExistsError(`a user with sub ${user.sub} already exists (${sameSub.username})`);
-    this.data.users.push(structuredClone(user));
+    this.data.users.push(storable(user, `user ${user.username}`));
     this.onChange();
   }
 
@@ -125,7 +127,7 @@ export class MemoryStore implements Store {
     if (!Number.isFinite(record.exp)) throw new TypeError(`${kind} ${id}: exp must be a number of epoch seconds`);
     this.deleteRecord(kind, id);
     const table = (this.data.state[kind] ??= {});
-    writeRow(table, id, cloneJson(record));
+    writeRow(table, id, cloneJson(record, `${kind} ${id}`));
     if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
     this.onChange();
     // A long-running server issues state without end (an access token per request): what has
@@ -198,6 +200,24 @@ export class MemoryStore implements Store {
     }
     if (removed > 0) this.onChange();
     return removed;
+  }
+
+  /**
+   * Replace everything but the protocol state (clients, users, keys, cookie keys, and whatever else
+   * the file holds) with `next`: a hand edit of the data file, merged. Protocol state (sessions,
+   * codes, tokens) stays as this store holds it. Throws, changing nothing, if `next` could not be
+   * written back.
+   */
+  replaceSettings(next: Omit<DataFile, 'state'>): void {
+    if (jsonDepth(next, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) throw tooDeep('the file');
+    const data = this.data as unknown as Record<string, unknown>;
+    for (const key of Object.keys(data)) if (key !== 'state' && !(key in next)) delete data[key];
+    Object.assign(data, structuredClone(next));
+  }
+
+  /** Clients, users, keys and the rest, as a copy (FileStore's base for merging a hand edit). */
+  settings(): Omit<DataFile, 'state'> {
+    return settingsOf(this.data);
   }
 
   /** Nothing to write: memory is the whole store. */
@@ -275,15 +295,36 @@ function copyStored<T extends object>(value: T | undefined): T | undefined {
   return JSON.parse(text) as T;
 }
 
+/**
+ * How deeply a stored value may nest. JSON.stringify recurses, and a value a thousand levels deep
+ * overflows its stack: one such record would make every later write of the file fail. Input is
+ * bounded far below this at the door (admin/validate.ts); this keeps the file writable whatever
+ * the caller, refusing the one change instead of losing all the others.
+ */
+export const MAX_STORED_DEPTH = 64;
+
+function tooDeep(what: string): TypeError {
+  return new TypeError(`${what} nests deeper than ${MAX_STORED_DEPTH} levels and cannot be stored`);
+}
+
+/** A copy of a client, user or key to keep, refused if it could not be written out. */
+function storable<T>(value: T, what: string): T {
+  if (jsonDepth(value, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) throw tooDeep(what);
+  return structuredClone(value);
+}
+
 /** A deep copy of a state record (plain JSON data), several times cheaper than structuredClone. */
-function cloneJson<T>(value: T): T {
+function cloneJson<T>(value: T, what?: string, depth = 0): T {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  // Checked while copying (the token path stores records all the time): no second walk.
+  if (what !== undefined && depth >= MAX_STORED_DEPTH) throw tooDeep(what);
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item, what, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     // Keys can come from requests (a client_id in Session.grants): "__proto__" stays a plain key.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: cloneJson(item), enumerable: true, writable: true, configurable: true });
-    else out[key] = cloneJson(item);
+    const copy = cloneJson(item, what, depth + 1);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
   }
   return out as T;
 }

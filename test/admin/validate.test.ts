@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claims, grantType, parseClaim, redirectUri, scope, ttlSeconds } from '../../src/admin/validate.js';
+import { claims, grantType, optionalString, parseClaim, publicJwks, redirectUri, scope, stringList, ttlSeconds } from '../../src/admin/validate.js';
 import { UsageError } from '../../src/errors/app-errors.js';
 
 describe('redirect URIs', () => {
@@ -76,5 +76,22 @@ describe('lifetimes, scopes, grants', () => {
     expect(grantType('client_credentials')).toBe('client_credentials');
     expect(grantType('device_code')).toBe('urn:ietf:params:oauth:grant-type:device_code');
     expect(() => grantType('implicit')).toThrow('not a supported grant type');
+  });
+});
+
+describe('input bounds (everything accepted is stored and rewritten with the whole file)', () => {
+  const nestedArray = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}1${']'.repeat(levels)}`);
+
+  it('refuses claims nested too deep or too large, naming the claim, and accepts ordinary ones', () => {
+    expect(() => claims({ groups: nestedArray(2_500) })).toThrow('--claim groups is nested more than 16 levels deep');
+    expect(() => claims([`groups=${JSON.stringify(nestedArray(20))}`])).toThrow('--claim groups is nested more than 16 levels deep');
+    expect(() => claims({ blob: 'x'.repeat(40_000) })).toThrow('--claim blob is larger than 32 KB of JSON');
+    expect(claims({ address: { country: 'FR', lines: ['1 rue'] }, groups: ['a', 'b'] })).toEqual({ address: { country: 'FR', lines: ['1 rue'] }, groups: ['a', 'b'] });
+  });
+
+  it('refuses overlong strings and overlong lists', () => {
+    expect(() => optionalString('x'.repeat(9_000), '--name')).toThrow('--name is longer than 8192 characters');
+    expect(() => stringList(Array.from({ length: 101 }, (_, i) => `http://localhost/${i}`), '--redirect-uri')).toThrow('--redirect-uri is given more than 100 times');
+    expect(() => publicJwks({ keys: [{ kty: 'EC', x: nestedArray(2_500) }] })).toThrow('--jwks is nested more than 16 levels deep');
   });
 });

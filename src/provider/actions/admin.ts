@@ -65,18 +65,17 @@ export function admin(op: Provider): Middleware[] {
         return answer(ctx, 401, { error: 'unauthorized', message: 'wrong or missing admin token' });
       }
       const body = await readJson(ctx);
-      const { operations, isOperationName } = await import('../../admin/operations.js');
+      const { isOperationName, runOperation } = await import('../../admin/operations.js');
       const name = (body as { op?: unknown } | undefined)?.op;
       if (!isOperationName(name)) {
         return answer(ctx, 400, { error: 'ERR_USAGE', message: `unknown operation ${JSON.stringify(name ?? null)}` });
       }
       ctx.state.detail = name;
-      const operation = operations[name];
       try {
         const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged() };
-        const result: unknown = await operation.run(ctxForOp, (body as { input?: never }).input as never);
-        // Acknowledged means on disk, as when the CLI writes the file itself.
-        if (operation.writes) await op.store.flush();
+        // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
+        // be written is undone and refused (runOperation: all or nothing).
+        const result: unknown = await runOperation(ctxForOp, name, (body as { input?: never }).input as never);
         answer(ctx, 200, { result });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -1,4 +1,11 @@
 import { InvalidRequest } from '../../errors/oauth-errors.js';
+import { jsonDepth } from '../../util/json-depth.js';
+
+/**
+ * `{"userinfo":{"x":{"value":…}}}` is 3 levels; a value may nest a few more. The request is kept
+ * with the interaction and the grant, and a deeply nested one would make the data file unwritable.
+ */
+const MAX_DEPTH = 8;
 
 /** OIDC Core 5.5.1: per claim, null or { essential?, value?, values? }. */
 export type ClaimSpec = null | { essential?: boolean; value?: unknown; values?: unknown[] };
@@ -34,6 +41,7 @@ export function parseClaimsRequest(raw: string | undefined): ClaimsRequest | und
     throw new InvalidRequest('claims must be a JSON object');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidRequest('claims must be a JSON object');
+  if (jsonDepth(parsed, MAX_DEPTH) > MAX_DEPTH) throw new InvalidRequest(`claims must not nest more than ${MAX_DEPTH} levels`);
   const { userinfo, id_token: idToken } = parsed as Record<string, unknown>;
   return { userinfo: member(userinfo, 'userinfo'), id_token: member(idToken, 'id_token') };
 }

@@ -1,0 +1,89 @@
+import type { Client, Consumed, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+
+/**
+ * A view of a Store that remembers how to undo what is done through it to clients, users, keys
+ * and cookie keys, so that a management operation is all or nothing: if it throws part-way, or
+ * its change cannot be written to disk, undo() puts those back as they were. Only what went
+ * through this view is undone, never a change that other requests made meanwhile. Protocol
+ * state is not undone: what an operation did there (a revocation, a minted token's record) is
+ * safe to keep.
+ */
+export class Journal implements Store {
+  private readonly undos: (() => Promise<unknown>)[] = [];
+
+  constructor(private readonly store: Store) {}
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  /** Undo every remembered change, newest first. */
+  async undo(): Promise<void> {
+    for (const step of this.undos.splice(0).reverse()) await step();
+  }
+
+  async getCookieKeys(): Promise<string[]> { return this.store.getCookieKeys(); }
+  async setCookieKeys(keys: string[]): Promise<void> {
+    const before = await this.store.getCookieKeys();
+    await this.store.setCookieKeys(keys);
+    this.undos.push(() => this.store.setCookieKeys(before));
+  }
+
+  async getIssuer(): Promise<string | undefined> { return this.store.getIssuer(); }
+  async setIssuer(issuer: string): Promise<void> { return this.store.setIssuer(issuer); }
+
+  async listKeys(): Promise<StoredKey[]> { return this.store.listKeys(); }
+  async addKey(key: StoredKey): Promise<void> {
+    await this.store.addKey(key);
+    this.undos.push(() => this.store.removeKey(key.kid));
+  }
+  async removeKey(kid: string): Promise<boolean> {
+    const before = (await this.store.listKeys()).find((k) => k.kid === kid);
+    const removed = await this.store.removeKey(kid);
+    if (removed && before) this.undos.push(() => this.store.addKey(before));
+    return removed;
+  }
+
+  async listClients(): Promise<Client[]> { return this.store.listClients(); }
+  async getClient(clientId: string): Promise<Client | undefined> { return this.store.getClient(clientId); }
+  async addClient(client: Client): Promise<void> {
+    await this.store.addClient(client);
+    this.undos.push(() => this.store.removeClient(client.client_id));
+  }
+  async removeClient(clientId: string): Promise<boolean> {
+    const before = await this.store.getClient(clientId);
+    const removed = await this.store.removeClient(clientId);
+    if (removed && before) this.undos.push(() => this.store.addClient(before));
+    return removed;
+  }
+
+  async listUsers(): Promise<User[]> { return this.store.listUsers(); }
+  async getUser(username: string): Promise<User | undefined> { return this.store.getUser(username); }
+  async getUserBySub(sub: string): Promise<User | undefined> { return this.store.getUserBySub(sub); }
+  async addUser(user: User): Promise<void> {
+    await this.store.addUser(user);
+    this.undos.push(() => this.store.removeUser(user.username));
+  }
+  async removeUser(username: string): Promise<boolean> {
+    const before = await this.store.getUser(username);
+    const removed = await this.store.removeUser(username);
+    if (removed && before) this.undos.push(() => this.store.addUser(before));
+    return removed;
+  }
+
+  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> { return this.store.put(kind, id, record); }
+  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+    return this.store.putIfAbsent(kind, id, record);
+  }
+  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> { return this.store.get<T>(kind, id); }
+  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
+    return this.store.consume<T>(kind, id);
+  }
+  async delete(kind: StateKind, id: string): Promise<void> { return this.store.delete(kind, id); }
+  async revokeGrant(grantId: string): Promise<void> { return this.store.revokeGrant(grantId); }
+  async revokeSubject(sub: string): Promise<number> { return this.store.revokeSubject(sub); }
+  async revokeClient(clientId: string): Promise<number> { return this.store.revokeClient(clientId); }
+  async collectExpired(): Promise<number> { return this.store.collectExpired(); }
+  async flush(): Promise<void> { return this.store.flush(); }
+  async close(): Promise<void> { return this.store.close(); }
+}
