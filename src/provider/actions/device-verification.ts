@@ -5,12 +5,17 @@ import { findPendingDevice, settleDevice, type PendingDevice } from '../device/a
 import { formatUserCode, normaliseUserCode } from '../device/user-code.js';
 import { displayableLogo } from '../logo-uri.js';
 import { parseParams } from '../middleware/body.js';
+import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { describeScope } from '../scope-descriptions.js';
 import { loadSession } from '../session.js';
 import { startInteraction } from '../start-interaction.js';
 
 const INVALID_CODE = 'That code is not valid or has expired. Check your device and try again.';
+
+/** What CSRF tokens are bound to (csrf.ts): the code entry form, or the confirmation of one device. */
+const ENTRY = 'device';
+const confirmBinding = (device: PendingDevice) => `device:${device.deviceCode}`;
 
 function action(op: Provider): string {
   return `${op.config.issuer}${op.config.routes.device_verification}`;
@@ -19,14 +24,14 @@ function action(op: Provider): string {
 async function renderEntry(op: Provider, ctx: Ctx, userCode: string, error?: string) {
   if (error) ctx.status = 400;
   ctx.type = 'html';
-  ctx.body = await op.views.render('device', { action: action(op), csrf: csrfToken(op, ctx), userCode, error });
+  ctx.body = await op.views.render('device', { action: action(op), csrf: csrfToken(op, ctx, ENTRY), userCode, error });
 }
 
 async function renderConfirm(op: Provider, ctx: Ctx, device: PendingDevice) {
   ctx.type = 'html';
   ctx.body = await op.views.render('device-confirm', {
     action: action(op),
-    csrf: csrfToken(op, ctx),
+    csrf: csrfToken(op, ctx, confirmBinding(device)),
     userCode: formatUserCode(device.record.userCode),
     client: { name: device.client.client_name ?? device.client.client_id, logoUri: displayableLogo(device.client.logo_uri) },
     scopes: parseScope(device.record.scope).map((name) => ({ name, description: describeScope(name) })),
@@ -61,19 +66,24 @@ export function deviceEntry(op: Provider): Middleware[] {
 export function deviceSubmit(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function submitDeviceCode(ctx) {
-      verifyCsrf(ctx);
       const { user_code: userCode = '', decision } = ctx.state.params;
+      const deciding = decision === 'allow' || decision === 'deny';
+      // The entry form's token looks a code up; only the confirm page's token, made for this
+      // device, can approve or deny it.
+      if (!deciding) verifyCsrf(ctx, ENTRY);
       const device = await findPendingDevice(op, userCode);
       if (!device) return renderEntry(op, ctx, formatUserCode(normaliseUserCode(userCode)), INVALID_CODE);
+      if (deciding) verifyCsrf(ctx, confirmBinding(device));
       ctx.state.clientId = device.client.client_id;
       const clientName = device.client.client_name ?? device.client.client_id;
       if (decision === 'deny') {
         await settleDevice(op, device, { denied: true });
         return renderDeviceDone(op, ctx, clientName, false);
       }
-      if (decision !== 'allow') return renderConfirm(op, ctx, device);
+      if (!deciding) return renderConfirm(op, ctx, device);
       const session = await loadSession(op, ctx);
       if (session) {
         await settleDevice(op, device, { approvedBy: session });

@@ -8,6 +8,7 @@ import { parseScope, STANDARD_SCOPES } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { parseParams } from '../middleware/body.js';
+import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { PLAYGROUND_CLIENT_ID, ensurePlaygroundClient, ineligibility, playgroundCallback } from '../playground/client.js';
 import { discover } from '../playground/loopback.js';
@@ -38,9 +39,10 @@ async function chosenClient(op: Provider, clientId: string | undefined) {
 export function playgroundStart(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function startRun(ctx) {
-      verifyCsrf(ctx);
+      verifyCsrf(ctx, 'playground');
       const p = ctx.state.params;
       const client = await chosenClient(op, p.client_id);
       const scope = [...new Set([...STANDARD_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
@@ -88,7 +90,7 @@ export function playgroundCallbackAction(op: Provider): Middleware[] {
       const base: ViewModel = {
         client: { id: client.client_id, name: client.client_name ?? client.client_id },
         scope: run.scope,
-        again: { action: `${op.config.issuer}/playground/start`, csrf: csrfToken(op, ctx), clientId: client.client_id, scope: run.scope },
+        again: { action: `${op.config.issuer}/playground/start`, csrf: csrfToken(op, ctx, 'playground'), clientId: client.client_id, scope: run.scope },
       };
       if (p.error !== undefined) {
         return render(op, ctx, { ...base, authError: { error: p.error, description: p.error_description ?? '', explanation: explainError(p.error) } });
