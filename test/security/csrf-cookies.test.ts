@@ -179,7 +179,8 @@ describe('CSRF on every POST form', () => {
     'Origin: another local port': () => ({ origin: otherPort(), 'sec-fetch-site': 'same-site' }),
     'Origin: localhost on another port': () => ({ origin: `http://localhost:${server.port + 1}` }),
     'Origin: another site': () => ({ origin: 'http://evil.example' }),
-    'Origin: null (a sandboxed or opaque page)': () => ({ origin: 'null' }),
+    'Origin: null (a no-referrer or sandboxed page), Sec-Fetch-Site: same-site': () => ({ origin: 'null', 'sec-fetch-site': 'same-site' }),
+    'Origin: null, Sec-Fetch-Site: cross-site': () => ({ origin: 'null', 'sec-fetch-site': 'cross-site' }),
     'Origin: the issuer over https (another origin)': () => ({ origin: base.replace('http:', 'https:') }),
     'no Origin, Sec-Fetch-Site: cross-site': () => ({ 'sec-fetch-site': 'cross-site' }),
     'no Origin, Sec-Fetch-Site: same-site': () => ({ 'sec-fetch-site': 'same-site' }),
@@ -200,6 +201,12 @@ describe('CSRF on every POST form', () => {
         form: { ...form.fields, csrf: form.csrf }, headers: { origin: base, 'sec-fetch-site': 'same-origin' },
       });
       expect(await form.worked(res), `${formName} from the issuer's own page`).toBe(true);
+      // What Chromium sends from dev-op's own pages (Referrer-Policy: no-referrer makes Origin null).
+      const own = await prepare();
+      const fromPage = await own.browser.fetch(own.action, {
+        form: { ...own.fields, csrf: own.csrf }, headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      });
+      expect(await own.worked(fromPage), `${formName} from the issuer's own no-referrer page`).toBe(true);
     });
   }
 
