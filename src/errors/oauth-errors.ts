@@ -72,7 +72,5 @@ export const InvalidClientAtAuthorization = oauthError('invalid_client', 400, fa
 export const InvalidRedirectUri = oauthError('invalid_redirect_uri', 400, false);
 /** A page form posted from another origin (another local port, another site): never acted on. */
 export const CrossOriginForm = oauthError('invalid_request', 403, false);
-/** Too many failed attempts (device user codes, RFC 8628 5.1): wait and try again. */
-export const TooManyAttempts = oauthError('slow_down', 429, false);
 /** An expired, unknown or foreign interaction (login/consent page). */
 export const InvalidInteraction = oauthError('invalid_request', 400, false);
