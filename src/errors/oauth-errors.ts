@@ -80,5 +80,7 @@ export const InvalidClient = oauthError('invalid_client', 401, false);
 export const InvalidClientAtAuthorization = oauthError('invalid_client', 400, false);
 /** Unregistered or missing redirect_uri: shown as a page, never redirected. */
 export const InvalidRedirectUri = oauthError('invalid_redirect_uri', 400, false);
+/** A page form posted from another origin (another local port, another site): never acted on. */
+export const CrossOriginForm = oauthError('invalid_request', 403, false);
 /** An expired, unknown or foreign interaction (login/consent page). */
 export const InvalidInteraction = oauthError('invalid_request', 400, false);

@@ -4,6 +4,7 @@ import type { KeyRing } from '../keys/keyring.js';
 import type { Client, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Renderer } from '../views/render.js';
+import type { UserCodeAttempts } from './device/attempts.js';
 import type { ClientRedirect } from './send-to-client.js';
 
 /** Everything an action needs, built once per provider. */
@@ -14,6 +15,8 @@ export interface Provider {
   readonly views: Renderer;
   /** The current key ring; rebuilt only after keys change. */
   keys(): Promise<KeyRing>;
+  /** Wrong device user codes lately (RFC 8628 5.1 rate limit), for the verification page. */
+  readonly userCodeAttempts: UserCodeAttempts;
   /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
 }

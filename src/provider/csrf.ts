@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import { InvalidRequest } from '../errors/oauth-errors.js';
 import { randomId } from '../util/random.js';
@@ -6,22 +7,34 @@ import type { Ctx, Provider } from './context.js';
 import { cookieOptions } from './session.js';
 
 /**
- * Double-submit CSRF protection: a random token in a signed HttpOnly cookie must come back in
- * the form's `csrf` field. A cross-site form can neither read nor forge the cookie.
+ * CSRF tokens bound to this browser and to one server-side record. The browser's part is a random
+ * value in a signed HttpOnly cookie; the token a form carries is an HMAC (keyed with the server's
+ * cookie secret) over that value and what the form acts on — `interaction:<uid>`,
+ * `device:<device code>`, `logout:<sid>` — so a token is good for that one record in that one
+ * browser. Cookies are shared by every port of a host (RFC 6265 8.5): a server on another local
+ * port receives the cookie, but cannot make a token from it without the secret, nor reuse one
+ * shown for another record. (sameOriginPost refuses the cross-origin post itself.)
  */
-export function csrfToken(op: Provider, ctx: Ctx): string {
-  let token = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
-  if (!token) {
-    token = randomId();
-    ctx.cookies.set(DEFAULTS.cookies.csrf, token, cookieOptions(op));
+export function csrfToken(op: Provider, ctx: Ctx, binding: string): string {
+  let browser = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
+  if (!browser) {
+    browser = randomId();
+    ctx.cookies.set(DEFAULTS.cookies.csrf, browser, cookieOptions(op));
   }
-  return token;
+  return bound(ctx, browser, binding);
 }
 
-export function verifyCsrf(ctx: Ctx): void {
-  const expected = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
+export function verifyCsrf(ctx: Ctx, binding: string): void {
+  const browser = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
   const sent = ctx.state.params.csrf;
-  if (!expected || !sent || !safeEqual(expected, sent)) {
+  if (!browser || !sent || !safeEqual(bound(ctx, browser, binding), sent)) {
     throw new InvalidRequest('the form has expired or was not sent from this browser (CSRF check failed); go back and try again');
   }
+}
+
+function bound(ctx: Ctx, browser: string, binding: string): string {
+  const keys = ctx.app.keys;
+  const secret = Array.isArray(keys) ? keys[0] : undefined;
+  if (!secret) throw new Error('the app has no cookie key to bind CSRF tokens with');
+  return createHmac('sha256', secret).update(`csrf\n${binding}\n${browser}`).digest('base64url');
 }

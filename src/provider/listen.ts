@@ -2,12 +2,23 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
 
+/**
+ * How long a connection may sit idle or dribble: a client that never finishes its headers, sends
+ * its body slowly or keeps an idle keep-alive socket open must not hold the server (each open
+ * socket costs a file descriptor). Node enforces the header and request limits only when it
+ * sweeps its connections, every `connectionsCheckingInterval` ms (30 s by default), so sweep
+ * every second. Bodies are at most 64 KB: 10 s is ample on any link a developer uses.
+ */
+const CONNECTION_LIMITS = {
+  keepAliveTimeout: 5_000,
+  headersTimeout: 5_000,
+  requestTimeout: 10_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
+
 function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
   // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
-  const server = createServer({ requireHostHeader: false }, handler);
-  // Bound header size and slow-client time so a bad client cannot hold the server.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = createServer({ requireHostHeader: false, ...CONNECTION_LIMITS }, handler);
   server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

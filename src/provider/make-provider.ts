@@ -4,6 +4,7 @@ import type { Store } from '../store/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createRenderer } from '../views/render.js';
 import type { Provider } from './context.js';
+import { UserCodeAttempts } from './device/attempts.js';
 
 export interface ProviderOptions {
   config: ProviderConfig;
@@ -17,10 +18,12 @@ export interface ProviderOptions {
 export function makeProvider(opts: ProviderOptions): Provider {
   const { config, store } = opts;
   let keyRing: Promise<KeyRing> | undefined;
+  const clock = opts.clock ?? systemClock;
   return {
     config,
     store,
-    clock: opts.clock ?? systemClock,
+    clock,
+    userCodeAttempts: new UserCodeAttempts(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
     keysChanged: () => {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
@@ -113,6 +115,54 @@ describe('device verification pages in Chromium', () => {
     expect(token.status).toBe(200);
     expect(await token.json()).toHaveProperty('access_token');
     s.assertClean();
+  });
+
+  it('a page on another local port cannot approve a device in the signed-in user\'s name, even with their cookies and a token', async () => {
+    const own = await deviceCode();
+    const attackers = await deviceCode();
+    s = await openSession(browser);
+    const { page } = s;
+    // The user signs in for their own device: the browser now holds an OP session.
+    await page.goto(own.verification_uri_complete);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: /Alice Example/ }).click();
+    await page.locator('h1', { hasText: 'Device connected' }).waitFor();
+
+    // Another app on this machine (same host, another port) is sent the OP's cookies, uses them to
+    // read a CSRF token for its own code, and serves a page that auto-posts the confirmation.
+    const evil = createServer((req, res) => {
+      void (async () => {
+        const confirm = await fetch(`${op.issuer}/device?user_code=${attackers.user_code}`, { headers: { cookie: req.headers.cookie ?? '' } });
+        const csrf = /name="csrf" value="([^"]+)"/.exec(await confirm.text())?.[1] ?? '';
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(`<!doctype html><html lang="en"><title>Free stuff</title><link rel="icon" href="data:,">
+          <form id="f" method="post" action="${op.issuer}/device">
+          <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="user_code" value="${attackers.user_code}">
+          <input type="hidden" name="decision" value="allow"></form><script>document.getElementById('f').submit()</script></html>`);
+      })();
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    try {
+      const evilOrigin = `http://localhost:${(evil.address() as AddressInfo).port}`;
+      const posted = page.waitForResponse((r) => r.url() === `${op.issuer}/device` && r.request().method() === 'POST');
+      await page.goto(evilOrigin);
+      const res = await posted;
+      expect(res.status()).toBe(403);
+      await page.waitForURL(`${op.issuer}/device`);
+      await expect(page.locator('main').innerText()).resolves.toContain(`this form was sent from a page at ${evilOrigin}`);
+      const poll = await fetch(`${op.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: attackers.device_code, client_id: 'tv' }),
+      });
+      expect(((await poll.json()) as { error?: string }).error, 'the attacker\'s device is still waiting').toBe('authorization_pending');
+    } finally {
+      await new Promise<void>((resolve) => {
+        evil.close(() => resolve());
+        evil.closeAllConnections();
+      });
+    }
+    s.assertClean({ allowHttpErrorStatus: true });
   });
 
   it('verification_uri_complete opens the confirm page; Cancel says the device was not connected', async () => {

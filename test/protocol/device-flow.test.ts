@@ -39,7 +39,8 @@ describe('device authorization grant (RFC 8628)', () => {
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain('Living-room TV');
     expect(confirmHtml).toContain(userCode);
-    const decided = await agent.fetch(`${server.issuer}/device`, { form: { csrf, user_code: typed, decision } });
+    // As a browser does: the confirm page's own token, which is bound to this device.
+    const decided = await agent.fetch(`${server.issuer}/device`, { form: { csrf: inputValue(confirmHtml, 'csrf')!, user_code: typed, decision } });
     if (decision === 'deny') return decided.text();
     expect(decided.status).toBe(302);
     const login = await (await agent.fetch(decided.headers.get('location')!)).text();

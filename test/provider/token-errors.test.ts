@@ -208,6 +208,26 @@ describe('token endpoint: client authentication', () => {
     });
     expect([400, 401]).toContain(raw.status);
   });
+
+  it('a Basic secret sent raw with a lone % (not valid form-encoding, as several RP libraries send it) is accepted as sent', async () => {
+    const rawClient = confidentialClient({
+      client_id: 'raw-pct', client_secret: 'pa%ss:100%', grant_types: ['client_credentials'], response_types: [], scope: 'api:read',
+    });
+    await server.store.addClient(rawClient);
+    const res = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`raw-pct:${rawClient.client_secret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    // A wrong raw secret is still refused.
+    const wrong = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('raw-pct:pa%ss:99%').toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    await expectError(wrong, 401, 'invalid_client');
+  });
 });
 
 describe('token endpoint: request errors', () => {

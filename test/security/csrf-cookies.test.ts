@@ -168,6 +168,79 @@ describe('CSRF on every POST form', () => {
   afterAll(() => {
     console.log(`csrf: ${attempts} forged submissions refused over ${Object.keys(forms).length} forms`);
   });
+
+  /**
+   * Cookies are shared by every port of a host, so a page served on another local port gets this
+   * browser's cookies with its post, and (its server having seen them) even a matching token.
+   * What a browser says about where the post comes from decides.
+   */
+  const otherPort = () => `http://127.0.0.1:${server.port === 1 ? 2 : server.port - 1}`;
+  const crossOrigin: Record<string, () => Record<string, string>> = {
+    'Origin: another local port': () => ({ origin: otherPort(), 'sec-fetch-site': 'same-site' }),
+    'Origin: localhost on another port': () => ({ origin: `http://localhost:${server.port + 1}` }),
+    'Origin: another site': () => ({ origin: 'http://evil.example' }),
+    'Origin: null (a no-referrer or sandboxed page), Sec-Fetch-Site: same-site': () => ({ origin: 'null', 'sec-fetch-site': 'same-site' }),
+    'Origin: null, Sec-Fetch-Site: cross-site': () => ({ origin: 'null', 'sec-fetch-site': 'cross-site' }),
+    'Origin: the issuer over https (another origin)': () => ({ origin: base.replace('http:', 'https:') }),
+    'no Origin, Sec-Fetch-Site: cross-site': () => ({ 'sec-fetch-site': 'cross-site' }),
+    'no Origin, Sec-Fetch-Site: same-site': () => ({ 'sec-fetch-site': 'same-site' }),
+  };
+
+  for (const [formName, prepare] of Object.entries(forms)) {
+    it(`${formName}: a post with the right token and cookies from another origin is refused (403 page, no effect); from the issuer it works`, async () => {
+      for (const [label, headers] of Object.entries(crossOrigin)) {
+        const form = await prepare();
+        const res = await form.browser.fetch(form.action, { form: { ...form.fields, csrf: form.csrf }, headers: headers() });
+        expect(res.status, `${formName}, ${label}`).toBe(403);
+        expect(res.headers.get('content-type'), `${formName}, ${label}`).toMatch(/text\/html/);
+        expect(await res.text(), `${formName}, ${label}`).toContain(`not from dev-op&#39;s own pages at ${base}`);
+        expect(await form.worked(res), `${formName}, ${label}: it had its effect`).toBe(false);
+      }
+      const form = await prepare();
+      const res = await form.browser.fetch(form.action, {
+        form: { ...form.fields, csrf: form.csrf }, headers: { origin: base, 'sec-fetch-site': 'same-origin' },
+      });
+      expect(await form.worked(res), `${formName} from the issuer's own page`).toBe(true);
+      // What Chromium sends from dev-op's own pages (Referrer-Policy: no-referrer makes Origin null).
+      const own = await prepare();
+      const fromPage = await own.browser.fetch(own.action, {
+        form: { ...own.fields, csrf: own.csrf }, headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      });
+      expect(await own.worked(fromPage), `${formName} from the issuer's own no-referrer page`).toBe(true);
+    });
+  }
+
+  it("a token is bound to its interaction: the login page's token of an earlier interaction is refused for the next", async () => {
+    const { browser, html: first } = await loginPage();
+    const firstToken = inputValue(first, 'csrf')!;
+    // The same browser starts a second sign-in (its interaction cookie now names the second one).
+    const second = location(await browser.fetch(authUrl({ state: 'second' })));
+    const secondHtml = await browser.page(second);
+    const res = await browser.fetch(formAction(secondHtml, /\/login$/)!, { form: { csrf: firstToken, username: 'alice' } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/);
+    expect(browser.jar.has('_session')).toBe(false);
+    // Its own token works.
+    const ok = await browser.fetch(formAction(secondHtml, /\/login$/)!, { form: { csrf: inputValue(secondHtml, 'csrf')!, username: 'alice' } });
+    expect(ok.status).toBe(302);
+  });
+
+  it("a device confirmation token is bound to its device: the token shown for the attacker's own code cannot approve another", async () => {
+    const deviceAuth = () => fetch(`${base}/device/auth`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from('tv:tv-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'scope=openid',
+    }).then(async (r) => (await r.json()) as { user_code: string });
+    const [mine, theirs] = [await deviceAuth(), await deviceAuth()];
+    const browser = new Browser();
+    const confirmMine = await browser.page(`${base}/device?user_code=${mine.user_code}`);
+    const res = await browser.fetch(`${base}/device`, { form: { csrf: inputValue(confirmMine, 'csrf')!, user_code: theirs.user_code, decision: 'deny' } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/);
+    // The entry page's token cannot decide either.
+    const entry = await browser.page(`${base}/device`);
+    const fromEntry = await browser.fetch(`${base}/device`, { form: { csrf: inputValue(entry, 'csrf')!, user_code: mine.user_code, decision: 'deny' } });
+    expect(fromEntry.status).toBe(400);
+  });
 });
 
 describe('cookies', () => {

@@ -3,9 +3,13 @@ import type { Ctx, Middleware, Params, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { verifyIdTokenHint } from '../id-token-hint.js';
 import { parseParams } from '../middleware/body.js';
+import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { withQuery } from '../redirect.js';
 import { endSession, loadSession } from '../session.js';
+
+/** What a logout form's CSRF token is bound to (csrf.ts): the session it ends. */
+const logoutBinding = (sid: string) => `logout:${sid}`;
 
 interface LogoutRequest {
   clientId?: string;
@@ -60,14 +64,15 @@ export function endSessionPrompt(op: Provider): Middleware[] {
     parseParams,
     async function confirmLogout(ctx) {
       const req = await logoutRequest(op, ctx.state.params);
-      if (!(await loadSession(op, ctx))) return signedOut(op, ctx, req);
+      const session = await loadSession(op, ctx);
+      if (!session) return signedOut(op, ctx, req);
       const hidden = Object.entries({
         client_id: req.clientId, post_logout_redirect_uri: req.postLogoutRedirectUri, state: req.state,
       }).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
       ctx.type = 'html';
       ctx.body = await op.views.render('logout', {
         client: req.clientName ? { name: req.clientName } : undefined,
-        csrf: csrfToken(op, ctx),
+        csrf: csrfToken(op, ctx, logoutBinding(session.record.sid)),
         action: `${op.config.issuer}${op.config.routes.end_session}/confirm`,
         hidden,
       });
@@ -79,9 +84,11 @@ export function endSessionPrompt(op: Provider): Middleware[] {
 export function endSessionConfirm(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function logout(ctx) {
-      verifyCsrf(ctx);
+      // The token is bound to the session it signs out: with none left (signed out elsewhere) it fails.
+      verifyCsrf(ctx, logoutBinding((await loadSession(op, ctx))?.record.sid ?? ''));
       const req = await logoutRequest(op, ctx.state.params);
       const yes = ctx.state.params.logout === 'yes';
       if (yes) await endSession(op, ctx);

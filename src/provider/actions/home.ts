@@ -59,7 +59,7 @@ function playgroundForm(op: Provider, ctx: Ctx, clients: Client[]): ViewModel {
   }
   return {
     action: `${op.config.issuer}/playground/start`,
-    csrf: csrfToken(op, ctx),
+    csrf: csrfToken(op, ctx, 'playground'),
     callback: playgroundCallback(op),
     clients: options,
     scopes: STANDARD_SCOPES.map((name) => ({

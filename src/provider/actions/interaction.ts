@@ -13,6 +13,7 @@ import { renderDeviceDone } from './device-verification.js';
 import { needsConsent } from '../interaction-policy.js';
 import { displayableLogo } from '../logo-uri.js';
 import { parseParams } from '../middleware/body.js';
+import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { initials } from '../../views/page-helpers.js';
 import { describeScope } from '../scope-descriptions.js';
@@ -42,10 +43,13 @@ async function loadInteraction(op: Provider, ctx: Ctx): Promise<LoadedInteractio
   return { uid, record, client };
 }
 
+/** What an interaction's CSRF token is bound to (csrf.ts): this one interaction. */
+const interactionBinding = (uid: string) => `interaction:${uid}`;
+
 /** A form POST for this interaction: the browser's own, carrying its CSRF token, for the step it is at. */
 async function loadSubmission(op: Provider, ctx: Ctx, step: InteractionRecord['prompt']): Promise<LoadedInteraction> {
   const i = await loadInteraction(op, ctx);
-  verifyCsrf(ctx);
+  verifyCsrf(ctx, interactionBinding(i.uid));
   if (i.record.prompt !== step) throw new InvalidRequest(`this sign-in request is not waiting for ${step === 'login' ? 'a login' : 'consent'}`);
   return i;
 }
@@ -88,7 +92,7 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
     })),
     loginHint: hint ?? i.record.params.login_hint ?? '',
     error,
-    csrf: csrfToken(op, ctx),
+    csrf: csrfToken(op, ctx, interactionBinding(i.uid)),
     action: `${op.config.issuer}/interaction/${i.uid}/login`,
   });
 }
@@ -142,7 +146,7 @@ export function showInteraction(op: Provider): Middleware[] {
         client: clientView(i),
         user: { name: (user?.claims.name as string | undefined) ?? session.record.accountId, username: user?.username ?? session.record.accountId },
         scopes: i.record.params.scope.split(' ').filter(Boolean).map((name) => ({ name, description: describeScope(name), optional: name !== 'openid' })),
-        csrf: csrfToken(op, ctx),
+        csrf: csrfToken(op, ctx, interactionBinding(i.uid)),
         action: `${op.config.issuer}/interaction/${i.uid}/consent`,
       });
     },
@@ -153,6 +157,7 @@ export function showInteraction(op: Provider): Middleware[] {
 export function submitLogin(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function login(ctx) {
       const i = await loadSubmission(op, ctx, 'login');
@@ -182,6 +187,7 @@ export function submitLogin(op: Provider): Middleware[] {
 export function submitConsent(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function consent(ctx) {
       const i = await loadSubmission(op, ctx, 'consent');

@@ -9,6 +9,7 @@ import { parseScope, STANDARD_SCOPES } from '../checks/scope.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { parseParams } from '../middleware/body.js';
+import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { PLAYGROUND_CLIENT_ID, ensurePlaygroundClient, ineligibility, playgroundCallback } from '../playground/client.js';
 import { loopbackTransport } from '../playground/loopback.js';
@@ -39,9 +40,10 @@ async function chosenClient(op: Provider, clientId: string | undefined) {
 export function playgroundStart(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
+    sameOriginPost(op),
     parseParams,
     async function startRun(ctx) {
-      verifyCsrf(ctx);
+      verifyCsrf(ctx, 'playground');
       const p = ctx.state.params;
       const client = await chosenClient(op, p.client_id);
       const scope = [...new Set([...STANDARD_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
@@ -84,7 +86,7 @@ export function playgroundCallbackAction(op: Provider): Middleware[] {
       const base: ViewModel = {
         client: { id: client.client_id, name: client.client_name ?? client.client_id },
         scope: run.scope,
-        again: { action: `${op.config.issuer}/playground/start`, csrf: csrfToken(op, ctx), clientId: client.client_id, scope: run.scope },
+        again: { action: `${op.config.issuer}/playground/start`, csrf: csrfToken(op, ctx, 'playground'), clientId: client.client_id, scope: run.scope },
       };
       if ('error' in outcome) {
         return render(op, ctx, { ...base, authError: { error: outcome.error, description: outcome.description ?? '', explanation: explainError(outcome.error) } });

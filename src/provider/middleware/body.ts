@@ -11,10 +11,16 @@ export async function readBody(ctx: Ctx, limit: number): Promise<string> {
   if (declared > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new PayloadTooLarge(`request body exceeds ${limit} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    // A client that stopped sending (or was cut off for sending too slowly: listen.ts) is a client error.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') throw new InvalidRequest('the request body was cut off before it was complete');
+    throw err;
   }
   return Buffer.concat(chunks).toString('utf8');
 }

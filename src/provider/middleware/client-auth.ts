@@ -25,12 +25,15 @@ function assertionClientId(assertion: string): string {
   throw new InvalidClient('client_assertion is not a JWT with a sub claim');
 }
 
-/** RFC 6749 2.3.1: Basic credentials are form-url-encoded before base64. */
+/**
+ * RFC 6749 2.3.1: Basic credentials are form-url-encoded before base64. Several RP libraries send
+ * them raw; a value that is not valid form-encoding (a lone `%`) can only have been sent raw.
+ */
 function formDecode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
-    throw new InvalidRequest('client credentials in the Authorization header are not properly form-url-encoded');
+    return value;
   }
 }
 
