@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { systemClock, type Clock } from '../util/clock.js';
 import { AtomicJsonFile } from './atomic-json-file.js';
@@ -6,6 +5,7 @@ import { emptyData } from './empty-data.js';
 import { acquireDataLock } from './lock.js';
 import { MemoryStore } from './memory-store.js';
 import { migrate } from './migrations.js';
+import { realDataPath } from './real-path.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
 export interface FileStoreOptions {
@@ -68,7 +68,8 @@ export class FileStore implements Store {
 
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    const file = resolve(path);
+    // Written through its real path: an atomic rename onto a symlink would replace the link.
+    const file = await realDataPath(path);
     const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
     try {
       const adapter = new AtomicJsonFile<DataFile>(file, migrate);
@@ -89,7 +90,7 @@ export class FileStore implements Store {
    * sees half of one) and never created. For reading only: changes to it are not saved.
    */
   static async snapshot(path: string, options: { clock?: Clock } = {}): Promise<Store> {
-    const file = resolve(path);
+    const file = await realDataPath(path);
     const loaded = await new AtomicJsonFile<DataFile>(file, migrate).read();
     return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
   }
