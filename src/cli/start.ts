@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../store/types.js';
+import { withDataOption } from './common.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -73,12 +74,11 @@ async function runStart(flags: StartFlags): Promise<void> {
 }
 
 export function startCommand(): Command {
-  return new Command('start')
+  return withDataOption(new Command('start'))
     .description('run the OpenID Provider')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', parsePort, DEFAULTS.port)
     .option('--host <address>', 'one address to listen on (default: loopback 127.0.0.1 and ::1)')
     .option('--issuer <url>', 'issuer URL (default http://localhost:<port>)')
-    .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
     .option('--memory', 'keep everything in memory; write nothing to disk')
     .option('--seed <file>', 'JSON fixture of clients and users to apply at start (replaces same-named ones)')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
