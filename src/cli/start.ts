@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
@@ -23,7 +23,33 @@ interface StartFlags {
   trustProxy?: boolean;
 }
 
+/** A --templates folder that is not there would silently serve the built-in pages. */
+async function checkTemplatesDir(dir: string): Promise<void> {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  const { UsageError } = await import('../errors/app-errors.js');
+  throw new UsageError(`--templates ${dir}: no such folder (it should hold the *.html pages that override the built-in ones)`);
+}
+
+/**
+ * Open the issuer in a browser. With none to open (no desktop, SSH, a container) the opener
+ * fails after we return: say where to go instead of saying nothing.
+ */
+async function openBrowser(url: string): Promise<void> {
+  const tell = () => process.stderr.write(`dev-op: could not open a browser; open ${url} yourself\n`);
+  const { default: open } = await import('open');
+  try {
+    const opener = await open(url);
+    opener.once('error', tell);
+    opener.once('exit', (code) => {
+      if (code !== 0) tell();
+    });
+  } catch {
+    tell();
+  }
+}
+
 async function runStart(flags: StartFlags): Promise<void> {
+  if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
   // RSA generation takes ~150 ms of a core: start it now (on the thread pool, overlapping the
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
@@ -67,10 +93,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);
   }
-  if (flags.open) {
-    const { default: open } = await import('open');
-    await open(server.issuer).catch(() => process.stderr.write('dev-op: could not open a browser\n'));
-  }
+  if (flags.open) await openBrowser(server.issuer);
 }
 
 export function startCommand(): Command {
