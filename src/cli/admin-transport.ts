@@ -7,7 +7,7 @@ import {
   type OperationContext, type OperationInput, type OperationName, type OperationResult,
 } from '../admin/operations.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { AppError, ConfigError } from '../errors/app-errors.js';
+import { AppError, ConfigError, NotFoundError } from '../errors/app-errors.js';
 import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -28,6 +28,8 @@ export interface RunOptions {
   issuer?: string;
   /** Told what a new data file was given (key, default client, default user). */
   onSeed?: (seeded: SeedResult, location: string) => void | Promise<void>;
+  /** A read of a data file that does not exist reads an empty one (init's questions) instead of failing. */
+  missingReadsEmpty?: boolean;
 }
 
 export interface Outcome<R> {
@@ -117,7 +119,11 @@ export async function runOperation<N extends OperationName>(
     }
     if (!op.writes) {
       // A read needs no lock (every write is an atomic rename) and never creates the file.
-      const store = (await exists(path)) ? await FileStore.snapshot(path) : new MemoryStore({ location: path });
+      const found = await exists(path);
+      if (!found && !options.missingReadsEmpty) {
+        throw new NotFoundError(`no dev-op data at ${path}; run \`dev-op start\` or \`dev-op init\` first, or point --data (or DEV_OP_DATA) at your data file`);
+      }
+      const store = found ? await FileStore.snapshot(path) : new MemoryStore({ location: path });
       return { result: await runHere(await context(store, options.issuer, owner?.port), name, input), via: 'file' };
     }
     let store: FileStore;

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { DEFAULTS } from '../config/defaults.js';
 import { fail } from './fail.js';
+import { findDataFile } from './find-data-file.js';
 
 /**
  * What every management command shares. Kept to commander and constants: main.ts loads every
@@ -24,11 +24,21 @@ function oneLineErrors(command: Command): Command {
   });
 }
 
+/**
+ * `--data <path>`: the flag, else DEV_OP_DATA, else the nearest `.dev-op/` up from the current
+ * folder (find-data-file.ts), looked for only when the command runs.
+ */
+export function withDataOption(command: Command): Command {
+  return command
+    .addOption(new Option('--data <path>', 'data file (default: the nearest .dev-op/db.json up from here, else ./.dev-op/db.json)').env('DEV_OP_DATA'))
+    .hook('preAction', (self) => {
+      if (self.getOptionValueSource('data') === undefined) self.setOptionValueWithSource('data', findDataFile(process.cwd()), 'default');
+    });
+}
+
 /** A command that does the work: `--data`, `--json` and the same error handling as every other. */
 export function leaf(name: string, description: string): Command {
-  return oneLineErrors(new Command(name))
-    .description(description)
-    .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
+  return withDataOption(oneLineErrors(new Command(name)).description(description))
     .option('--json', 'print the result as JSON on stdout, and nothing else there');
 }
 

@@ -7,8 +7,8 @@ async function askSetUp(flags: CommonFlags): Promise<InitInput> {
     import('./prompts.js'), import('../admin/validate.js'), import('./admin-transport.js'),
   ]);
   const [clients, users] = await Promise.all([
-    runOperation(flags.data, 'client.list', {}).then((r) => r.result.map((c) => c.client_id)),
-    runOperation(flags.data, 'user.list', {}).then((r) => r.result.map((u) => u.username)),
+    runOperation(flags.data, 'client.list', {}, { missingReadsEmpty: true }).then((r) => r.result.map((c) => c.client_id)),
+    runOperation(flags.data, 'user.list', {}, { missingReadsEmpty: true }).then((r) => r.result.map((u) => u.username)),
   ]);
   const unused = (taken: string[], flag: string, what: string) => prompts.validator((v) => {
     check.identifier(v, flag);

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../store/types.js';
+import { withDataOption } from './common.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -22,7 +23,33 @@ interface StartFlags {
   trustProxy?: boolean;
 }
 
+/** A --templates folder that is not there would silently serve the built-in pages. */
+async function checkTemplatesDir(dir: string): Promise<void> {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  const { UsageError } = await import('../errors/app-errors.js');
+  throw new UsageError(`--templates ${dir}: no such folder (it should hold the *.html pages that override the built-in ones)`);
+}
+
+/**
+ * Open the issuer in a browser. With none to open (no desktop, SSH, a container) the opener
+ * fails after we return: say where to go instead of saying nothing.
+ */
+async function openBrowser(url: string): Promise<void> {
+  const tell = () => process.stderr.write(`dev-op: could not open a browser; open ${url} yourself\n`);
+  const { default: open } = await import('open');
+  try {
+    const opener = await open(url);
+    opener.once('error', tell);
+    opener.once('exit', (code) => {
+      if (code !== 0) tell();
+    });
+  } catch {
+    tell();
+  }
+}
+
 async function runStart(flags: StartFlags): Promise<void> {
+  if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
   // RSA generation takes ~150 ms of a core: start it now (on the thread pool, overlapping the
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
@@ -66,19 +93,15 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);
   }
-  if (flags.open) {
-    const { default: open } = await import('open');
-    await open(server.issuer).catch(() => process.stderr.write('dev-op: could not open a browser\n'));
-  }
+  if (flags.open) await openBrowser(server.issuer);
 }
 
 export function startCommand(): Command {
-  return new Command('start')
+  return withDataOption(new Command('start'))
     .description('run the OpenID Provider')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', parsePort, DEFAULTS.port)
     .option('--host <address>', 'one address to listen on (default: loopback 127.0.0.1 and ::1)')
     .option('--issuer <url>', 'issuer URL (default http://localhost:<port>)')
-    .addOption(new Option('--data <path>', 'data file').env('DEV_OP_DATA').default(DEFAULTS.dataPath))
     .option('--memory', 'keep everything in memory; write nothing to disk')
     .option('--seed <file>', 'JSON fixture of clients and users to apply at start (replaces same-named ones)')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')

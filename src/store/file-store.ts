@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { ConfigError } from '../errors/app-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -9,6 +8,7 @@ import { acquireDataLock } from './lock.js';
 import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
+import { realDataPath } from './real-path.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
 
 export interface FileStoreOptions {
@@ -95,7 +95,8 @@ export class FileStore implements Store {
 
   /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    const file = resolve(path);
+    // Written through its real path: an atomic rename onto a symlink would replace the link.
+    const file = await realDataPath(path);
     const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
     try {
       // Temp files of a writer killed mid-write: ours to delete now that we hold the lock.
@@ -118,7 +119,7 @@ export class FileStore implements Store {
    * sees half of one) and never created. For reading only: changes to it are not saved.
    */
   static async snapshot(path: string, options: { clock?: Clock } = {}): Promise<Store> {
-    const file = resolve(path);
+    const file = await realDataPath(path);
     const loaded = await new AtomicJsonFile<DataFile>(file, parseDataFile).read();
     return new MemoryStore({ clock: options.clock, data: loaded ?? emptyData(), location: file });
   }

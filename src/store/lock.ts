@@ -1,4 +1,4 @@
-import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { LockOptions } from 'proper-lockfile';
@@ -6,6 +6,8 @@ import { ConfigError } from '../errors/app-errors.js';
 import { writeFileAtomic } from './atomic-json-file.js';
 import { ensureDataDir } from './data-dir.js';
 import { storageError } from './fs-errors.js';
+import { checkPrivateFolder, checkPrivateLock, readPrivateFile } from './private-files.js';
+import { realDataPath } from './real-path.js';
 import { isProcessAlive } from '../util/process-alive.js';
 
 /**
@@ -38,14 +40,22 @@ export function ownerPath(dataPath: string): string {
   return `${dataPath}.owner.json`;
 }
 
+/** The owner file, lock and data are all named after the data file's real path (real-path.ts). */
 export async function writeOwner(dataPath: string, owner: DataOwner): Promise<void> {
-  await writeFileAtomic(ownerPath(dataPath), JSON.stringify({ ...owner, hostname: hostname() }));
+  await writeFileAtomic(ownerPath(await realDataPath(dataPath)), JSON.stringify({ ...owner, hostname: hostname() }));
 }
 
-/** The owner recorded next to a data file, or undefined if there is none (or it is unreadable). */
+/**
+ * The owner recorded next to a data file, or undefined if there is none (or it is not JSON). One
+ * another user could have written is refused (ConfigError): a command would send it secrets.
+ */
 export async function readOwner(dataPath: string): Promise<DataOwner | undefined> {
+  const real = await realDataPath(dataPath);
+  await checkPrivateFolder(dirname(real));
+  const text = await readPrivateFile(ownerPath(real));
+  if (text === undefined) return undefined;
   try {
-    const raw: unknown = JSON.parse(await readFile(ownerPath(dataPath), 'utf8'));
+    const raw: unknown = JSON.parse(text);
     if (typeof raw !== 'object' || raw === null || !('pid' in raw) || typeof raw.pid !== 'number') return undefined;
     const owner: DataOwner = { pid: raw.pid };
     if ('port' in raw && typeof raw.port === 'number') owner.port = raw.port;
@@ -127,8 +137,10 @@ async function removeLockOfDeadOwner(dataPath: string): Promise<void> {
  * Own `dataPath` exclusively until the returned release function is called. A live lock held
  * elsewhere is a ConfigError naming the holder's pid.
  */
-export async function acquireDataLock(dataPath: string, options: AcquireOptions = {}): Promise<() => Promise<void>> {
+export async function acquireDataLock(path: string, options: AcquireOptions = {}): Promise<() => Promise<void>> {
+  const dataPath = await realDataPath(path);
   await ensureDataDir(dirname(dataPath), false);
+  await checkPrivateFolder(dirname(dataPath));
   const onCompromised =
     options.onCompromised ??
     ((err: Error) => process.emitWarning(`dev-op lost its lock on ${dataPath}: ${err.message}`));
@@ -139,6 +151,7 @@ export async function acquireDataLock(dataPath: string, options: AcquireOptions 
   try {
     release = await lock(0).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ELOCKED') throw err;
+      await checkPrivateLock(`${dataPath}.lock`);
       await removeLockOfDeadOwner(dataPath);
       return lock(retriesFor(options.waitMs ?? 0));
     });
