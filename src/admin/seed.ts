@@ -36,9 +36,14 @@ export function defaultUser(): User {
   };
 }
 
+/**
+ * Which defaults a new store gets (both by default). A command that adds a client or a user
+ * to a new store leaves out the default of that kind, so the default never collides with (or
+ * sits beside) what was asked for: `user add alice` on a fresh file is the only user alice.
+ */
 export interface SeedOptions {
-  /** Also add the default client and user to a new store (default true; `dev-op init` asks instead). */
-  defaults?: boolean;
+  client?: boolean;
+  user?: boolean;
 }
 
 /**
@@ -71,12 +76,11 @@ export async function seedKeyLater(
   });
   // Whoever awaits keyReady hears of a failure; this only keeps it from being reported as unhandled meanwhile.
   keyReady.catch(() => undefined);
-  if (options.defaults === false) return { seeded, keyReady };
-  if ((await store.listClients()).length === 0) {
+  if (options.client !== false && (await store.listClients()).length === 0) {
     seeded.client = defaultClient();
     await store.addClient(seeded.client);
   }
-  if ((await store.listUsers()).length === 0) {
+  if (options.user !== false && (await store.listUsers()).length === 0) {
     seeded.user = defaultUser();
     await store.addUser(seeded.user);
   }
