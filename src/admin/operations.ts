@@ -1,10 +1,12 @@
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
 import type { InitInput } from './init.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
 import type { MintInput } from './tokens.js';
+import type { UserUpdateInput } from './user-update.js';
 import type { UserAddInput } from './users.js';
 
 /** What an operation runs against: a store, and the provider's issuer, clock and key cache. */
@@ -47,10 +49,12 @@ const keys = () => import('./keys.js');
  */
 export const operations = {
   'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input), { client: false }),
+  'client.update': write(async (ctx, input: ClientUpdateInput) => (await import('./client-update.js')).updateClient(ctx.store, input)),
   'client.list': read(async (ctx, _input: Record<string, never>) => (await clients()).listClients(ctx.store)),
   'client.show': read(async (ctx, input: { id: string }) => (await clients()).showClient(ctx.store, idOf(input, 'id'))),
   'client.remove': write(async (ctx, input: { id: string }) => (await clients()).removeClient(ctx.store, idOf(input, 'id'))),
   'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input), { user: false }),
+  'user.update': write(async (ctx, input: UserUpdateInput) => (await import('./user-update.js')).updateUser(ctx.store, input)),
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
   'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),
