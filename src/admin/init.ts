@@ -28,7 +28,7 @@ export async function initStore(store: Store, raw: unknown): Promise<InitResult>
   // Check every answer before changing anything, so a bad one leaves the store as it was.
   if (input.client !== undefined) buildClient(input.client);
   if (input.user !== undefined) buildUser(input.user);
-  const seeded = await seed(store, undefined, { client: !guided, user: !guided });
+  const seeded = await seed(store, undefined, { defaults: !guided });
   const created: InitResult['created'] = {};
   if (seeded.key) created.key = { kid: seeded.key.kid, alg: seeded.key.alg };
   if (input.client !== undefined) created.client = await addClient(store, input.client);

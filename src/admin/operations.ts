@@ -23,14 +23,14 @@ export interface Operation<I, R> {
   readonly writes: boolean;
   /**
    * Needs a usable store: a new data file first gets what `dev-op start` would create (key,
-   * default client and user), less the defaults this operation's own kind replaces; false: nothing.
+   * default client and user), less a default named like what this input adds; false: nothing.
    */
-  readonly seeds: false | SeedOptions;
+  readonly seeds: false | ((input: unknown) => SeedOptions);
   run(ctx: OperationContext, input: I): Promise<R>;
 }
 
 const read = <I, R>(run: Operation<I, R>['run']): Operation<I, R> => ({ writes: false, seeds: false, run });
-const write = <I, R>(run: Operation<I, R>['run'], seeds: false | SeedOptions = {}): Operation<I, R> => ({ writes: true, seeds, run });
+const write = <I, R>(run: Operation<I, R>['run'], seeds: Operation<I, R>['seeds'] = () => ({})): Operation<I, R> => ({ writes: true, seeds, run });
 
 /** The id argument of show/remove; over the wire it may be anything. */
 const idOf = (input: unknown, key: string): unknown =>
@@ -48,12 +48,12 @@ const keys = () => import('./keys.js');
  * operations themselves (src/admin/*), since JSON from the wire may be anything.
  */
 export const operations = {
-  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input), { client: false }),
+  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input), (input) => ({ adding: { clientId: idOf(input, 'id') } })),
   'client.update': write(async (ctx, input: ClientUpdateInput) => (await import('./client-update.js')).updateClient(ctx.store, input)),
   'client.list': read(async (ctx, _input: Record<string, never>) => (await clients()).listClients(ctx.store)),
   'client.show': read(async (ctx, input: { id: string }) => (await clients()).showClient(ctx.store, idOf(input, 'id'))),
   'client.remove': write(async (ctx, input: { id: string }) => (await clients()).removeClient(ctx.store, idOf(input, 'id'))),
-  'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input), { user: false }),
+  'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input), (input) => ({ adding: { username: idOf(input, 'username') } })),
   'user.update': write(async (ctx, input: UserUpdateInput) => (await import('./user-update.js')).updateUser(ctx.store, input)),
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),

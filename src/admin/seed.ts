@@ -36,14 +36,14 @@ export function defaultUser(): User {
   };
 }
 
-/**
- * Which defaults a new store gets (both by default). A command that adds a client or a user
- * to a new store leaves out the default of that kind, so the default never collides with (or
- * sits beside) what was asked for: `user add alice` on a fresh file is the only user alice.
- */
 export interface SeedOptions {
-  client?: boolean;
-  user?: boolean;
+  /** Also add the default client and user to a new store (default true; `dev-op init` asks instead). */
+  defaults?: boolean;
+  /**
+   * What the command that creates the store is about to add: a default of the same name is left
+   * out, so it never collides with what was asked for (`user add alice` on a new file adds that alice).
+   */
+  adding?: { clientId?: unknown; username?: unknown };
 }
 
 /**
@@ -76,11 +76,12 @@ export async function seedKeyLater(
   });
   // Whoever awaits keyReady hears of a failure; this only keeps it from being reported as unhandled meanwhile.
   keyReady.catch(() => undefined);
-  if (options.client !== false && (await store.listClients()).length === 0) {
+  if (options.defaults === false) return { seeded, keyReady };
+  if (options.adding?.clientId !== DEFAULT_CLIENT_ID && (await store.listClients()).length === 0) {
     seeded.client = defaultClient();
     await store.addClient(seeded.client);
   }
-  if (options.user !== false && (await store.listUsers()).length === 0) {
+  if (options.adding?.username !== DEFAULT_USERNAME && (await store.listUsers()).length === 0) {
     seeded.user = defaultUser();
     await store.addUser(seeded.user);
   }

@@ -134,7 +134,7 @@ export async function runOperation<N extends OperationName>(
     try {
       if (op.seeds) {
         const { seed } = await import('../admin/seed.js');
-        const seeded = await seed(store, undefined, op.seeds);
+        const seeded = await seed(store, undefined, op.seeds(input));
         if (seeded.key) await options.onSeed?.(seeded, dataPath);
       }
       return { result: await runHere(context(store, issuer), name, input), via: 'file' };

@@ -43,6 +43,14 @@ describe('dev-op on a fresh data file', () => {
     expect((await cliJson<{ username: string }[]>(data, ['user', 'list'])).map((u) => u.username)).toEqual(['alice']);
   });
 
+  it('user add bob and client add --id web name no default: both defaults are created beside them, as start would', async () => {
+    expect((await cli(data, ['user', 'add', 'bob'])).exitCode).toBe(0);
+    expect((await cliJson<{ username: string }[]>(data, ['user', 'list'])).map((u) => u.username)).toEqual(['alice', 'bob']);
+    const other = join(dir.path, 'other.json');
+    expect((await cli(other, ['client', 'add', '--id', 'web', '--redirect-uri', 'http://localhost:3000/cb'])).exitCode).toBe(0);
+    expect((await cliJson<{ client_id: string }[]>(other, ['client', 'list'])).map((c) => c.client_id)).toEqual(['app', 'web']);
+  });
+
   it('any other first command still creates both defaults, as start would', async () => {
     const minted = await cli(data, ['token', 'mint', '--user', 'alice']);
     expect(minted.exitCode, minted.stderr).toBe(0);

@@ -46,8 +46,6 @@ describe('dev-op start --seed', () => {
   it('replaces same-named clients in a data file, hashes plain passwords, and keeps other data', async () => {
     const data = join(dir.path, 'db.json');
     expect((await devOp(['client', 'add', '--id', 'web', '--secret', 'old', '--redirect-uri', 'http://localhost:1/cb', '--data', data])).exitCode).toBe(0);
-    // Other data: a client the fixture does not name (the first client add on a new file creates no default client).
-    expect((await devOp(['client', 'add', '--id', 'keep', '--public', '--redirect-uri', 'http://localhost:2/cb', '--data', data])).exitCode).toBe(0);
     const seedFile = join(dir.path, 'op.json');
     await writeFile(seedFile, JSON.stringify(fixture));
     const { proc } = await startCli(['--data', data, '--seed', seedFile]);
@@ -56,7 +54,7 @@ describe('dev-op start --seed', () => {
     const stored = JSON.parse(await readFile(data, 'utf8'));
     const web = stored.clients.find((c: { client_id: string }) => c.client_id === 'web');
     expect(web).toMatchObject({ client_secret: 'web-secret', redirect_uris: ['http://localhost:3000/cb'], ttl: { AccessToken: 300 } });
-    expect(stored.clients.map((c: { client_id: string }) => c.client_id)).toEqual(expect.arrayContaining(['keep', 'svc', 'spa']));
+    expect(stored.clients.map((c: { client_id: string }) => c.client_id)).toEqual(expect.arrayContaining(['app', 'svc', 'spa']));
     const bob = stored.users.find((u: { username: string }) => u.username === 'bob');
     expect(bob.password).toMatch(/^scrypt\$/);
   });
@@ -80,8 +78,6 @@ describe('dev-op start --seed', () => {
   it('a fixture whose users clash on sub is refused before anything is written', async () => {
     const data = join(dir.path, 'db.json');
     expect((await devOp(['client', 'add', '--id', 'web', '--secret', 'old', '--redirect-uri', 'http://localhost:1/cb', '--data', data])).exitCode).toBe(0);
-    // Other data: a client the fixture does not name (the first client add on a new file creates no default client).
-    expect((await devOp(['client', 'add', '--id', 'keep', '--public', '--redirect-uri', 'http://localhost:2/cb', '--data', data])).exitCode).toBe(0);
     const before = await readFile(data, 'utf8');
     const seedFile = join(dir.path, 'op.json');
     await writeFile(seedFile, JSON.stringify({ ...fixture, users: [{ username: 'a', sub: 'same' }, { username: 'b', sub: 'same' }] }));
