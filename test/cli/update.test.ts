@@ -133,6 +133,17 @@ describe('dev-op client update / user update with dev-op start running: applied 
     expect(new URL(allowed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
   });
 
+  it('the error page for an unregistered post-logout redirect URI names the update command', async () => {
+    const end = `${base}/session/end?client_id=app&post_logout_redirect_uri=${encodeURIComponent('http://localhost:5173/bye')}`;
+    const refused = await fetch(end, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('dev-op client update app --add-post-logout-redirect-uri http://localhost:5173/bye');
+    expect((await cli(data, ['client', 'update', 'app', '--add-post-logout-redirect-uri', 'http://localhost:5173/bye'])).exitCode).toBe(0);
+    const allowed = await fetch(end, { redirect: 'manual' });
+    expect(allowed.status).toBe(302); // no session to end: straight back to the now registered URI
+    expect(allowed.headers.get('location')).toMatch(/^http:\/\/localhost:5173\/bye/);
+  });
+
   it('--rotate-secret: the old secret stops working and the new one works, at once; user update reaches /me', async () => {
     await cliJson(data, ['client', 'add', '--id', 'svc', '--secret', 'old-secret', '--grant', 'client_credentials', '--scope', 'api:read']);
     const token = (secret: string) => fetch(`${base}/token`, {
