@@ -89,7 +89,7 @@ export function userCommand() {
       .option('--email <email>', 'email claim (email_verified is set true)')
       .option('--name <name>', 'name claim')
       .option('--sub <sub>', 'subject identifier (default: the username)')
-      .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string (repeatable)', collect)
+      .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string; one starting with { [ or " must parse (repeatable)', collect)
       .addHelpText('after', examples(
         'dev-op user add alice --password pw --email alice@example.com --name "Alice Liddell" --claim groups=admin --claim locale=en',
         'dev-op user add bob --claim age=42 --claim \'groups=["dev","ops"]\'',
