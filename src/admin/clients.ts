@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, GrantType, Store } from '../store/types.js';
 import { randomId } from '../util/random.js';
@@ -31,6 +32,8 @@ export interface ClientAddResult {
   client: Client;
   /** What dev-op made up: a generated secret is shown this once. */
   generated: { id: boolean; secret: boolean };
+  /** The client existed already with exactly these options: nothing was changed (a set-up script run again). */
+  unchanged?: boolean;
 }
 
 const DEFAULT_GRANTS: GrantType[] = ['authorization_code', 'refresh_token'];
@@ -43,10 +46,15 @@ function grantsOf(input: ClientAddInput): GrantType[] {
   return given.length ? [...new Set(given.map(check.grantType))] : [...DEFAULT_GRANTS];
 }
 
+/** What `client add` registers when no --response-type is given. */
+export function defaultResponseTypes(grants: readonly string[]): string[] {
+  return grants.includes('authorization_code') ? ['code'] : [];
+}
+
 /** Response types in their canonical spelling ("token id_token" is "id_token token"), checked against the grants. */
 function responseTypesOf(input: ClientAddInput, grants: GrantType[]): string[] {
   const given = check.stringList(input.responseTypes, '--response-type');
-  if (given.length === 0) return grants.includes('authorization_code') ? ['code'] : [];
+  if (given.length === 0) return defaultResponseTypes(grants);
   const canonical = new Map(RESPONSE_TYPES.map((t) => [t.split(' ').sort().join(' '), t as string]));
   const types = given.map((t) => {
     const found = canonical.get(t.split(/\s+/).filter(Boolean).sort().join(' '));
@@ -138,18 +146,35 @@ export function buildClient(raw: unknown): ClientAddResult {
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }
 
+/**
+ * Add a client. The same `client add` run again (the same id and options) changes nothing and is
+ * no error, so set-up scripts can be re-run; other options for an existing id point at `client update`.
+ */
 export async function addClient(store: Store, input: unknown): Promise<ClientAddResult> {
   const result = buildClient(input);
+  const id = result.client.client_id;
   try {
     await store.addClient(result.client);
   } catch (err) {
-    if (err instanceof AlreadyExistsError) {
-      const id = result.client.client_id;
-      throw new AlreadyExistsError(`client ${id} already exists; choose another --id or remove it first (dev-op client remove ${id})`);
-    }
-    throw err;
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    const existing = await store.getClient(id);
+    if (existing && sameClient(existing, result)) return { client: existing, generated: { id: false, secret: false }, unchanged: true };
+    throw new AlreadyExistsError(
+      `client ${id} already exists with other settings; change it with dev-op client update ${id} (or remove it first: dev-op client remove ${id})`,
+    );
   }
   return result;
+}
+
+/** The stored client is what these options build; a secret dev-op generated counts as the same. */
+function sameClient(existing: Client, built: ClientAddResult): boolean {
+  const secret = built.generated.secret ? existing.client_secret : built.client.client_secret;
+  return isDeepStrictEqual(existing, withSecret(built.client, secret));
+}
+
+function withSecret(client: Client, secret: string | undefined): Client {
+  const { client_secret: _omit, ...rest } = client;
+  return secret === undefined ? rest : { ...rest, client_secret: secret };
 }
 
 export async function listClients(store: Store): Promise<Client[]> {

@@ -1,5 +1,5 @@
-import type { Store } from '../store/types.js';
-import { addClient, buildClient, type ClientAddInput, type ClientAddResult } from './clients.js';
+import type { Client, Store } from '../store/types.js';
+import { addClient, buildClient, type ClientAddInput } from './clients.js';
 import { seed } from './seed.js';
 import { addUser, buildUser, userView, type UserAddInput, type UserView } from './users.js';
 import * as check from './validate.js';
@@ -12,8 +12,8 @@ export interface InitInput {
 
 export interface InitResult {
   location: string;
-  /** What this run created; empty when the store was set up already and nothing was asked. */
-  created: { key?: { kid: string; alg: string }; client?: ClientAddResult; user?: UserView };
+  /** What this run created (the client with its secret); empty when the store was set up already and nothing was asked. */
+  created: { key?: { kid: string; alg: string }; client?: Client; user?: UserView };
   clients: number;
   users: number;
 }
@@ -31,8 +31,8 @@ export async function initStore(store: Store, raw: unknown): Promise<InitResult>
   const seeded = await seed(store, undefined, { defaults: !guided });
   const created: InitResult['created'] = {};
   if (seeded.key) created.key = { kid: seeded.key.kid, alg: seeded.key.alg };
-  if (input.client !== undefined) created.client = await addClient(store, input.client);
-  else if (seeded.client) created.client = { client: seeded.client, generated: { id: false, secret: true } };
+  if (input.client !== undefined) created.client = (await addClient(store, input.client)).client;
+  else if (seeded.client) created.client = seeded.client;
   if (input.user !== undefined) created.user = await addUser(store, input.user);
   else if (seeded.user) created.user = userView(seeded.user);
   return { location: store.location, created, clients: (await store.listClients()).length, users: (await store.listUsers()).length };

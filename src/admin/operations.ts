@@ -1,9 +1,12 @@
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
 import type { InitInput } from './init.js';
 import type { RotateInput } from './keys.js';
+import type { SeedOptions } from './seed.js';
 import type { MintInput } from './tokens.js';
+import type { UserUpdateInput } from './user-update.js';
 import type { UserAddInput } from './users.js';
 
 /** What an operation runs against: a store, and the provider's issuer, clock and key cache. */
@@ -18,13 +21,16 @@ export interface OperationContext {
 export interface Operation<I, R> {
   /** Changes the store: runs under the data file's lock (or in the server), and is flushed before it is acknowledged. */
   readonly writes: boolean;
-  /** Needs a usable store: a new data file first gets what `dev-op start` would create (key, default client and user). */
-  readonly seeds: boolean;
+  /**
+   * Needs a usable store: a new data file first gets what `dev-op start` would create (key,
+   * default client and user), less a default named like what this input adds; false: nothing.
+   */
+  readonly seeds: false | ((input: unknown) => SeedOptions);
   run(ctx: OperationContext, input: I): Promise<R>;
 }
 
 const read = <I, R>(run: Operation<I, R>['run']): Operation<I, R> => ({ writes: false, seeds: false, run });
-const write = <I, R>(run: Operation<I, R>['run'], seeds = true): Operation<I, R> => ({ writes: true, seeds, run });
+const write = <I, R>(run: Operation<I, R>['run'], seeds: Operation<I, R>['seeds'] = () => ({})): Operation<I, R> => ({ writes: true, seeds, run });
 
 /** The id argument of show/remove; over the wire it may be anything. */
 const idOf = (input: unknown, key: string): unknown =>
@@ -42,11 +48,13 @@ const keys = () => import('./keys.js');
  * operations themselves (src/admin/*), since JSON from the wire may be anything.
  */
 export const operations = {
-  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input)),
+  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input), (input) => ({ adding: { clientId: idOf(input, 'id') } })),
+  'client.update': write(async (ctx, input: ClientUpdateInput) => (await import('./client-update.js')).updateClient(ctx.store, input)),
   'client.list': read(async (ctx, _input: Record<string, never>) => (await clients()).listClients(ctx.store)),
   'client.show': read(async (ctx, input: { id: string }) => (await clients()).showClient(ctx.store, idOf(input, 'id'))),
   'client.remove': write(async (ctx, input: { id: string }) => (await clients()).removeClient(ctx.store, idOf(input, 'id'))),
-  'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input)),
+  'user.add': write(async (ctx, input: UserAddInput) => (await users()).addUser(ctx.store, input), (input) => ({ adding: { username: idOf(input, 'username') } })),
+  'user.update': write(async (ctx, input: UserUpdateInput) => (await import('./user-update.js')).updateUser(ctx.store, input)),
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
   'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),

@@ -27,6 +27,33 @@ const CLIENT_FIELDS = new Set([
 const TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = new Set(['username', 'password', 'sub', 'email', 'name', 'claims']);
 
+/** The fixture field each `client add` / `user add` flag stands for, so errors name what the file holds. */
+const FIELD_OF_FLAG: Record<'clients' | 'users', Record<string, string>> = {
+  clients: {
+    '--id': 'client_id', '--secret': 'client_secret', '--public': 'token_endpoint_auth_method none', '--redirect-uri': 'redirect_uris',
+    '--grant': 'grant_types', '--response-type': 'response_types', '--scope': 'scope', '--name': 'client_name',
+    '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
+    '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
+    '--grant authorization_code': 'grant_types authorization_code',
+  },
+  users: {
+    USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
+  },
+};
+
+/**
+ * A `client add` / `user add` error in the fixture's words: "missing --redirect-uri (…)" becomes
+ * "clients[0].redirect_uris: missing (…)", "--grant x is not…" becomes "clients[0].grant_types: x is not…".
+ */
+function inFixtureTerms(where: string, message: string, fields: Record<string, string>): string {
+  const missing = /^missing (--[a-z-]+|[A-Z]+)( \(.*\))?$/.exec(message);
+  if (missing && fields[missing[1]!]) return `${where}.${fields[missing[1]!]}: missing${missing[2] ?? ''}`;
+  const leading = /^(--[a-z-]+|[A-Z]+)\b:? (.*)$/.exec(message);
+  if (leading && fields[leading[1]!]) return `${where}.${fields[leading[1]!]}: ${leading[2]}`;
+  const flags = Object.keys(fields).sort((a, b) => b.length - a.length).map((f) => f.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'));
+  return `${where}: ${message.replace(new RegExp(`(${flags.join('|')})(?![\\w-])`, 'g'), (flag) => fields[flag] ?? flag)}`;
+}
+
 function unknownFields(raw: Record<string, unknown>, known: Set<string>): void {
   const extra = Object.keys(raw).find((key) => !known.has(key));
   if (extra) throw new UsageError(`unknown field "${extra}" (known: ${[...known].join(', ')})`);
@@ -91,8 +118,8 @@ export async function readSeedFile(path: string): Promise<SeedFixture> {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(`--seed ${path}: ${reason}`);
   }
-  const where = (section: string, i: number, err: unknown) =>
-    new ConfigError(`--seed ${path}: ${section}[${i}]: ${(err as Error).message.replace(/^--/, '')}`);
+  const where = (section: 'clients' | 'users', i: number, err: unknown) =>
+    new ConfigError(`--seed ${path}: ${inFixtureTerms(`${section}[${i}]`, (err as Error).message, FIELD_OF_FLAG[section])}`);
   const fixture = check.inputObject(parsed);
   const clients = Array.isArray(fixture.clients) ? fixture.clients : [];
   const users = Array.isArray(fixture.users) ? fixture.users : [];

@@ -39,6 +39,11 @@ export function defaultUser(): User {
 export interface SeedOptions {
   /** Also add the default client and user to a new store (default true; `dev-op init` asks instead). */
   defaults?: boolean;
+  /**
+   * What the command that creates the store is about to add: a default of the same name is left
+   * out, so it never collides with what was asked for (`user add alice` on a new file adds that alice).
+   */
+  adding?: { clientId?: unknown; username?: unknown };
 }
 
 /**
@@ -72,11 +77,11 @@ export async function seedKeyLater(
   // Whoever awaits keyReady hears of a failure; this only keeps it from being reported as unhandled meanwhile.
   keyReady.catch(() => undefined);
   if (options.defaults === false) return { seeded, keyReady };
-  if ((await store.listClients()).length === 0) {
+  if (options.adding?.clientId !== DEFAULT_CLIENT_ID && (await store.listClients()).length === 0) {
     seeded.client = defaultClient();
     await store.addClient(seeded.client);
   }
-  if ((await store.listUsers()).length === 0) {
+  if (options.adding?.username !== DEFAULT_USERNAME && (await store.listUsers()).length === 0) {
     seeded.user = defaultUser();
     await store.addUser(seeded.user);
   }

@@ -7,6 +7,7 @@ import type { Client, Store, User } from '../store/types.js';
 import { claimsForScopes } from '../tokens/claims.js';
 import { signIdToken } from '../tokens/id-token.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
+import { mintScope } from './mint-scope.js';
 import * as check from './validate.js';
 
 /** `dev-op token mint` in data form. */
@@ -44,9 +45,6 @@ const REGISTERED: Record<string, string> = {
   iss: 'the issuer', sub: '--user or --sub', aud: '--aud', exp: '--ttl', iat: 'the clock', nbf: 'the clock',
   jti: 'dev-op', client_id: '--client', azp: '--client', scope: '--scope', auth_time: 'dev-op',
 };
-
-/** Scopes a minted user token gets unless --scope says otherwise: enough for /me and the usual claims. */
-const DEFAULT_USER_SCOPE = 'openid profile email';
 
 async function pickClient(store: Store, id: string | undefined): Promise<Client> {
   if (id !== undefined) {
@@ -91,7 +89,7 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
   const ttl = input.ttl === undefined ? (type === 'id' ? DEFAULTS.ttl.IdToken : DEFAULTS.ttl.AccessToken) : check.ttlSeconds(input.ttl);
   const client = await pickClient(ctx.store, check.optionalString(input.client, '--client'));
   const subject = await pickSubject(ctx.store, input);
-  const scope = check.scope(input.scope) ?? (subject ? DEFAULT_USER_SCOPE : (client.scope ?? ''));
+  const scope = mintScope(client, subject !== undefined, check.scope(input.scope));
   const stored = await ctx.store.listKeys();
   if (stored.length === 0) throw new ConfigError(`${ctx.store.location} has no signing key; run dev-op jwks rotate`);
   const keys = new KeyRing(stored);

@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Store, User } from '../store/types.js';
-import { hashPassword } from '../util/password.js';
+import { hashPassword, verifyPassword } from '../util/password.js';
 import * as check from './validate.js';
 
 /** `dev-op user add` in data form. `claims`: ['key=value', …] from the CLI, or an object. */
@@ -16,6 +17,9 @@ export interface UserAddInput {
 
 /** A user as shown by the CLI: the password itself is never printed, only whether there is one. */
 export type UserView = Omit<User, 'password'> & { has_password: boolean };
+
+/** `user add`'s answer: `unchanged` when the user existed already with exactly these options. */
+export type UserAddResult = UserView & { unchanged?: boolean };
 
 export function userView(user: User): UserView {
   const { password, ...rest } = user;
@@ -41,15 +45,29 @@ export function buildUser(raw: unknown): User {
   return { username, sub, ...(password !== undefined ? { password } : {}), claims };
 }
 
-/** Add a user; a password is stored as an scrypt hash, never as typed. */
-export async function addUser(store: Store, input: unknown): Promise<UserView> {
+/**
+ * Add a user; a password is stored as an scrypt hash, never as typed. The same `user add` run
+ * again (same options and password) changes nothing and is no error; other options point at `user update`.
+ */
+export async function addUser(store: Store, input: unknown): Promise<UserAddResult> {
   const user = buildUser(input);
-  if (await store.getUser(user.username)) {
-    throw new AlreadyExistsError(`user ${user.username} already exists; remove it first (dev-op user remove ${user.username})`);
+  const existing = await store.getUser(user.username);
+  if (existing) {
+    if (await sameUser(existing, user)) return { ...userView(existing), unchanged: true };
+    throw new AlreadyExistsError(
+      `user ${user.username} already exists with other settings; change it with dev-op user update ${user.username} (or remove it first: dev-op user remove ${user.username})`,
+    );
   }
   if (user.password !== undefined) user.password = await hashPassword(user.password);
   await store.addUser(user); // still add-if-absent: the store refuses a duplicate username or sub
   return userView(user);
+}
+
+/** The stored user is what these options build (the password checked against its hash). */
+async function sameUser(existing: User, built: User): Promise<boolean> {
+  if (existing.sub !== built.sub || !isDeepStrictEqual(existing.claims, built.claims)) return false;
+  if (existing.password === undefined || built.password === undefined) return existing.password === built.password;
+  return verifyPassword(built.password, existing.password);
 }
 
 export async function listUsers(store: Store): Promise<UserView[]> {

@@ -169,7 +169,9 @@ export function scope(value: unknown, flag = '--scope'): string | undefined {
 
 /**
  * `key=value` → [key, value]. The value is JSON when it parses as JSON (age=42 → 42,
- * groups=["a","b"] → array, admin=true → true), the plain string otherwise (locale=en → "en").
+ * groups=["a","b"] → array, admin=true → true), the plain string otherwise (locale=en → "en",
+ * zip=01234 → "01234"). A value that starts like a JSON object, array or string ({ [ ") but does
+ * not parse is refused: it is a typo far more often than a string, and storing it silently hides it.
  */
 export function parseClaim(pair: string): [string, unknown] {
   const eq = pair.indexOf('=');
@@ -179,7 +181,10 @@ export function parseClaim(pair: string): [string, unknown] {
   if (!key) throw new UsageError(`--claim ${pair} must be key=value`);
   try {
     return [key, JSON.parse(raw)];
-  } catch {
+  } catch (err) {
+    if (/^\s*[{["]/.test(raw)) {
+      throw new UsageError(`--claim ${key}: ${raw} looks like JSON but does not parse (${(err as Error).message})`);
+    }
     return [key, raw];
   }
 }

@@ -141,7 +141,7 @@ export async function runOperation<N extends OperationName>(
     try {
       if (op.seeds) {
         const { seed } = await import('../admin/seed.js');
-        const seeded = await seed(store);
+        const seeded = await seed(store, undefined, op.seeds(input));
         if (seeded.key) await options.onSeed?.(seeded, dataPath);
       }
       return { result: await runHere(await context(store, options.issuer, owner?.port), name, input), via: 'file' };

@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { Client } from '../store/types.js';
 import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
@@ -60,16 +60,31 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
   ]);
 }
 
-async function add(flags: AddFlags): Promise<void> {
-  const [{ runOperation }, { missingClientInput }, prompts, out, check] = await Promise.all([
-    import('./admin-transport.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
-  ]);
-  const input: ClientAddInput = {
+interface UpdateFlags extends AddFlags {
+  addRedirectUri?: string[];
+  removeRedirectUri?: string[];
+  addPostLogoutRedirectUri?: string[];
+  removePostLogoutRedirectUri?: string[];
+  addGrant?: string[];
+  removeGrant?: string[];
+  rotateSecret?: boolean;
+}
+
+/** `client add` flags in data form (shared by `client update`). */
+async function addInput(flags: AddFlags): Promise<ClientAddInput> {
+  return {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
+}
+
+async function add(flags: AddFlags): Promise<void> {
+  const [{ runOperation }, { missingClientInput }, prompts, out, check] = await Promise.all([
+    import('./admin-transport.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
+  ]);
+  const input = await addInput(flags);
   for (const missing of missingClientInput(input)) {
     if (missing === '--redirect-uri') {
       const uri = await prompts.ask(missing, {
@@ -81,9 +96,23 @@ async function add(flags: AddFlags): Promise<void> {
   }
   const { result } = await runOperation(flags.data, 'client.add', input, { onSeed: out.reportSeed });
   if (flags.json) return out.printJson(result);
+  if (result.unchanged) return out.say(`client ${result.client.client_id} unchanged (it exists with these options already)`);
   await printClient(result.client, true);
   const kind = result.client.token_endpoint_auth_method === 'none' ? 'public client' : 'client';
   await out.say(`${kind} ${result.client.client_id} added${result.generated.secret ? '; its secret is shown only this once' : ''}`);
+}
+
+async function update(id: string, flags: UpdateFlags): Promise<void> {
+  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
+  const { result } = await runOperation(flags.data, 'client.update', {
+    ...(await addInput(flags)), id,
+    addRedirectUris: flags.addRedirectUri, removeRedirectUris: flags.removeRedirectUri,
+    addPostLogoutRedirectUris: flags.addPostLogoutRedirectUri, removePostLogoutRedirectUris: flags.removePostLogoutRedirectUri,
+    addGrants: flags.addGrant, removeGrants: flags.removeGrant, rotateSecret: flags.rotateSecret,
+  }, { onSeed: out.reportSeed });
+  if (flags.json) return out.printJson(result);
+  await printClient(result.client, result.generated.secret);
+  await out.say(`client ${result.client.client_id} updated${result.generated.secret ? '; its new secret is shown only this once' : ''}`);
 }
 
 async function list(flags: CommonFlags): Promise<void> {
@@ -116,24 +145,29 @@ async function remove(id: string | undefined, flags: CommonFlags): Promise<void>
   await out.say(`client ${result.removed} removed`);
 }
 
+/** The options of `client add`, also taken by `client update` (there, each one replaces that setting). */
+function clientOptions(command: Command): Command {
+  return command
+    .option('--secret <secret>', 'client_secret (default: generated, 256 bits)')
+    .option('--public', 'a public client (SPA, native app): no secret, PKCE required')
+    .option('--redirect-uri <uri>', 'allowed redirect URI (repeatable; required for authorization_code)', collect)
+    .option('--grant <type>', 'grant type (repeatable; default: authorization_code + refresh_token)', collect)
+    .option('--response-type <type>', 'response type, e.g. code, "code id_token", id_token (repeatable; default: code)', collect)
+    .option('--scope <scopes>', 'extra scopes the client may request, space-separated (e.g. "api:read api:write")')
+    .option('--name <name>', 'client name shown on the login and consent pages')
+    .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
+    .option('--auth-method <method>', 'token_endpoint_auth_method (default client_secret_basic; none with --public)')
+    .addOption(new Option('--token-format <format>', 'access token format').choices(['jwt', 'opaque']))
+    .option('--skip-consent', 'never show the consent page for this client')
+    .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
+    .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+}
+
 export function clientCommand() {
   return group('client', 'manage OAuth clients (relying parties)',
-    leaf('add', 'register a client; prints it (a generated secret only this once)')
-      .option('--id <id>', 'client_id (default: generated)')
-      .option('--secret <secret>', 'client_secret (default: generated, 256 bits)')
-      .option('--public', 'a public client (SPA, native app): no secret, PKCE required')
-      .option('--redirect-uri <uri>', 'allowed redirect URI (repeatable; required for authorization_code)', collect)
-      .option('--grant <type>', 'grant type (repeatable; default: authorization_code + refresh_token)', collect)
-      .option('--response-type <type>', 'response type, e.g. code, "code id_token", id_token (repeatable; default: code)', collect)
-      .option('--scope <scopes>', 'extra scopes the client may request, space-separated (e.g. "api:read api:write")')
-      .option('--name <name>', 'client name shown on the login and consent pages')
-      .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect)
-      .option('--auth-method <method>', 'token_endpoint_auth_method (default client_secret_basic; none with --public)')
-      .addOption(new Option('--token-format <format>', 'access token format').choices(['jwt', 'opaque']))
-      .option('--skip-consent', 'never show the consent page for this client')
-      .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
-      .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-      .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    clientOptions(leaf('add', 'register a client; prints it (a generated secret only this once)')
+      .option('--id <id>', 'client_id (default: generated)'))
       .addHelpText('after', examples(
         'dev-op client add --id web --secret s3cret --redirect-uri http://localhost:3000/cb --grant authorization_code --grant refresh_token',
         'dev-op client add --public --redirect-uri http://localhost:5173/callback --name "My SPA"',
@@ -142,6 +176,22 @@ export function clientCommand() {
         'dev-op client add --id hybrid --redirect-uri http://localhost:3000/cb --response-type code --response-type "code id_token"',
       ))
       .action(action(add)),
+    clientOptions(leaf('update', 'change a client in place (what it was issued stays valid); prints it').argument('<id>', 'client_id'))
+      .option('--no-skip-consent', 'show the consent page again')
+      .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
+      .option('--remove-redirect-uri <uri>', 'stop allowing a redirect URI (repeatable)', collect)
+      .option('--add-post-logout-redirect-uri <uri>', 'allow one more post-logout redirect URI (repeatable)', collect)
+      .option('--remove-post-logout-redirect-uri <uri>', 'stop allowing a post-logout redirect URI (repeatable)', collect)
+      .option('--add-grant <type>', 'allow one more grant type (repeatable)', collect)
+      .option('--remove-grant <type>', 'stop allowing a grant type (repeatable)', collect)
+      .option('--rotate-secret', 'a new generated secret, printed this once (the old one stops working)')
+      .addHelpText('after', examples(
+        'dev-op client update app --add-redirect-uri http://localhost:5173/callback',
+        'dev-op client update web --remove-redirect-uri http://localhost:3000/old --name "Web app"',
+        'dev-op client update svc --add-grant client_credentials --scope "api:read api:write api:admin"',
+        'dev-op client update web --rotate-secret --json | jq -r .client.client_secret',
+      ))
+      .action(action(update)),
     leaf('list', 'list clients')
       .addHelpText('after', examples('dev-op client list', 'dev-op client list --json | jq -r ".[].client_id"'))
       .action(action(list)),

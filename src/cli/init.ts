@@ -37,15 +37,16 @@ async function report(result: InitResult, guided: boolean): Promise<void> {
   const { printFields, say } = await import('./output.js');
   const { key, client, user } = result.created;
   if (!key && !client && !user) {
-    await say(`${result.location} is set up already (${result.clients} clients, ${result.users} users); nothing to do`);
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    await say(`${result.location} is set up already (${count(result.clients, 'client')}, ${count(result.users, 'user')}); nothing to do`);
     return;
   }
   await printFields([
     ['data', result.location],
     ['signing_key', key ? `${key.alg} ${key.kid}` : undefined],
-    ['client_id', client?.client.client_id],
-    ['client_secret', client?.client.client_secret],
-    ['redirect_uri', client?.client.redirect_uris],
+    ['client_id', client?.client_id],
+    ['client_secret', client?.client_secret],
+    ['redirect_uri', client?.redirect_uris],
     ['user', user?.username],
   ]);
   await say(guided ? 'set up; run dev-op start' : 'created the defaults (no terminal to ask questions on); run dev-op start');

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors/app-errors.js';
+import { CancelledError, UsageError } from '../errors/app-errors.js';
 
 /**
  * Questions for missing input, asked with inquirer only when a person is at a terminal (stdin
@@ -40,7 +40,7 @@ async function prompt<T>(question: Record<string, unknown>): Promise<T> {
     const answers = (await ask([{ ...question, name: 'value' }] as never)) as { value: T };
     return answers.value;
   } catch (err) {
-    if ((err as Error).name === 'ExitPromptError') throw new UsageError('cancelled');
+    if ((err as Error).name === 'ExitPromptError') throw new CancelledError();
     throw err;
   }
 }

@@ -30,8 +30,27 @@ async function add(username: string | undefined, flags: AddFlags): Promise<void>
     username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim,
   }, { onSeed: out.reportSeed });
   if (flags.json) return out.printJson(result);
+  if (result.unchanged) return out.say(`user ${result.username} unchanged (it exists with these options already)`);
   await printUser(result);
   await out.say(`user ${result.username} added`);
+}
+
+interface UpdateFlags extends CommonFlags {
+  password?: string;
+  email?: string;
+  name?: string;
+  claim?: string[];
+  removeClaim?: string[];
+}
+
+async function update(username: string, flags: UpdateFlags): Promise<void> {
+  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
+  const { result } = await runOperation(flags.data, 'user.update', {
+    username, password: flags.password, email: flags.email, name: flags.name, claims: flags.claim, removeClaims: flags.removeClaim,
+  }, { onSeed: out.reportSeed });
+  if (flags.json) return out.printJson(result);
+  await printUser(result);
+  await out.say(`user ${result.username} updated`);
 }
 
 async function list(flags: CommonFlags): Promise<void> {
@@ -70,12 +89,24 @@ export function userCommand() {
       .option('--email <email>', 'email claim (email_verified is set true)')
       .option('--name <name>', 'name claim')
       .option('--sub <sub>', 'subject identifier (default: the username)')
-      .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string (repeatable)', collect)
+      .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string; one starting with { [ or " must parse (repeatable)', collect)
       .addHelpText('after', examples(
         'dev-op user add alice --password pw --email alice@example.com --name "Alice Liddell" --claim groups=admin --claim locale=en',
         'dev-op user add bob --claim age=42 --claim \'groups=["dev","ops"]\'',
       ))
       .action(action(add)),
+    leaf('update', 'change a user in place (their sessions and tokens stay valid)')
+      .argument('<username>')
+      .option('--password <password>', 'a new password')
+      .option('--email <email>', 'email claim (email_verified is set true)')
+      .option('--name <name>', 'name claim')
+      .option('--claim <key=value>', 'set a claim, typed as for user add (repeatable)', collect)
+      .option('--remove-claim <key>', 'remove a claim (repeatable)', collect)
+      .addHelpText('after', examples(
+        'dev-op user update alice --password pw',
+        'dev-op user update alice --claim \'groups=["admin"]\' --remove-claim locale',
+      ))
+      .action(action(update)),
     leaf('list', 'list users')
       .addHelpText('after', examples('dev-op user list', 'dev-op user list --json'))
       .action(action(list)),

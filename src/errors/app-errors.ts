@@ -36,3 +36,10 @@ export class UsageError extends AppError {
     super('ERR_USAGE', message);
   }
 }
+
+/** The person at the terminal cancelled (Ctrl+C at a question): the CLI exits 130, as for SIGINT. */
+export class CancelledError extends AppError {
+  constructor() {
+    super('ERR_CANCELLED', 'cancelled');
+  }
+}

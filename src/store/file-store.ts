@@ -258,11 +258,17 @@ export class FileStore implements Store {
   async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
   async addClient(client: Client): Promise<void> { return this.live().addClient(client); }
   async removeClient(clientId: string): Promise<boolean> { return this.live().removeClient(clientId); }
+  async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
+    return this.live().updateClient(clientId, change);
+  }
   async listUsers(): Promise<User[]> { return this.live().listUsers(); }
   async getUser(username: string): Promise<User | undefined> { return this.live().getUser(username); }
   async getUserBySub(sub: string): Promise<User | undefined> { return this.live().getUserBySub(sub); }
   async addUser(user: User): Promise<void> { return this.live().addUser(user); }
   async removeUser(username: string): Promise<boolean> { return this.live().removeUser(username); }
+  async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
+    return this.live().updateUser(username, change);
+  }
   async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {
     return this.live().put(kind, id, record);
   }

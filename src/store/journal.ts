@@ -57,6 +57,13 @@ export class Journal implements Store {
     return removed;
   }
 
+  async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
+    const before = await this.store.getClient(clientId);
+    const after = await this.store.updateClient(clientId, change);
+    if (after && before) this.undos.push(() => this.store.updateClient(clientId, () => before));
+    return after;
+  }
+
   async listUsers(): Promise<User[]> { return this.store.listUsers(); }
   async getUser(username: string): Promise<User | undefined> { return this.store.getUser(username); }
   async getUserBySub(sub: string): Promise<User | undefined> { return this.store.getUserBySub(sub); }
@@ -69,6 +76,13 @@ export class Journal implements Store {
     const removed = await this.store.removeUser(username);
     if (removed && before) this.undos.push(() => this.store.addUser(before));
     return removed;
+  }
+
+  async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
+    const before = await this.store.getUser(username);
+    const after = await this.store.updateUser(username, change);
+    if (after && before) this.undos.push(() => this.store.updateUser(username, () => before));
+    return after;
   }
 
   async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> { return this.store.put(kind, id, record); }

@@ -95,6 +95,16 @@ export class MemoryStore implements Store {
     return this.removeWhere(this.data.clients, (c) => c.client_id === clientId);
   }
 
+  async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
+    const i = this.data.clients.findIndex((c) => c.client_id === clientId);
+    if (i < 0) return undefined;
+    const next = structuredClone(change(structuredClone(this.data.clients[i]!)));
+    if (next.client_id !== clientId) throw new TypeError(`updateClient: client_id ${clientId} cannot change`);
+    this.data.clients[i] = next;
+    this.onChange();
+    return structuredClone(next);
+  }
+
   async listUsers(): Promise<User[]> {
     return structuredClone(this.data.users);
   }
@@ -120,6 +130,18 @@ export class MemoryStore implements Store {
 
   async removeUser(username: string): Promise<boolean> {
     return this.removeWhere(this.data.users, (u) => u.username === username);
+  }
+
+  async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
+    const i = this.data.users.findIndex((u) => u.username === username);
+    if (i < 0) return undefined;
+    const next = structuredClone(change(structuredClone(this.data.users[i]!)));
+    if (next.username !== username) throw new TypeError(`updateUser: username ${username} cannot change`);
+    const sameSub = this.data.users.find((u, j) => j !== i && u.sub === next.sub);
+    if (sameSub) throw new AlreadyExistsError(`a user with sub ${next.sub} already exists (${sameSub.username})`);
+    this.data.users[i] = next;
+    this.onChange();
+    return structuredClone(next);
   }
 
   async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {

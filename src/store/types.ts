@@ -142,6 +142,12 @@ export interface Store {
   /** Add-if-absent by client_id; throws AlreadyExistsError. */
   addClient(client: Client): Promise<void>;
   removeClient(clientId: string): Promise<boolean>;
+  /**
+   * Atomically replace a client with `change(current)` (synchronous, so nothing runs in between);
+   * undefined when there is no such client. A `change` that throws leaves the client as it was.
+   * The client_id cannot change.
+   */
+  updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined>;
 
   listUsers(): Promise<User[]>;
   getUser(username: string): Promise<User | undefined>;
@@ -149,6 +155,8 @@ export interface Store {
   /** Add-if-absent by username; throws AlreadyExistsError. */
   addUser(user: User): Promise<void>;
   removeUser(username: string): Promise<boolean>;
+  /** updateClient for users; the username cannot change, and the new sub must be no other user's (AlreadyExistsError). */
+  updateUser(username: string, change: (user: User) => User): Promise<User | undefined>;
 
   /** Create or replace a state record. */
   put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void>;

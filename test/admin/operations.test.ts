@@ -92,7 +92,7 @@ describe.concurrent('admin operations', () => {
     expect(await store.listKeys()).toEqual([]);
     expect(await store.listClients()).toEqual([]);
     const guided = await runOperation(ctx, 'init', { client: { id: 'web', redirectUris: ['http://x/cb'] }, user: { username: 'bob' } });
-    expect(guided).toMatchObject({ clients: 1, users: 1, created: { client: { client: { client_id: 'web' } }, user: { username: 'bob' } } });
+    expect(guided).toMatchObject({ clients: 1, users: 1, created: { client: { client_id: 'web' }, user: { username: 'bob' } } });
     expect((await runOperation(ctx, 'init', {})).created).toEqual({});
   });
 });

@@ -29,6 +29,8 @@ describe.concurrent('dev-op init', () => {
     expect(again.exitCode).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ location: data, created: {}, clients: 1, users: 1 });
     expect(await readData(data)).toEqual(created);
+    const third = await devOp(['init', '--data', data]);
+    expect(third.stderr).toContain('is set up already (1 client, 1 user); nothing to do');
   });
 
   it('--json reports what was created', async ({ onTestFinished }) => {
@@ -36,9 +38,15 @@ describe.concurrent('dev-op init', () => {
     const result = await devOp(['init', '--data', data, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
-    expect(out).toMatchObject({
+    const secret = (await readData(data)).clients[0].client_secret as string;
+    expect(out).toEqual({
       location: data, clients: 1, users: 1,
-      created: { key: { alg: 'RS256', kid: expect.any(String) }, client: { client: { client_id: 'app' } }, user: { username: 'alice' } },
+      created: {
+        key: { alg: 'RS256', kid: expect.any(String) },
+        // The client as `client show --json` prints it (with its new secret), not wrapped in another object.
+        client: expect.objectContaining({ client_id: 'app', client_secret: secret, redirect_uris: ['http://localhost:3000/callback'] }),
+        user: expect.objectContaining({ username: 'alice', sub: 'alice', has_password: false }),
+      },
     });
   });
 
@@ -60,6 +68,16 @@ describe.concurrent('dev-op init', () => {
     })]);
     expect(created.users).toEqual([expect.objectContaining({ username: 'bob', claims: expect.objectContaining({ email: 'bob@example.com' }) })]);
     expect(created.users[0].password).toMatch(/^scrypt\$/);
+  });
+
+  it('Ctrl+C at a question exits 130 with one "cancelled" line, no stack trace, and creates nothing', async ({ onTestFinished }) => {
+    const data = join(await freshDir(onTestFinished), 'db.json');
+    const result = await onTerminal(['init', '--data', data], [[/Client ID/, '\x03']]);
+    expect(result.answered).toBe(1);
+    expect(result.exitCode, String(result.stdout)).toBe(130);
+    expect(String(result.stdout)).toContain('dev-op: cancelled');
+    expect(String(result.stdout)).not.toMatch(/\n\s+at |Error/);
+    await expect(stat(data)).rejects.toThrow();
   });
 
   it('client add on a terminal asks for a missing redirect URI and re-asks after an invalid one', async ({ onTestFinished }) => {

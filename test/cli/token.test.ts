@@ -80,6 +80,20 @@ describe.concurrent('dev-op token', () => {
     expectUsageError(await cli(p.data, ['token', 'mint', ...args]), message);
   });
 
+  it("holds the scope to the client's registered one: its default, and a scope outside it refused", async () => {
+    await cliJson(p.data, ['client', 'add', '--id', 'svc', '--secret', 'svc', '--grant', 'client_credentials', '--scope', 'api:read api:write']);
+    const scopeOf = async (args: string[]) => (await cliJson(p.data, ['token', 'mint', '--client', 'svc', ...args])).claims.scope;
+    expect(await scopeOf([])).toBe('api:read api:write');
+    expect(await scopeOf(['--scope', 'api:read'])).toBe('api:read');
+    expect(await scopeOf(['--user', 'bob'])).toBe('openid profile email api:read api:write');
+    expect(await scopeOf(['--user', 'bob', '--scope', 'openid api:write'])).toBe('openid api:write');
+    expectUsageError(await cli(p.data, ['token', 'mint', '--client', 'svc', '--scope', 'api:read api:admin']),
+      '--scope api:admin is not allowed for client svc (allowed: api:read api:write; register more with dev-op client update svc --scope');
+    // A client token (client_credentials) never carries OpenID scopes; a user token may.
+    expectUsageError(await cli(p.data, ['token', 'mint', '--client', 'svc', '--scope', 'openid']), '--scope openid is not allowed for client svc');
+    expectUsageError(await cli(p.data, ['token', 'mint', '--user', 'bob', '--client', 'web', '--scope', 'openid api:read']), '--scope api:read is not allowed for client web');
+  });
+
   it('inspects a valid token: header, payload, times, exit 0; also from stdin and as JSON', async () => {
     const token = (await cli(p.data, ['token', 'mint', '--user', 'alice', '--ttl', '15m'])).stdout.trim();
     const shown = await cli(p.data, ['token', 'inspect', token]);

@@ -88,6 +88,26 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.getIssuer()).toBe('http://localhost:5000');
     });
 
+    it('updates a client and a user in place, atomically, keeping ids and subs unique', async () => {
+      await store.addClient(client('web'));
+      const updated = await store.updateClient('web', (c) => ({ ...c, client_name: 'Web', redirect_uris: ['http://localhost/cb2'] }));
+      expect(updated).toMatchObject({ client_id: 'web', client_name: 'Web', redirect_uris: ['http://localhost/cb2'] });
+      expect(await store.getClient('web')).toEqual(updated);
+      expect(await store.updateClient('nope', (c) => c)).toBeUndefined();
+      await expect(store.updateClient('web', () => { throw new Error('bad input'); })).rejects.toThrow('bad input');
+      expect(await store.getClient('web')).toEqual(updated);
+      await expect(store.updateClient('web', (c) => ({ ...c, client_id: 'other' }))).rejects.toThrow('cannot change');
+
+      await store.addUser(user('alice'));
+      await store.addUser(user('bob', 'b-1'));
+      const alice = await store.updateUser('alice', (u) => ({ ...u, claims: { ...u.claims, groups: ['a'] } }));
+      expect(await store.getUser('alice')).toEqual(alice);
+      expect(alice?.claims.groups).toEqual(['a']);
+      await expect(store.updateUser('alice', (u) => ({ ...u, sub: 'b-1' }))).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getUser('alice')).toEqual(alice);
+      expect(await store.updateUser('nobody', (u) => u)).toBeUndefined();
+    });
+
     it('sets and gets cookie keys', async () => {
       expect(await store.getCookieKeys()).toEqual([]);
       await store.setCookieKeys(['a', 'b']);

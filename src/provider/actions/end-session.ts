@@ -35,7 +35,8 @@ async function logoutRequest(op: Provider, params: Params): Promise<LogoutReques
     if (!client) throw new InvalidRequest('post_logout_redirect_uri needs id_token_hint or client_id to identify the client');
     if (!client.post_logout_redirect_uris.includes(uri)) {
       throw new InvalidRequest(`post_logout_redirect_uri ${uri} is not registered for client ${client.client_id}`).withHint(
-        `registered: ${client.post_logout_redirect_uris.join(', ') || '(none)'}; run \`dev-op client show ${client.client_id}\``,
+        `registered: ${client.post_logout_redirect_uris.join(', ') || '(none)'}; run \`dev-op client show ${client.client_id}\`, `
+        + `or add it with \`dev-op client update ${client.client_id} --add-post-logout-redirect-uri ${uri}\``,
       );
     }
   }

@@ -26,6 +26,6 @@ export function checkRedirectUri(client: Client, redirectUri: string | undefined
   const loopback = client.application_type === 'native' ? parseLoopbackRedirect(redirectUri) : undefined;
   if (loopback && registered.some((r) => loopbackMatch(r, loopback))) return redirectUri;
   throw new InvalidRedirectUri(`redirect_uri ${redirectUri} is not registered for client ${client.client_id}`).withHint(
-    `${hint}, or add it with \`dev-op client add --redirect-uri …\``,
+    `${hint}, or add it with \`dev-op client update ${client.client_id} --add-redirect-uri ${redirectUri}\``,
   );
 }

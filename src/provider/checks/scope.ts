@@ -1,8 +1,8 @@
 import { InvalidScope } from '../../errors/oauth-errors.js';
+import { STANDARD_SCOPES } from '../../protocol/scopes.js';
 import type { Client } from '../../store/types.js';
 
-/** The OpenID scopes every client may request. */
-export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
+export { STANDARD_SCOPES };
 
 export function parseScope(scope: string | undefined): string[] {
   return [...new Set((scope ?? '').split(' ').filter(Boolean))];
