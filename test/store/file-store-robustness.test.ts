@@ -106,7 +106,7 @@ describe('FileStore robustness', () => {
       await mkdir(dir, { recursive: true });
       const fixture = join(dir, 'fixture.json');
       await writeFile(fixture, JSON.stringify({ users: [{ username: 'bob', claims: { deep: nested(2_500) } }] }));
-      await expect(readSeedFile(fixture)).rejects.toThrow(`--seed ${fixture}: users[0]: claim deep is nested more than 16 levels deep`);
+      await expect(readSeedFile(fixture)).rejects.toThrow(`--seed ${fixture}: users[0].claims: deep is nested more than 16 levels deep`);
     });
 
     it('a claims request parameter nested 2,500 levels deep is invalid_request', () => {
