@@ -118,11 +118,17 @@ describe.concurrent('dev-op token', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('expired 3h ago');
     expect(result.stderr.trim()).toBe('dev-op: invalid token: expired 3h ago');
+    // expires_in is exp minus the time the command ran: bound it by the clock around that run,
+    // not by the test's start (the CLI runs above take seconds on a loaded machine).
+    const before = Math.floor(Date.now() / 1000);
     const json = await cli(p.data, ['token', 'inspect', expired, '--json']);
+    const after = Math.ceil(Date.now() / 1000);
     expect(json.exitCode).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ valid: false, reason: 'expired 3h ago' });
-    expect(Math.abs(report.expires_in + 3 * 3600)).toBeLessThanOrEqual(2);
+    const exp = now - 3 * 3600;
+    expect(report.expires_in).toBeGreaterThanOrEqual(exp - after);
+    expect(report.expires_in).toBeLessThanOrEqual(exp - before);
   });
 
   it('inspect: a bad signature, an unknown key and a non-JWT are invalid (exit 1)', async () => {
