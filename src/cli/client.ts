@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
-import type { Client } from '../store/types.js';
+import type { Client } from '../app/data-types.js';
 import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
 
 interface AddFlags extends CommonFlags {

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { LoopbackTarget } from '../rp/loopback-redirect.js';
-import type { Client } from '../store/types.js';
+import type { Client } from '../app/data-types.js';
 import { action, examples, leaf, type CommonFlags } from './common.js';
 
 /**
