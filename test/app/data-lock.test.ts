@@ -1,6 +1,6 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataLockedError } from '../../src/app/data-lock.js';
 import { openDataStore } from '../../src/app/open-data-store.js';
@@ -43,6 +43,19 @@ describe('openDataStore: a data file under its lock', () => {
     await unlocked.close();
     expect(await readOwner(file)).toMatchObject({ pid: process.pid }); // still ours: closing the other released nothing
     await locked.close();
+  });
+
+  it('holding the lock, deletes the temp files a killed writer left; FileStore alone (no lock) leaves them', async () => {
+    const file = await dataFile();
+    const temp = join(dirname(file), '.db.json.4242.0badc0de.tmp');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, 'x');
+    const unlocked = await FileStore.open(file);
+    await unlocked.close();
+    expect(await readdir(dirname(file))).toContain('.db.json.4242.0badc0de.tmp'); // maybe a live writer's
+    const locked = await openDataStore({ path: file });
+    await locked.close();
+    expect(await readdir(dirname(file))).not.toContain('.db.json.4242.0badc0de.tmp');
   });
 
   it('in memory: no file, no lock', async () => {
