@@ -10,6 +10,12 @@ import { isProcessAlive } from '../util/process-alive.js';
 import { ownerPath, readOwner, writeOwner } from './owner-file.js';
 import { checkPrivateFolder, checkPrivateLock } from './private-files.js';
 
+/**
+ * Exactly one writer per data file (DESIGN.md "Storage"): a lock folder next to it (proper-lockfile,
+ * kept fresh by a heartbeat), and the owner file naming the holder. Taken by app before opening
+ * the store; the store is handed the release.
+ */
+
 /** The lock is held by another live process (as opposed to an I/O failure). */
 export class DataLockedError extends ConfigError {}
 
@@ -20,7 +26,6 @@ const lockfile = async () => (await import('proper-lockfile')).default;
 const STALE_MS = 10_000;
 
 export interface AcquireOptions {
-  port?: number;
   /**
    * Called if the lock is lost while held (e.g. the machine slept past the stale time and another
    * process took it). Default: a process warning — proper-lockfile's default throws from a timer.
@@ -102,7 +107,7 @@ export async function acquireDataLock(path: string, options: AcquireOptions = {}
     );
   }
   try {
-    await writeOwner(dataPath, options.port === undefined ? { pid: process.pid } : { pid: process.pid, port: options.port });
+    await writeOwner(dataPath, { pid: process.pid }); // a server adds its port and admin token once listening
   } catch (err) {
     await release().catch(() => {});
     throw err;
