@@ -1,5 +1,5 @@
 import type { RunningServer } from '../provider/start-server.js';
-import type { Client } from '../store/types.js';
+import type { Client } from '../app/data-types.js';
 
 /** How a client authenticates at the token endpoint: its secret, its keys, or none (a public client uses PKCE). */
 function credentials(c: Client, highlight: (s: string) => string): string {

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
-import type { Client } from '../store/types.js';
+import type { Client } from '../app/data-types.js';
 import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
 
 interface AddFlags extends CommonFlags {
@@ -81,8 +81,8 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
 }
 
 async function add(flags: AddFlags): Promise<void> {
-  const [{ runOperation }, { missingClientInput }, prompts, out, check] = await Promise.all([
-    import('./admin-transport.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
+  const [{ connect }, { missingClientInput }, prompts, out, check] = await Promise.all([
+    import('../app/connect.js'), import('../admin/clients.js'), import('./prompts.js'), import('./output.js'), import('../admin/validate.js'),
   ]);
   const input = await addInput(flags);
   for (const missing of missingClientInput(input)) {
@@ -94,7 +94,7 @@ async function add(flags: AddFlags): Promise<void> {
       input.redirectUris = [uri];
     }
   }
-  const { result } = await runOperation(flags.data, 'client.add', input, { onSeed: out.reportSeed });
+  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('client.add', input);
   if (flags.json) return out.printJson(result);
   if (result.unchanged) return out.say(`client ${result.client.client_id} unchanged (it exists with these options already)`);
   await printClient(result.client, true);
@@ -103,21 +103,21 @@ async function add(flags: AddFlags): Promise<void> {
 }
 
 async function update(id: string, flags: UpdateFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'client.update', {
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('client.update', {
     ...(await addInput(flags)), id,
     addRedirectUris: flags.addRedirectUri, removeRedirectUris: flags.removeRedirectUri,
     addPostLogoutRedirectUris: flags.addPostLogoutRedirectUri, removePostLogoutRedirectUris: flags.removePostLogoutRedirectUri,
     addGrants: flags.addGrant, removeGrants: flags.removeGrant, rotateSecret: flags.rotateSecret,
-  }, { onSeed: out.reportSeed });
+  });
   if (flags.json) return out.printJson(result);
   await printClient(result.client, result.generated.secret);
   await out.say(`client ${result.client.client_id} updated${result.generated.secret ? '; its new secret is shown only this once' : ''}`);
 }
 
 async function list(flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'client.list', {});
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data }).run('client.list', {});
   if (flags.json) return out.printJson(result);
   await out.printTable(
     ['CLIENT_ID', 'TYPE', 'AUTH METHOD', 'GRANTS', 'REDIRECT URIS'],
@@ -130,17 +130,17 @@ async function list(flags: CommonFlags): Promise<void> {
 }
 
 async function show(id: string | undefined, flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID' }));
-  const { result } = await runOperation(flags.data, 'client.show', { id: clientId });
+  const { result } = await connect({ data: flags.data }).run('client.show', { id: clientId });
   if (flags.json) return out.printJson(result);
   await printClient(result, false);
 }
 
 async function remove(id: string | undefined, flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID to remove' }));
-  const { result } = await runOperation(flags.data, 'client.remove', { id: clientId });
+  const { result } = await connect({ data: flags.data }).run('client.remove', { id: clientId });
   if (flags.json) return out.printJson(result);
   await out.say(`client ${result.removed} removed`);
 }

@@ -3,12 +3,12 @@ import { action, examples, leaf, type CommonFlags } from './common.js';
 
 /** The guided set-up's questions: one client and one user. */
 async function askSetUp(flags: CommonFlags): Promise<InitInput> {
-  const [prompts, check, { runOperation }] = await Promise.all([
-    import('./prompts.js'), import('../admin/validate.js'), import('./admin-transport.js'),
+  const [prompts, check, { connect }] = await Promise.all([
+    import('./prompts.js'), import('../admin/validate.js'), import('../app/connect.js'),
   ]);
   const [clients, users] = await Promise.all([
-    runOperation(flags.data, 'client.list', {}, { missingReadsEmpty: true }).then((r) => r.result.map((c) => c.client_id)),
-    runOperation(flags.data, 'user.list', {}, { missingReadsEmpty: true }).then((r) => r.result.map((u) => u.username)),
+    connect({ data: flags.data, missingReadsEmpty: true }).run('client.list', {}).then((r) => r.result.map((c) => c.client_id)),
+    connect({ data: flags.data, missingReadsEmpty: true }).run('user.list', {}).then((r) => r.result.map((u) => u.username)),
   ]);
   const unused = (taken: string[], flag: string, what: string) => prompts.validator((v) => {
     check.identifier(v, flag);
@@ -53,10 +53,10 @@ async function report(result: InitResult, guided: boolean): Promise<void> {
 }
 
 async function init(flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, { interactive }, out] = await Promise.all([import('./admin-transport.js'), import('./prompts.js'), import('./output.js')]);
+  const [{ connect }, { interactive }, out] = await Promise.all([import('../app/connect.js'), import('./prompts.js'), import('./output.js')]);
   const guided = interactive() && !flags.json;
   const input = guided ? await askSetUp(flags) : {};
-  const { result } = await runOperation(flags.data, 'init', input);
+  const { result } = await connect({ data: flags.data }).run('init', input);
   if (flags.json) return out.printJson(result);
   await report(result, guided);
 }

@@ -7,8 +7,8 @@ interface RotateFlags extends CommonFlags {
 }
 
 async function list(flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'jwks.list', {});
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data }).run('jwks.list', {});
   if (flags.json) return out.printJson(result);
   await out.printTable(
     ['KID', 'ALG', 'CREATED', 'STATUS'],
@@ -18,8 +18,8 @@ async function list(flags: CommonFlags): Promise<void> {
 }
 
 async function rotate(flags: RotateFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result, via } = await runOperation(flags.data, 'jwks.rotate', { alg: flags.alg, retire: flags.retire === true }, { onSeed: out.reportSeed });
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('jwks.rotate', { alg: flags.alg, retire: flags.retire === true });
   if (flags.json) return out.printJson(result);
   await out.printFields([['kid', result.key.kid], ['alg', result.key.alg], ['created', result.key.createdAt], ['retired', result.retired]]);
   const where = via === 'server' ? 'the running server signs with it from now on' : 'it signs from the next start on';
@@ -29,8 +29,8 @@ async function rotate(flags: RotateFlags): Promise<void> {
 }
 
 async function exportJwks(flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'jwks.export', {});
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data }).run('jwks.export', {});
   // The JWK Set is JSON whatever the flags say.
   out.printJson(result);
 }

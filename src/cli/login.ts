@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { LoopbackTarget } from '../rp/loopback-redirect.js';
-import type { Client } from '../store/types.js';
+import type { Client } from '../app/data-types.js';
 import { action, examples, leaf, type CommonFlags } from './common.js';
 
 /**
@@ -28,9 +28,9 @@ const BUILT_IN_CLIENT: ClientAddInput = {
 
 /** The client to log in with: --client, or the built-in one (registered live on first use). */
 async function loginClient(data: string, id: string | undefined, live: boolean): Promise<Client> {
-  const [{ runOperation }, { AppError }] = await Promise.all([import('./admin-transport.js'), import('../errors/app-errors.js')]);
+  const [{ connect }, { AppError }] = await Promise.all([import('../app/connect.js'), import('../errors/app-errors.js')]);
   const code = (err: unknown) => (err instanceof AppError ? err.code : undefined);
-  const show = async () => (await runOperation(data, 'client.show', { id: id ?? BUILT_IN_CLIENT.id! })).result;
+  const show = async () => (await connect({ data }).run('client.show', { id: id ?? BUILT_IN_CLIENT.id! })).result;
   try {
     return await show();
   } catch (err) {
@@ -41,7 +41,7 @@ async function loginClient(data: string, id: string | undefined, live: boolean):
     return (await import('../admin/clients.js')).buildClient(BUILT_IN_CLIENT).client;
   }
   try {
-    const { result } = await runOperation(data, 'client.add', BUILT_IN_CLIENT);
+    const { result } = await connect({ data }).run('client.add', BUILT_IN_CLIENT);
     await (await import('./output.js')).say(`registered the public native client ${result.client.client_id} for dev-op login`);
     return result.client;
   } catch (err) {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
-import type { StoredKey } from '../store/types.js';
+import type { StoredKey } from '../app/data-types.js';
 import { withDataOption } from './common.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';

@@ -20,11 +20,11 @@ interface InspectFlags extends CommonFlags {
 }
 
 async function mint(flags: MintFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result, via } = await runOperation(flags.data, 'token.mint', {
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('token.mint', {
     user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
     claims: flags.claim, type: flags.type, issuer: flags.issuer,
-  }, { onSeed: out.reportSeed });
+  });
   if (flags.json) return out.printJson(result);
   // The token alone on stdout, so that $(dev-op token mint …) is the token.
   process.stdout.write(`${result.token}\n`);
@@ -98,8 +98,8 @@ async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promi
   if (flags.issuer !== undefined) {
     jwks = await issuerJwks(flags.issuer);
   } else {
-    const { runOperation } = await import('./admin-transport.js');
-    jwks = (await runOperation(flags.data, 'jwks.export', {})).result as JSONWebKeySet;
+    const { connect } = await import('../app/connect.js');
+    jwks = (await connect({ data: flags.data }).run('jwks.export', {})).result as JSONWebKeySet;
   }
   const now = Math.floor(Date.now() / 1000);
   const issuer = flags.issuer?.replace(/\/$/, '');

@@ -20,15 +20,15 @@ async function printUser(user: UserView): Promise<void> {
 }
 
 async function add(username: string | undefined, flags: AddFlags): Promise<void> {
-  const [{ runOperation }, out, prompts, check] = await Promise.all([
-    import('./admin-transport.js'), import('./output.js'), import('./prompts.js'), import('../admin/validate.js'),
+  const [{ connect }, out, prompts, check] = await Promise.all([
+    import('../app/connect.js'), import('./output.js'), import('./prompts.js'), import('../admin/validate.js'),
   ]);
   const name = username ?? (await prompts.ask('USERNAME', {
     message: 'Username', validate: prompts.validator((v) => check.identifier(v, 'USERNAME')),
   }));
-  const { result } = await runOperation(flags.data, 'user.add', {
+  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('user.add', {
     username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim,
-  }, { onSeed: out.reportSeed });
+  });
   if (flags.json) return out.printJson(result);
   if (result.unchanged) return out.say(`user ${result.username} unchanged (it exists with these options already)`);
   await printUser(result);
@@ -44,18 +44,18 @@ interface UpdateFlags extends CommonFlags {
 }
 
 async function update(username: string, flags: UpdateFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'user.update', {
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('user.update', {
     username, password: flags.password, email: flags.email, name: flags.name, claims: flags.claim, removeClaims: flags.removeClaim,
-  }, { onSeed: out.reportSeed });
+  });
   if (flags.json) return out.printJson(result);
   await printUser(result);
   await out.say(`user ${result.username} updated`);
 }
 
 async function list(flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out] = await Promise.all([import('./admin-transport.js'), import('./output.js')]);
-  const { result } = await runOperation(flags.data, 'user.list', {});
+  const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
+  const { result } = await connect({ data: flags.data }).run('user.list', {});
   if (flags.json) return out.printJson(result);
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   await out.printTable(
@@ -66,17 +66,17 @@ async function list(flags: CommonFlags): Promise<void> {
 }
 
 async function show(username: string | undefined, flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const name = username ?? (await prompts.ask('USERNAME', { message: 'Username' }));
-  const { result } = await runOperation(flags.data, 'user.show', { username: name });
+  const { result } = await connect({ data: flags.data }).run('user.show', { username: name });
   if (flags.json) return out.printJson(result);
   await printUser(result);
 }
 
 async function remove(username: string | undefined, flags: CommonFlags): Promise<void> {
-  const [{ runOperation }, out, prompts] = await Promise.all([import('./admin-transport.js'), import('./output.js'), import('./prompts.js')]);
+  const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const name = username ?? (await prompts.ask('USERNAME', { message: 'Username to remove' }));
-  const { result } = await runOperation(flags.data, 'user.remove', { username: name });
+  const { result } = await connect({ data: flags.data }).run('user.remove', { username: name });
   if (flags.json) return out.printJson(result);
   await out.say(`user ${result.removed} removed`);
 }

@@ -3,7 +3,8 @@ import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig, type LogFormat } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
 import { seed, seedKeyLater, type SeedResult } from '../admin/seed.js';
-import { openStore } from '../store/open.js';
+// Until app/start-dev-op.ts replaces this file: the data file's lock and owner file are app's.
+import { openDataStore } from '../app/open-data-store.js';
 import type { StoredKey, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { randomId } from '../util/random.js';
@@ -57,7 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
-  const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
+  const store = await openDataStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
   let listening: Listening | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
@@ -106,7 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (!options.memory) {
       // The management CLI finds this server through the owner file (0600) and applies changes here.
       const adminToken = randomId();
-      const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../store/lock.js')]);
+      const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../app/owner-file.js')]);
       enableAdmin(provider, adminToken);
       await writeOwner(dataPath, {
         pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken,

@@ -4,7 +4,6 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { jsonDepth } from '../util/json-depth.js';
 import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
-import { acquireDataLock } from './lock.js';
 import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
@@ -13,10 +12,13 @@ import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredK
 
 export interface FileStoreOptions {
   clock?: Clock;
-  /** Hold the data file's lock until close() (default true). */
-  lock?: boolean;
-  /** Wait up to this many ms for a lock held by another process (default 0: fail at once). */
-  lockWaitMs?: number;
+  /**
+   * Releases the data file's lock, which the caller took before opening (app/data-lock.ts: storage
+   * knows no owner file); called when the store is closed, or its opening failed. Holding the lock,
+   * the store also removes the temp files a killed writer left. Without it, the caller answers for
+   * there being no other writer (a test, a benchmark).
+   */
+  release?: () => Promise<void>;
   /** Where a problem nobody awaits is told: a background write that failed, a hand edit (default: stderr). */
   warn?: (message: string) => void;
   /** How often the file is checked for hand edits, and failed writes retried (default 1 s). */
@@ -93,12 +95,12 @@ export class FileStore implements Store {
     this.timer = setInterval(() => void this.tick(), options.watchEveryMs ?? WATCH_EVERY_MS).unref();
   }
 
-  /** Open (creating if missing, mode 0600) and lock a data file. Unusable files throw ConfigError, untouched. */
+  /** Open (creating if missing, mode 0600) a data file. Unusable files throw ConfigError, untouched. */
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    // Written through its real path: an atomic rename onto a symlink would replace the link.
-    const file = await realDataPath(path);
-    const release = options.lock === false ? undefined : await acquireDataLock(file, { waitMs: options.lockWaitMs });
+    const release = options.release;
     try {
+      // Written through its real path: an atomic rename onto a symlink would replace the link.
+      const file = await realDataPath(path);
       // Temp files of a writer killed mid-write: ours to delete now that we hold the lock.
       if (release) await removeStaleTemps(file);
       const adapter = new AtomicJsonFile<DataFile>(file, parseDataFile);

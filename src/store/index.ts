@@ -4,4 +4,3 @@ export { migrate } from './migrations.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { FileStore, type FileStoreOptions } from './file-store.js';
 export { openStore, type OpenStoreOptions } from './open.js';
-export { acquireDataLock, readOwner, writeOwner, ownerPath, DataLockedError, type DataOwner } from './lock.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/index.js';
-import { readOwner } from '../../src/store/lock.js';
+import { readOwner } from '../../src/app/owner-file.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTestOp } from '../helpers/op.js';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { acquireDataLock } from '../../src/store/lock.js';
+import { acquireDataLock } from '../../src/app/data-lock.js';
 import { describe, expect, it } from 'vitest';
 import { startCli, tempDir } from '../helpers/cli.js';
 import { cli, cliJson, expectUsageError, project, readData } from './support.js';

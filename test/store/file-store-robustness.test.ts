@@ -182,7 +182,7 @@ describe('FileStore robustness', () => {
     await writeFile(file, JSON.stringify(emptyData()));
     const names = ['.db.json.4242.0badc0de.tmp', '.db.json.1.deadbeef.tmp', '.other.json.4242.0badc0de.tmp', '.db.json.owner.json.4242.0badc0de.tmp', 'notes.tmp'];
     for (const name of names) await writeFile(join(dir, name), 'x'.repeat(1000));
-    await openFile();
+    await openFile({ release: async () => {} }); // handed the lock's release: the caller holds the lock
     const left = await readdir(dir);
     expect(left).not.toContain('.db.json.4242.0badc0de.tmp');
     expect(left).not.toContain('.db.json.1.deadbeef.tmp');

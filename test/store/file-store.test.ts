@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/app-errors.js';
 import { emptyData } from '../../src/store/empty-data.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { openStore } from '../../src/store/index.js';
-import { ownerPath, readOwner } from '../../src/store/lock.js';
 import { SCHEMA_VERSION, type Client, type DataFile } from '../../src/store/types.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { runStoreConformance } from './conformance.js';
@@ -22,7 +21,7 @@ afterAll(async () => {
 });
 
 runStoreConformance('FileStore', async (clock) => FileStore.open(join(await tempDir(), '.dev-op', 'db.json'), { clock }));
-runStoreConformance('openStore({ path })', async (clock) => openStore({ path: join(await tempDir(), 'db.json'), clock }));
+runStoreConformance('openStore({ path })', async (clock) => openStore({ path: join(await tempDir(), 'db.json'), clock, release: undefined }));
 
 const web: Client = {
   client_id: 'web',
@@ -177,24 +176,20 @@ describe('FileStore', () => {
     expect((await readJson(file)).state.AuthorizationCode).toEqual({});
   });
 
-  it('is locked while open: a second open is refused naming the pid, and works after close', async () => {
-    const first = await FileStore.open(file, { clock });
-    expect(await readOwner(file)).toEqual({ pid: process.pid, hostname: hostname() });
-    expect(await mode(ownerPath(file))).toBe(0o600);
-    const error = await FileStore.open(file, { clock }).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(new RegExp(`in use by another dev-op process \\(pid ${process.pid}\\)`));
-    await first.close();
-    expect(await readOwner(file)).toBeUndefined();
-    const second = await openFile();
-    expect(await second.listClients()).toEqual([]);
+  it('holds no lock of its own: the release it is handed is called once, on close', async () => {
+    let released = 0;
+    const store = await FileStore.open(file, { clock, release: async () => void released++ });
+    await store.close();
+    await store.close();
+    expect(released).toBe(1);
   });
 
-  it('can be opened without the lock', async () => {
-    await openFile();
-    const unlocked = await FileStore.open(file, { clock, lock: false });
-    expect(await unlocked.listClients()).toEqual([]);
-    await unlocked.close();
+  it('calls the release it is handed when opening fails', async () => {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, '{ not json');
+    let released = 0;
+    await expect(FileStore.open(file, { clock, release: async () => void released++ })).rejects.toBeInstanceOf(ConfigError);
+    expect(released).toBe(1);
   });
 
   it('refuses use after close, and close is idempotent', async () => {

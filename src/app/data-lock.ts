@@ -3,29 +3,18 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { LockOptions } from 'proper-lockfile';
 import { ConfigError } from '../errors/app-errors.js';
-import { writeFileAtomic } from './atomic-json-file.js';
-import { ensureDataDir } from './data-dir.js';
-import { storageError } from './fs-errors.js';
-import { checkPrivateFolder, checkPrivateLock, readPrivateFile } from './private-files.js';
-import { realDataPath } from './real-path.js';
+import { ensureDataDir } from '../store/data-dir.js';
+import { storageError } from '../store/fs-errors.js';
+import { realDataPath } from '../store/real-path.js';
 import { isProcessAlive } from '../util/process-alive.js';
+import { ownerPath, readOwner, writeOwner } from './owner-file.js';
+import { checkPrivateFolder, checkPrivateLock } from './private-files.js';
 
 /**
- * Who holds a data file: lets another dev-op name the process and, for a server, reach its admin
- * endpoint (port, the address to connect to, and the random token the endpoint demands).
+ * Exactly one writer per data file (DESIGN.md "Storage"): a lock folder next to it (proper-lockfile,
+ * kept fresh by a heartbeat), and the owner file naming the holder. Taken by app before opening
+ * the store; the store is handed the release.
  */
-export interface DataOwner {
-  pid: number;
-  port?: number;
-  /** The address the server listens on when it is not the default loopback pair. */
-  host?: string;
-  /** Bearer token for the server's `POST /_admin`; the owner file is mode 0600. */
-  adminToken?: string;
-  /** The admin endpoint's path: `/_admin` under the issuer's path (default `/_admin`). */
-  adminPath?: string;
-  /** The machine (os.hostname) the pid belongs to: a pid says nothing about another machine or container. */
-  hostname?: string;
-}
 
 /** The lock is held by another live process (as opposed to an I/O failure). */
 export class DataLockedError extends ConfigError {}
@@ -36,54 +25,7 @@ const lockfile = async () => (await import('proper-lockfile')).default;
 /** How long a lock may go without a heartbeat before another process may take it over. */
 const STALE_MS = 10_000;
 
-export function ownerPath(dataPath: string): string {
-  return `${dataPath}.owner.json`;
-}
-
-/** The owner file, lock and data are all named after the data file's real path (real-path.ts). */
-export async function writeOwner(dataPath: string, owner: DataOwner): Promise<void> {
-  await writeFileAtomic(ownerPath(await realDataPath(dataPath)), JSON.stringify({ ...owner, hostname: hostname() }));
-}
-
-/**
- * The owner recorded next to a data file, or undefined if there is none (or it is not JSON). One
- * another user could have written is refused (ConfigError): a command would send it secrets.
- */
-export async function readOwner(dataPath: string): Promise<DataOwner | undefined> {
-  const real = await realDataPath(dataPath);
-  await checkPrivateFolder(dirname(real));
-  const text = await readPrivateFile(ownerPath(real));
-  if (text === undefined) return undefined;
-  try {
-    const raw: unknown = JSON.parse(text);
-    if (typeof raw !== 'object' || raw === null || !('pid' in raw) || typeof raw.pid !== 'number') return undefined;
-    const owner: DataOwner = { pid: raw.pid };
-    if ('port' in raw && typeof raw.port === 'number') owner.port = raw.port;
-    if ('host' in raw && typeof raw.host === 'string') owner.host = raw.host;
-    if ('adminToken' in raw && typeof raw.adminToken === 'string') owner.adminToken = raw.adminToken;
-    if ('hostname' in raw && typeof raw.hostname === 'string') owner.hostname = raw.hostname;
-    if ('adminPath' in raw && typeof raw.adminPath === 'string' && raw.adminPath.startsWith('/')) owner.adminPath = raw.adminPath;
-    return owner;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the process an owner file names is still running (a pid from another machine is not). */
-export function ownerIsAlive(owner: DataOwner): boolean {
-  if (owner.hostname !== undefined && owner.hostname !== hostname()) return false;
-  return isProcessAlive(owner.pid);
-}
-
-/** Where to reach the owner's server: its --host, with a wildcard meaning this machine's loopback. */
-export function ownerConnectHost(owner: DataOwner): string {
-  if (!owner.host || owner.host === '0.0.0.0' || owner.host === 'localhost') return '127.0.0.1';
-  if (owner.host === '::' || owner.host === '[::]') return '::1';
-  return owner.host.replace(/^\[(.*)\]$/, '$1');
-}
-
 export interface AcquireOptions {
-  port?: number;
   /**
    * Called if the lock is lost while held (e.g. the machine slept past the stale time and another
    * process took it). Default: a process warning — proper-lockfile's default throws from a timer.
@@ -165,7 +107,7 @@ export async function acquireDataLock(path: string, options: AcquireOptions = {}
     );
   }
   try {
-    await writeOwner(dataPath, options.port === undefined ? { pid: process.pid } : { pid: process.pid, port: options.port });
+    await writeOwner(dataPath, { pid: process.pid }); // a server adds its port and admin token once listening
   } catch (err) {
     await release().catch(() => {});
     throw err;

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { ConfigError } from '../errors/app-errors.js';
-import { storageError } from './fs-errors.js';
+import { storageError } from '../store/fs-errors.js';
 
 /**
  * The owner file tells a command where to send secrets (a new client's secret, a user's
