@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError } from '../errors/app-errors.js';
+
+/**
+ * `dev-op start --detach`: the same `dev-op start` (argv minus --detach) as a detached child with
+ * its output in `<data>.log`, waited for through its ready file, then left running. Exit 0 with
+ * the ready JSON (--json) or one line once it is ready; exit 1 with its error if it stops first.
+ */
+
+interface DetachFlags {
+  data: string;
+  json?: boolean;
+  readyFile?: string;
+  envFile?: string;
+}
+
+/**
+ * The child's argv: ours minus --detach, and minus --env-file, which goes in DEV_OP_ENV_FILE
+ * instead: Node 20 reads a script's `--env-file` itself and exits while the file does not exist
+ * yet (nodejs/node#54232).
+ */
+function childArgs(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--detach' || argv[i]!.startsWith('--env-file=')) continue;
+    if (argv[i] === '--env-file') i++;
+    else args.push(argv[i]!);
+  }
+  return args;
+}
+
+/** How long a start may take (a new data file's RSA key, loading): far more than it ever needs. */
+const READY_WAIT_MS = 60_000;
+
+/** The child's last `dev-op: …` line (its error), if it wrote one. */
+async function childError(log: string): Promise<string | undefined> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line.startsWith('dev-op: ')).at(-1)?.slice('dev-op: '.length);
+}
+
+async function readReady(path: string): Promise<{ issuer: string; pid: number } | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as { issuer: string; pid: number };
+  } catch {
+    return undefined; // not yet (it appears whole: written by rename)
+  }
+}
+
+export async function detach(flags: DetachFlags): Promise<void> {
+  const log = `${resolve(flags.data)}.log`;
+  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
+  // Our own ready file when the user gave none: the child removes it when it stops; we, once read.
+  const ownReady = flags.readyFile === undefined ? join(tmpdir(), `dev-op-ready-${process.pid}-${Date.now()}.json`) : undefined;
+  const readyFile = resolve(flags.readyFile ?? ownReady!);
+  const args = childArgs(process.argv.slice(2));
+  if (ownReady) args.push('--ready-file', ownReady);
+  await unlink(readyFile).catch(() => undefined);
+
+  const out = openSync(log, 'a', 0o600);
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
+    detached: true, stdio: ['ignore', out, out],
+    env: flags.envFile === undefined ? process.env : { ...process.env, DEV_OP_ENV_FILE: resolve(flags.envFile) },
+  });
+  closeSync(out);
+  let exited: number | null | undefined;
+  child.on('exit', (code, signal) => (exited = code ?? (signal ? 1 : 0)));
+  const spawnError = new Promise<Error>((done) => child.once('error', done));
+
+  try {
+    const deadline = Date.now() + READY_WAIT_MS;
+    for (;;) {
+      const ready = await readReady(readyFile);
+      if (ready && ready.pid === child.pid) {
+        child.unref();
+        if (flags.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
+        else process.stdout.write(`dev-op is running in the background at ${ready.issuer} (pid ${ready.pid}, log ${log}); stop it with: dev-op stop\n`);
+        return;
+      }
+      if (exited !== undefined) {
+        throw new ConfigError((await childError(log)) ?? `the server exited (code ${exited}) before it was ready; see ${log}`);
+      }
+      if (Date.now() >= deadline) {
+        child.kill('SIGTERM');
+        throw new ConfigError(`the server was not ready within ${READY_WAIT_MS / 1000} seconds and was stopped; see ${log}`);
+      }
+      const failed = await Promise.race([spawnError, sleep(25)]);
+      if (failed) throw new ConfigError(`could not start the server: ${failed.message}`);
+    }
+  } finally {
+    if (ownReady) await unlink(ownReady).catch(() => undefined);
+  }
+}
