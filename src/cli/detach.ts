@@ -17,6 +17,8 @@ interface DetachFlags {
   json?: boolean;
   readyFile?: string;
   envFile?: string;
+  pidFile?: string;
+  memory?: boolean;
 }
 
 /**
@@ -51,6 +53,12 @@ async function readReady(path: string): Promise<{ issuer: string; pid: number } 
   }
 }
 
+/** How to stop it: through the data file's owner file, or (a --memory server has none) its pid. */
+function stopCommand(flags: DetachFlags, pid: number): string {
+  if (!flags.memory) return `dev-op stop --data ${flags.data}`;
+  return flags.pidFile === undefined ? `kill ${pid}` : `dev-op stop --pid-file ${flags.pidFile}`;
+}
+
 export async function detach(flags: DetachFlags): Promise<void> {
   const log = `${resolve(flags.data)}.log`;
   mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
@@ -78,7 +86,7 @@ export async function detach(flags: DetachFlags): Promise<void> {
       if (ready && ready.pid === child.pid) {
         child.unref();
         if (flags.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
-        else process.stdout.write(`dev-op is running in the background at ${ready.issuer} (pid ${ready.pid}, log ${log}); stop it with: dev-op stop\n`);
+        else process.stdout.write(`dev-op is running in the background at ${ready.issuer} (pid ${ready.pid}, log ${log}); stop it with: ${stopCommand(flags, ready.pid)}\n`);
         return;
       }
       if (exited !== undefined) {
