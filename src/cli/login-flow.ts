@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { ConfigError } from '../errors/app-errors.js';
 import type { AuthorizationRequest } from '../rp/authorization-request.js';
 import { readAuthorizationResponse } from '../rp/authorization-response.js';
@@ -7,8 +6,7 @@ import { exchangeCode } from '../rp/code-exchange.js';
 import { discover, type AuthorizationServer } from '../rp/discover.js';
 import { fetchJwks } from '../rp/jwks.js';
 import { RpError } from '../rp/rp-error.js';
-// The owner file is app's business (connect() will find the running server); until then login reads it.
-import { ownerConnectHost, ownerIsAlive, readOwner, type DataOwner } from '../store/lock.js';
+import { serverOnData } from '../app/running-server.js';
 import { LoginError } from './loopback-callback.js';
 
 /** The protocol half of `dev-op login` over src/rp: find the server, check the answer, redeem the code. */
@@ -17,12 +15,6 @@ export interface FoundServer {
   as: AuthorizationServer;
   /** Found through the data file's owner: management operations reach it live. */
   live: boolean;
-}
-
-/** The owner's server as an origin (IPv6 in brackets). */
-function ownerOrigin(owner: DataOwner): string {
-  const host = ownerConnectHost(owner);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}`;
 }
 
 /** The OP's metadata at `base`; undefined when nothing listens there. */
@@ -39,9 +31,9 @@ async function discoverAt(base: string, issuer?: string): Promise<AuthorizationS
 export async function findServer(data: string, issuerFlag: string | undefined): Promise<FoundServer> {
   if (issuerFlag !== undefined && !URL.canParse(issuerFlag)) throw new ConfigError(`--issuer ${issuerFlag} is not a URL`);
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
-  const owner = await readOwner(resolve(data));
-  if (owner?.port && ownerIsAlive(owner)) {
-    const as = await discoverAt(ownerOrigin(owner));
+  const running = await serverOnData(data);
+  if (running) {
+    const as = await discoverAt(running.origin);
     if (as) {
       if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
         throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);
