@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../errors/app-errors.js';
 
@@ -60,21 +59,25 @@ function stopCommand(flags: DetachFlags, pid: number): string {
 }
 
 export async function detach(flags: DetachFlags): Promise<void> {
-  const log = `${resolve(flags.data)}.log`;
-  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
-  // Our own ready file when the user gave none: the child removes it when it stops; we, once read.
-  const ownReady = flags.readyFile === undefined ? join(tmpdir(), `dev-op-ready-${process.pid}-${Date.now()}.json`) : undefined;
-  const readyFile = resolve(flags.readyFile ?? ownReady!);
+  const { openServerLog } = await import('../app/server-log.js');
+  const output = await openServerLog(flags.data);
+  const log = output.path;
+  // Our own ready file (in a private temp folder) when the user gave none: removed once read.
+  const ownDir = flags.readyFile === undefined ? await mkdtemp(join(tmpdir(), 'dev-op-detach-')) : undefined;
+  const readyFile = resolve(flags.readyFile ?? join(ownDir!, 'ready.json'));
   const args = childArgs(process.argv.slice(2));
-  if (ownReady) args.push('--ready-file', ownReady);
+  if (ownDir) args.push('--ready-file', readyFile);
   await unlink(readyFile).catch(() => undefined);
 
-  const out = openSync(log, 'a', 0o600);
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
-    detached: true, stdio: ['ignore', out, out],
-    env: flags.envFile === undefined ? process.env : { ...process.env, DEV_OP_ENV_FILE: resolve(flags.envFile) },
-  });
-  closeSync(out);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
+      detached: true, stdio: ['ignore', output.fd, output.fd],
+      env: flags.envFile === undefined ? process.env : { ...process.env, DEV_OP_ENV_FILE: resolve(flags.envFile) },
+    });
+  } finally {
+    await output.close();
+  }
   let exited: number | null | undefined;
   child.on('exit', (code, signal) => (exited = code ?? (signal ? 1 : 0)));
   const spawnError = new Promise<Error>((done) => child.once('error', done));
@@ -100,6 +103,6 @@ export async function detach(flags: DetachFlags): Promise<void> {
       if (failed) throw new ConfigError(`could not start the server: ${failed.message}`);
     }
   } finally {
-    if (ownReady) await unlink(ownReady).catch(() => undefined);
+    if (ownDir) await rm(ownDir, { recursive: true, force: true });
   }
 }
