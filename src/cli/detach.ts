@@ -38,10 +38,12 @@ function childArgs(argv: readonly string[]): string[] {
 /** How long a start may take (a new data file's RSA key, loading): far more than it ever needs. */
 const READY_WAIT_MS = 60_000;
 
-/** The child's last `dev-op: …` line (its error), if it wrote one. */
-async function childError(log: string): Promise<string | undefined> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => line.startsWith('dev-op: ')).at(-1)?.slice('dev-op: '.length);
+/** The child's last `dev-op: …` line in this run's part of the log (its error), if it wrote one. */
+async function childError(log: string, start: number): Promise<string | undefined> {
+  const text = (await readFile(log).catch(() => Buffer.alloc(0))).subarray(start).toString('utf8');
+  const line = text.split('\n').filter((l) => l.startsWith('dev-op: ')).at(-1)?.slice('dev-op: '.length);
+  // A bug report's first line ends in a colon, its stack follows in the log.
+  return line?.endsWith(':') ? `${line} see ${log}` : line;
 }
 
 async function readReady(path: string): Promise<{ issuer: string; pid: number } | undefined> {
@@ -93,7 +95,7 @@ export async function detach(flags: DetachFlags): Promise<void> {
         return;
       }
       if (exited !== undefined) {
-        throw new ConfigError((await childError(log)) ?? `the server exited (code ${exited}) before it was ready; see ${log}`);
+        throw new ConfigError((await childError(log, output.start)) ?? `the server exited (code ${exited}) before it was ready; see ${log}`);
       }
       if (Date.now() >= deadline) {
         child.kill('SIGTERM');

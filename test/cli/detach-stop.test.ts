@@ -85,6 +85,11 @@ describe('dev-op start --detach / dev-op stop', () => {
     const start = await cli(p.data, ['start', '--detach', '--port', '0', '--auto-login', 'nobody']);
     expectUsageError(start, '--auto-login user nobody does not exist');
     expect(await readFile(`${p.data}.owner.json`, 'utf8').catch(() => undefined)).toBeUndefined();
+    // The log keeps earlier runs: the error said is this run's.
+    const again = await cli(p.data, ['start', '--detach', '--port', '0', '--seed', join(p.dir, 'missing.json')]);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain('missing.json');
+    expect(again.stderr).not.toContain('nobody');
   });
 
   it('nothing running: stop is exit 1 with a clear line; --if-running makes it exit 0', async () => {
