@@ -35,8 +35,14 @@ export async function tokenGet(flags: GetFlags): Promise<void> {
     import('../admin/validate.js'),
   ]);
   const scope = flags.scope === undefined ? undefined : check.scope(flags.scope);
-  const as = await serverMetadata(flags.data, 'dev-op token get');
-  const { result: client } = await runOperation(flags.data, 'client.show', { id: flags.client });
+  // Both at once (each is a round trip to the server); no server running is the error to report first.
+  const [found, shown] = await Promise.allSettled([
+    serverMetadata(flags.data, 'dev-op token get'), runOperation(flags.data, 'client.show', { id: flags.client }),
+  ]);
+  if (found.status === 'rejected') throw found.reason;
+  if (shown.status === 'rejected') throw shown.reason;
+  const as = found.value;
+  const client = shown.value.result;
   if (!client.grant_types.includes('client_credentials')) {
     throw new ConfigError(`client ${client.client_id} may not use the client_credentials grant (its grants: ${client.grant_types.join(', ') || 'none'}); allow it with dev-op client update ${client.client_id} --grant client_credentials`);
   }
