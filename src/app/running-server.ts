@@ -7,8 +7,8 @@ import { isProcessAlive } from '../util/process-alive.js';
 /** The server running on a data file, as the CLI reaches it: found through the file's owner file. */
 export interface RunningOnData {
   pid: number;
-  /** Where to connect (the owner's listening address; IPv6 in brackets). */
-  origin: string;
+  /** Where to connect: the owner's listening address (IPv6 in brackets) and the issuer's path, e.g. `http://127.0.0.1:4000/tenant-a`. */
+  base: string;
 }
 
 /** The live server that owns `dataPath`, or undefined (none, a stale owner file, or a lock-only CLI command). */
@@ -16,7 +16,9 @@ export async function serverOnData(dataPath: string): Promise<RunningOnData | un
   const owner = await readOwner(resolve(dataPath));
   if (!owner?.port || !ownerIsAlive(owner)) return undefined;
   const host = ownerConnectHost(owner);
-  return { pid: owner.pid, origin: `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}` };
+  // The admin endpoint is `/_admin` under the issuer's path: what precedes it is that path.
+  const path = owner.adminPath?.replace(/\/_admin$/, '') ?? '';
+  return { pid: owner.pid, base: `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}${path}` };
 }
 
 /**

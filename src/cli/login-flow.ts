@@ -33,7 +33,7 @@ export async function findServer(data: string, issuerFlag: string | undefined): 
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
   const running = await serverOnData(data);
   if (running) {
-    const as = await discoverAt(running.origin);
+    const as = await discoverAt(running.base);
     if (as) {
       if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
         throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);

@@ -26,7 +26,7 @@ async function serverMetadata(data: string, command: string) {
   ]);
   const running = await serverOnData(data);
   if (!running) throw new ConfigError(`no dev-op server is running on ${data}; ${command} asks it for tokens: start one first (dev-op start --detach)`);
-  return discover(running.origin);
+  return discover(running.base);
 }
 
 export async function tokenGet(flags: GetFlags): Promise<void> {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,35 @@ describe('dev-op token get with no server running', () => {
       const data = join(dir.path, 'db.json');
       expectUsageError(await cli(data, ['token', 'get', '--client', 'app']), `no dev-op server is running on ${data}`);
     } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+describe('dev-op token get on a server whose issuer has a path', () => {
+  it('finds discovery under the issuer\'s path: the token is that issuer\'s', async () => {
+    const dir = await tempDir();
+    const data = join(dir.path, 'db.json');
+    await cliJson(data, ['client', 'add', '--id', 'svc', '--grant', 'client_credentials']);
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}/tenant-a`;
+    const server = await startCli(['--data', data, '--port', String(port), '--issuer', issuer]);
+    try {
+      const result = await cli(data, ['token', 'get', '--client', 'svc']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const { payload } = await jwtVerify(result.stdout, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer });
+      expect(payload.client_id).toBe('svc');
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.proc;
       await dir.cleanup();
     }
   });
