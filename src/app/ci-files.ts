@@ -1,8 +1,10 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../errors/app-errors.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
 import type { RunningServer } from '../provider/start-server.js';
 import { writeFileAtomic } from '../store/atomic-json-file.js';
+import { storageError } from '../store/fs-errors.js';
 import type { Client } from '../store/types.js';
 
 /**
@@ -76,7 +78,12 @@ export function envLines(issuer: string, clients: readonly Client[]): string {
 }
 
 async function writeFile0600(path: string, text: string): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
+  const dir = dirname(resolve(path));
+  await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    // A recursive mkdir meets a file where a folder should be: EEXIST (or ENOTDIR further down).
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigError(`cannot create the folder ${dir}: a file of that name is in the way`);
+    throw storageError(err, 'create the folder', dir);
+  });
   await writeFileAtomic(resolve(path), text);
 }
 

@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCli, tempDir } from '../helpers/cli.js';
-import { cliJson, project } from './support.js';
+import { cli, cliJson, expectUsageError, project } from './support.js';
 
 /**
  * `dev-op start --ready-file / --env-file / --pid-file`: what a CI job reads instead of a banner.
@@ -90,6 +90,21 @@ describe('dev-op start --memory --ready-file', () => {
       server.proc.kill('SIGTERM');
       await server.proc;
       await dir.cleanup();
+    }
+  });
+});
+
+describe('dev-op start --ready-file in a place that cannot be written', () => {
+  it('exit 1 with one line naming the path; the server stops (no owner file left), the data file intact', async () => {
+    const p = await project();
+    try {
+      await writeFile(join(p.dir, 'not-a-folder'), '');
+      const result = await cli(p.data, ['start', '--port', '0', '--json', '--ready-file', join(p.dir, 'not-a-folder', 'ready.json')]);
+      expectUsageError(result, join(p.dir, 'not-a-folder'));
+      await expect(stat(`${p.data}.owner.json`)).rejects.toThrow(/ENOENT/);
+      expect(JSON.parse(await readFile(p.data, 'utf8')).clients).toBeTruthy();
+    } finally {
+      await p.cleanup();
     }
   });
 });
