@@ -1,4 +1,3 @@
-import { findRunningServer } from '../app/find-running-server.js';
 import { ConfigError } from '../errors/app-errors.js';
 import type { AuthorizationRequest } from '../rp/authorization-request.js';
 import { readAuthorizationResponse } from '../rp/authorization-response.js';
@@ -7,6 +6,7 @@ import { exchangeCode } from '../rp/code-exchange.js';
 import { discover, type AuthorizationServer } from '../rp/discover.js';
 import { fetchJwks } from '../rp/jwks.js';
 import { RpError } from '../rp/rp-error.js';
+import { serverOnData } from '../app/running-server.js';
 import { LoginError } from './loopback-callback.js';
 
 /** The protocol half of `dev-op login` over src/rp: find the server, check the answer, redeem the code. */
@@ -31,9 +31,9 @@ async function discoverAt(base: string, issuer?: string): Promise<AuthorizationS
 export async function findServer(data: string, issuerFlag: string | undefined): Promise<FoundServer> {
   if (issuerFlag !== undefined && !URL.canParse(issuerFlag)) throw new ConfigError(`--issuer ${issuerFlag} is not a URL`);
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
-  const running = await findRunningServer(data);
+  const running = await serverOnData(data);
   if (running) {
-    const as = await discoverAt(running.origin);
+    const as = await discoverAt(running.base);
     if (as) {
       if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
         throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);

@@ -3,6 +3,7 @@ import type { ClientAddInput } from '../admin/clients.js';
 import type { LoopbackTarget } from '../rp/loopback-redirect.js';
 import type { Client } from '../app/data-types.js';
 import { action, examples, leaf, type CommonFlags } from './common.js';
+import { PRINTABLE, type Printable } from './print-tokens.js';
 
 /**
  * `dev-op login`: the authorization code flow of a native app (RFC 8252), run from the terminal
@@ -18,6 +19,7 @@ interface LoginFlags extends CommonFlags {
   issuer?: string;
   open: boolean;
   timeout: string;
+  print?: Printable;
 }
 
 /** The client `dev-op login` registers for itself on first use (through the running server). */
@@ -107,35 +109,15 @@ async function login(flags: LoginFlags): Promise<void> {
     }
     const who = typeof result.claims?.sub === 'string' ? ` as ${result.claims.sub}` : '';
     listener.respond({ ok: true, title: `Logged in${who}`, message: `dev-op login has the tokens for client ${client.client_id}.` });
-    await printTokens(result.tokens, result.claims, flags.json === true);
+    // Kept for `dev-op token refresh`, 0600 next to the data file.
+    const { saveLogin } = await import('../app/login-record.js');
+    await saveLogin(flags.data, { issuer: server.as.issuer, client_id: client.client_id, tokens: result.tokens, received_at: new Date().toISOString() });
+    const { printOne, printTokens } = await import('./print-tokens.js');
+    if (flags.print) await printOne(result.tokens, flags.print);
+    else await printTokens(result.tokens, result.claims, flags.json === true);
     await (await import('./output.js')).say(`logged in${who} at ${server.as.issuer} (client ${client.client_id})`);
   } finally {
     await listener.close();
-  }
-}
-
-async function printTokens(tokens: Record<string, unknown>, claims: Record<string, unknown> | undefined, json: boolean): Promise<void> {
-  const out = await import('./output.js');
-  if (json) return out.printJson(tokens);
-  const { humanDuration } = await import('../util/human-duration.js');
-  const expiresIn = typeof tokens.expires_in === 'number' ? tokens.expires_in : undefined;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  await out.printFields([
-    ['access_token', str(tokens.access_token)],
-    ['token_type', str(tokens.token_type)],
-    ['expires', expiresIn === undefined ? undefined : `in ${humanDuration(expiresIn)} (${new Date(Date.now() + expiresIn * 1000).toISOString()})`],
-    ['refresh_token', str(tokens.refresh_token)],
-    ['scope', str(tokens.scope)],
-    ['id_token', str(tokens.id_token)],
-  ]);
-  if (claims && out.stdoutIsTty()) {
-    const { out: colour } = await out.colours();
-    process.stdout.write(`\n${colour.bold('ID token claims')}\n${JSON.stringify(claims, null, 2)}\n`);
-  } else if (claims) {
-    process.stdout.write(`id_token_claims\t${JSON.stringify(claims)}\n`);
-  }
-  if (tokens.refresh_token === undefined && process.stderr.isTTY) {
-    await out.warn('no refresh token: ask for one with --scope "openid profile email offline_access"');
   }
 }
 
@@ -145,11 +127,13 @@ export function loginCommand() {
     .option('--scope <scopes>', 'space-separated scopes', 'openid profile email')
     .option('--issuer <url>', 'the server to log in at when none runs on the data file (e.g. a --memory server)')
     .option('--no-open', 'print the URL on stderr instead of opening a browser (SSH, CI)')
+    .addOption(new Option('--print <token>', 'print only this token, alone on stdout (for $(dev-op login --print access_token))').choices([...PRINTABLE]))
     .addOption(new Option('--timeout <duration>', 'how long to wait for the browser: 30s, 5m, …').default('5m'))
     .addHelpText('after', examples(
       'dev-op login',
       'dev-op login --scope "openid profile email offline_access" --json | jq -r .access_token',
       'dev-op login --client web --no-open',
+      'TOKEN=$(dev-op login --print access_token)',
     ))
     .action(action(login));
 }

@@ -6,6 +6,7 @@ import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
 import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
 import { userCommand } from './user.js';
 
@@ -20,6 +21,7 @@ export function program(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(startCommand())
+    .addCommand(stopCommand())
     .addCommand(initCommand())
     .addCommand(clientCommand())
     .addCommand(userCommand())

@@ -21,6 +21,10 @@ interface StartFlags {
   quiet?: boolean;
   logFormat: Exclude<LogFormat, 'none'>;
   trustProxy?: boolean;
+  readyFile?: string;
+  envFile?: string;
+  pidFile?: string;
+  detach?: boolean;
 }
 
 /** A --templates folder that is not there would silently serve the built-in pages. */
@@ -50,6 +54,10 @@ async function openBrowser(url: string): Promise<void> {
 
 async function runStart(flags: StartFlags): Promise<void> {
   if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
+  if (flags.detach) return (await import('./detach.js')).detach(flags);
+  const ciFiles = { readyFile: flags.readyFile, envFile: flags.envFile, pidFile: flags.pidFile };
+  const ci = flags.readyFile || flags.envFile || flags.pidFile ? await import('../app/ci-files.js') : undefined;
+  await ci?.clearReadyFile(ciFiles);
   // RSA generation takes ~150 ms of a core: start it now (on the thread pool, overlapping the
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
@@ -79,10 +87,17 @@ async function runStart(flags: StartFlags): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    server.close().then(() => process.exit(0), fail);
+    server.close().then(() => ci?.removeCiFiles(ciFiles)).then(() => process.exit(0), fail);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // The files first: whoever reads the ready line may read them at once. A file that cannot be
+  // written stops the server (flushed) rather than leave a CI job waiting for it.
+  await ci?.writeCiFiles(server, ciFiles).catch(async (err: unknown) => {
+    await server.close();
+    await ci.removeCiFiles(ciFiles);
+    throw err;
+  });
   const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid })}\n`);
@@ -109,6 +124,11 @@ export function startCommand(): Command {
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
+    .option('--ready-file <path>', 'when ready, write the ready JSON (issuer, endpoints, port, pid) here (0600); removed on stop')
+    // Node 20 itself reads a script's `--env-file` and exits if the file does not exist (nodejs/node#54232): the env var avoids that.
+    .addOption(new Option('--env-file <path>', 'when ready, write OIDC_ISSUER and the clients\' ids/secrets as KEY=value lines here (0600); removed on stop').env('DEV_OP_ENV_FILE'))
+    .option('--pid-file <path>', 'when ready, write the server\'s pid here (for dev-op stop --pid-file); removed on stop')
+    .option('--detach', 'run in the background: return once ready, print the ready JSON (--json) or one line; stop with dev-op stop')
     .option('-q, --quiet', 'no request log')
     .addOption(new Option('--log-format <format>', 'request log format on stderr').choices(['pretty', 'json']).default('pretty'))
     .addHelpText('after', `
@@ -116,6 +136,7 @@ Examples:
   $ dev-op start                                  # http://localhost:4000, data in ./.dev-op/db.json
   $ dev-op start --port 0 --memory --json         # CI fixture: free port, nothing on disk
   $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
-  $ dev-op start --memory --seed test/op.json     # clients and users from a fixture`)
+  $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
+  $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop`)
     .action((flags: StartFlags) => runStart(flags).catch(fail));
 }

@@ -2,6 +2,8 @@ import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import type { Inspection } from '../rp/inspect-token.js';
 import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+import { PRINTABLE } from './print-tokens.js';
+import type { GetFlags, RefreshFlags } from './token-grants.js';
 
 interface MintFlags extends CommonFlags {
   user?: string;
@@ -118,8 +120,12 @@ async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promi
   }
 }
 
+// token-grants.js imports its dependencies (oauth4webapi, the transport) inside the actions.
+const get = async (flags: GetFlags) => (await import('./token-grants.js')).tokenGet(flags);
+const refresh = async (flags: RefreshFlags) => (await import('./token-grants.js')).tokenRefresh(flags);
+
 export function tokenCommand() {
-  return group('token', 'mint and inspect tokens',
+  return group('token', 'mint, inspect, get and refresh tokens',
     leaf('mint', 'sign a token with the current key; prints the token alone (or JSON with --json)')
       .option('--user <username>', 'a configured user: sub and claims come from them')
       .option('--sub <sub>', 'a subject (a configured user\'s or any string)')
@@ -145,5 +151,21 @@ export function tokenCommand() {
         'dev-op token inspect "$TOKEN" --issuer http://localhost:4000',
       ))
       .action(action(inspect)),
-  ).addHelpText('after', examples('dev-op token mint --user alice', 'dev-op token inspect -'));
+    leaf('get', 'client_credentials at the running server with the client\'s stored secret; prints the access token alone (--json: the token response)')
+      .requiredOption('--client <id>', 'a client allowed the client_credentials grant')
+      .option('--scope <scopes>', 'space-separated scopes')
+      .option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)', collect)
+      .addHelpText('after', examples(
+        'dev-op token get --client svc',
+        'curl -H "Authorization: Bearer $(dev-op token get --client svc --scope api:read)" http://localhost:8080/api',
+      ))
+      .action(action(get)),
+    leaf('refresh', 'refresh the last dev-op login\'s tokens (kept 0600 in <data>.login.json) at the running server')
+      .addOption(new Option('--print <token>', 'print only this token').choices([...PRINTABLE]))
+      .addHelpText('after', examples(
+        'dev-op login --scope "openid offline_access" --print access_token',
+        'dev-op token refresh --print access_token',
+      ))
+      .action(action(refresh)),
+  ).addHelpText('after', examples('dev-op token mint --user alice', 'dev-op token inspect -', 'dev-op token get --client svc'));
 }

@@ -32,6 +32,7 @@ export function routes(op: Provider): Route[] {
     [['GET', 'POST', 'OPTIONS'], base + r.userinfo, 'userinfo', lazy(() => import('./actions/userinfo.js').then((m) => m.userinfo(op)))],
     [['GET', 'POST'], base + r.end_session, 'end_session', lazy(() => import('./actions/end-session.js').then((m) => m.endSessionPrompt(op)))],
     [['POST'], `${base}${r.end_session}/confirm`, 'end_session_confirm', lazy(() => import('./actions/end-session.js').then((m) => m.endSessionConfirm(op)))],
+    [['GET'], `${base}/healthz`, 'healthz', lazy(() => import('./actions/healthz.js').then((m) => m.healthz(op)))],
     [['POST'], `${base}/_admin`, 'admin', lazy(() => import('./actions/admin.js').then((m) => m.admin(op)))],
     [['GET'], `${base}/assets/:name`, 'assets', lazy(() => import('./actions/assets.js').then((m) => m.assets(op)))],
     [['GET'], `${base}/`, 'home', lazy(() => import('./actions/home.js').then((m) => m.home(op)))],

@@ -3,25 +3,25 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRunningServer } from '../../src/app/find-running-server.js';
+import { serverOnData } from '../../src/app/running-server.js';
 import { startServer } from '../../src/provider/start-server.js';
 import { tempDir } from '../helpers/cli.js';
 
-describe('findRunningServer', () => {
+describe('serverOnData', () => {
   it('finds the server that owns the data file through its owner file, and none once it stops', async () => {
     const dir = await tempDir();
     const data = join(dir.path, 'db.json');
     try {
-      expect(await findRunningServer(data)).toBeUndefined();
+      expect(await serverOnData(data)).toBeUndefined();
       const server = await startServer({ port: 0, host: '127.0.0.1', data, log: 'none' });
       try {
-        const found = await findRunningServer(data);
-        expect(found).toEqual({ origin: `http://127.0.0.1:${server.port}`, pid: process.pid, port: server.port });
-        expect((await fetch(`${found!.origin}/.well-known/openid-configuration`)).status).toBe(200);
+        const found = await serverOnData(data);
+        expect(found).toEqual({ base: `http://127.0.0.1:${server.port}`, pid: process.pid });
+        expect((await fetch(`${found!.base}/.well-known/openid-configuration`)).status).toBe(200);
       } finally {
         await server.close();
       }
-      expect(await findRunningServer(data)).toBeUndefined();
+      expect(await serverOnData(data)).toBeUndefined();
     } finally {
       await dir.cleanup();
     }
@@ -33,9 +33,9 @@ describe('findRunningServer', () => {
     try {
       const dead = spawnSync(process.execPath, ['-e', '']).pid;
       await writeFile(`${data}.owner.json`, JSON.stringify({ pid: dead, port: 4000, hostname: hostname() }), { mode: 0o600 });
-      expect(await findRunningServer(data)).toBeUndefined();
+      expect(await serverOnData(data)).toBeUndefined();
       await writeFile(`${data}.owner.json`, JSON.stringify({ pid: process.pid, port: 4000, host: '::', hostname: hostname() }), { mode: 0o600 });
-      expect(await findRunningServer(data)).toMatchObject({ origin: 'http://[::1]:4000' });
+      expect(await serverOnData(data)).toMatchObject({ base: 'http://[::1]:4000' });
     } finally {
       await dir.cleanup();
     }
