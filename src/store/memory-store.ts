@@ -224,6 +224,14 @@ export class MemoryStore implements Store {
     return removed;
   }
 
+  async clearState(): Promise<void> {
+    // One assignment: nothing can read half of the state between two kinds. `data` itself is
+    // shared with lowdb (FileStore), so the property is replaced, never the object.
+    this.data.state = {};
+    this.grants.clear();
+    this.onChange();
+  }
+
   /**
    * Replace everything but the protocol state (clients, users, keys, cookie keys, and whatever else
    * the file holds) with `next`: a hand edit of the data file, merged. Protocol state (sessions,
