@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Fixture } from '../../admin/fixture.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { AppError } from '../../errors/app-errors.js';
 import { NotFound, UnsupportedMediaType } from '../../errors/oauth-errors.js';
@@ -14,11 +15,11 @@ import { noStore } from '../middleware/no-store.js';
  * Only peers on this machine, only with that token; the body is `{ "op": name, "input": {...} }`.
  */
 
-const tokens = new WeakMap<Provider, string>();
+const tokens = new WeakMap<Provider, { token: string; fixture?: Fixture }>();
 
-/** Accept admin requests for `op` that carry `token`. */
-export function enableAdmin(op: Provider, token: string): void {
-  tokens.set(op, token);
+/** Accept admin requests for `op` that carry `token`; `fixture` is what this instance started with (what reset goes back to). */
+export function enableAdmin(op: Provider, token: string, fixture?: Fixture): void {
+  tokens.set(op, { token, fixture });
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
@@ -54,13 +55,13 @@ export function admin(op: Provider): Middleware[] {
   return [
     noStore,
     async function adminOperation(ctx) {
-      const expected = tokens.get(op);
-      if (expected === undefined) throw new NotFound(`no route for ${ctx.path}`);
+      const enabled = tokens.get(op);
+      if (enabled === undefined) throw new NotFound(`no route for ${ctx.path}`);
       if (!fromThisMachine(ctx.req.socket)) {
         return answer(ctx, 403, { error: 'forbidden', message: 'the admin endpoint only answers this machine' });
       }
       const presented = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization'))?.[1];
-      if (presented === undefined || !safeEqual(presented, expected)) {
+      if (presented === undefined || !safeEqual(presented, enabled.token)) {
         ctx.set('WWW-Authenticate', 'Bearer realm="dev-op admin"');
         return answer(ctx, 401, { error: 'unauthorized', message: 'wrong or missing admin token' });
       }
@@ -72,7 +73,7 @@ export function admin(op: Provider): Middleware[] {
       }
       ctx.state.detail = name;
       try {
-        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged() };
+        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged(), fixture: enabled.fixture };
         // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
         // be written is undone and refused (runOperation: all or nothing).
         const result: unknown = await runOperation(ctxForOp, name, (body as { input?: never }).input as never);
