@@ -100,6 +100,34 @@ describe('dev-op export and dev-op reset', () => {
     }
   });
 
+  it('reset --seed through a running server takes a fixture of 100 clients and 100 users (larger than a form body may be)', async () => {
+    const { hashPassword } = await import('../../src/util/password.js');
+    const hash = await hashPassword('pw');
+    const big = {
+      clients: Array.from({ length: 100 }, (_, i) => ({
+        client_id: `client-${i}`, client_secret: `secret-${i}-${'s'.repeat(40)}`, client_name: `Client number ${i}`,
+        redirect_uris: [`http://localhost:3000/callback/${i}`, `http://127.0.0.1:3000/callback/${i}`, `http://app-${i}.localhost:3000/auth/callback`],
+        post_logout_redirect_uris: [`http://localhost:3000/signed-out/${i}`], scope: 'api:read api:write reports:read',
+      })),
+      users: Array.from({ length: 100 }, (_, i) => ({ username: `user-${i}`, password: hash, claims: {
+        email: `user-${i}@example.com`, name: `User Number ${i}`, given_name: 'User', family_name: `Number ${i}`, locale: 'en-GB', groups: ['dev', 'ops'], address: { locality: 'Paris', country: 'FR' },
+      } })),
+    };
+    const bigFile = join(dir.path, 'big.json');
+    await writeFile(bigFile, JSON.stringify(big));
+    expect((await stat(bigFile)).size).toBeGreaterThan(64 * 1024);
+    const { proc } = await startCli(['--data', data]);
+    try {
+      const reset = await devOp(['reset', '--seed', bigFile, '--json', '--data', data]);
+      expect(reset.stderr).toBe('');
+      expect(JSON.parse(reset.stdout)).toMatchObject({ via: 'server' });
+      expect(JSON.parse(reset.stdout).clients).toHaveLength(100);
+    } finally {
+      proc.kill('SIGTERM');
+      await proc;
+    }
+  });
+
   it('reset on a data file with no server: to --seed FILE, or to what a fresh start creates', async () => {
     expect((await devOp(['client', 'add', '--id', 'runtime', '--grant', 'client_credentials', '--data', data])).exitCode).toBe(0);
 
