@@ -183,8 +183,10 @@ async function converge<T>(store: Store, kind: Kind<T>, wanted: T[], others: 'ke
 }
 
 /**
- * Put the fixture's clients, users and keys in the store, replacing same-named ones and keeping
- * the rest; all or nothing. Settings are start options, read by whoever starts the server.
+ * Put the fixture's clients and users in the store, replacing same-named ones and keeping the
+ * rest; a fixture with keys makes them the signing keys (the store's others go, so the fixture's
+ * newest key signs, as after a reset). All or nothing. Settings are start options, read by
+ * whoever starts the server.
  */
 export async function applyFixture(store: Store, fixture: Fixture): Promise<void> {
   // A stored user the fixture does not replace must not hold the sub of one it adds.
@@ -199,7 +201,7 @@ export async function applyFixture(store: Store, fixture: Fixture): Promise<void
   await allOrNothing(store, async (s) => {
     await converge(s, CLIENTS, fixture.clients, 'keep');
     await converge(s, USERS, fixture.users, 'keep');
-    if (fixture.keys) await converge(s, KEYS, fixture.keys, 'keep');
+    if (fixture.keys) await converge(s, KEYS, fixture.keys, 'remove');
   });
 }
 

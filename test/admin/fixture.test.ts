@@ -141,13 +141,17 @@ describe('fixtures in a store', () => {
     }
   });
 
-  it('applyFixture replaces same-named entries, keeps the others, and is all or nothing', async () => {
+  it('applyFixture replaces same-named clients and users, keeps the others, sets the keys, and is all or nothing', async () => {
     const store = await busyStore();
     const fixture = parseFixture({ clients: [{ client_id: 'web', client_secret: 'new', redirect_uris: ['http://localhost:9/cb'] }], users: [{ username: 'dave' }] }, 'f.json');
     await applyFixture(store, fixture);
     expect((await store.getClient('web'))?.client_secret).toBe('new');
     expect((await store.listClients()).map((c) => c.client_id).sort()).toEqual(['spa', 'svc', 'web']);
     expect((await store.listUsers()).map((u) => u.username).sort()).toEqual(['bob', 'carol', 'dave']);
+
+    // Keys are a set: the fixture's keys become the signing keys, the store's others go.
+    await applyFixture(store, parseFixture({ keys: [keys[2]] }, 'f.json'));
+    expect((await store.listKeys()).map((k) => k.kid)).toEqual([keys[2]!.kid]);
 
     const before = await exportFixture(store, { includeKeys: true });
     // erin takes carol's sub: refused before anything changes, web included.
