@@ -17,7 +17,10 @@ export function at(path: string, message: string): UsageError {
   return new UsageError(`${path}: ${message}`);
 }
 
-/** `message` of a check that starts with the flag it was given (`X`), without it. */
+/**
+ * Run a validate.ts check with a placeholder for its flag name, and say its message at `path`:
+ * "‹flag› must be a string" → "path: must be a string", "missing ‹flag›" → "path: missing".
+ */
 function checked<T>(path: string, run: (flag: string) => T): T {
   try {
     return run('\u0000');

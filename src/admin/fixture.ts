@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { isDeepStrictEqual } from 'node:util';
 import { DEFAULTS, type TtlName } from '../config/defaults.js';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
-import { Journal } from '../store/journal.js';
 import type { Client, Store, StoredKey, User } from '../store/types.js';
-import type { Clock } from '../util/clock.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
 import { at, clientFromMetadata, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
 import { keyFromFixture } from './fixture-keys.js';
-import { DEFAULT_CLIENT_ID, defaultClient, defaultUser } from './seed.js';
+import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
 
 /**
  * The one fixture format: what `dev-op start --seed FILE` and `fixture:` in the API apply, what
@@ -137,51 +134,6 @@ export async function readFixture(path: string): Promise<Fixture> {
   return withHashedPasswords(parseFixture(json, path));
 }
 
-/** Run `change` so that it is all or nothing for clients, users and keys (store/journal.ts). */
-async function allOrNothing<R>(store: Store, change: (store: Store) => Promise<R>): Promise<R> {
-  const journal = new Journal(store);
-  try {
-    return await change(journal);
-  } catch (err) {
-    await journal.undo();
-    throw err;
-  }
-}
-
-interface Kind<T> {
-  id(item: T): string;
-  list(store: Store): Promise<T[]>;
-  remove(store: Store, id: string): Promise<unknown>;
-  add(store: Store, item: T): Promise<void>;
-}
-
-const CLIENTS: Kind<Client> = { id: (c) => c.client_id, list: (s) => s.listClients(), remove: (s, id) => s.removeClient(id), add: (s, c) => s.addClient(c) };
-const USERS: Kind<User> = { id: (u) => u.username, list: (s) => s.listUsers(), remove: (s, id) => s.removeUser(id), add: (s, u) => s.addUser(u) };
-const KEYS: Kind<StoredKey> = { id: (k) => k.kid, list: (s) => s.listKeys(), remove: (s, id) => s.removeKey(id), add: (s, k) => s.addKey(k) };
-
-/**
- * Make the store hold `wanted` of one kind: an entry that is already exactly so stays untouched
- * (a reset with nothing changed costs comparisons only); others go first, then what is missing is
- * added, so no removed user's sub is in the way of an added one. `others` says what to do with
- * stored entries the fixture does not name: keep them (apply) or remove them (reset).
- * Returns whether anything changed.
- */
-async function converge<T>(store: Store, kind: Kind<T>, wanted: T[], others: 'keep' | 'remove'): Promise<boolean> {
-  const missing = new Map(wanted.map((item) => [kind.id(item), item]));
-  let changed = false;
-  for (const stored of await kind.list(store)) {
-    const id = kind.id(stored);
-    const want = missing.get(id);
-    if (want !== undefined && isDeepStrictEqual(stored, want)) missing.delete(id);
-    else if (want !== undefined || others === 'remove') {
-      await kind.remove(store, id);
-      changed = true;
-    }
-  }
-  for (const item of missing.values()) await kind.add(store, item);
-  return changed || missing.size > 0;
-}
-
 /**
  * Put the fixture's clients and users in the store, replacing same-named ones and keeping the
  * rest; a fixture with keys makes them the signing keys (the store's others go, so the fixture's
@@ -214,44 +166,5 @@ export async function exportFixture(store: Store, options: { includeKeys: boolea
   return { clients, users, ...(options.includeKeys ? { keys: await store.listKeys() } : {}) };
 }
 
-export interface ResetResult {
-  clients: string[];
-  users: string[];
-  /** The signing keys now; `keysChanged` when the reset replaced some (the provider's key cache must hear of it). */
-  kids: string[];
-  keysChanged: boolean;
-  /** When the reset happened (ISO). */
-  at: string;
-}
-
-/**
- * Back to the fixture: clients and users exactly the fixture's (runtime ones removed, changed ones
- * restored), the keys exactly the fixture's when it has keys, and ALL protocol state dropped
- * (codes, tokens, sessions, grants, interactions, device codes). Cookie keys stay, so a browser's
- * old cookies simply find no session. With no fixture: what a fresh start creates — the default
- * client `app` (keeping its current secret, so a test that read it goes on working) and user
- * alice — and the signing keys stay, so tokens' kids stay stable.
- */
-export async function resetStore(store: Store, fixture: Fixture | undefined, clock: Clock): Promise<ResetResult> {
-  const target = fixture ?? (await freshDefaults(store));
-  const keysChanged = await allOrNothing(store, async (s) => {
-    await converge(s, CLIENTS, target.clients, 'remove');
-    await converge(s, USERS, target.users, 'remove');
-    return target.keys ? converge(s, KEYS, target.keys, 'remove') : false;
-  });
-  // Last: had clients, users or keys failed to apply (undone), the state would still be there.
-  await store.clearState();
-  return {
-    clients: target.clients.map((c) => c.client_id),
-    users: target.users.map((u) => u.username),
-    kids: (await store.listKeys()).map((k) => k.kid),
-    keysChanged,
-    at: new Date(clock.now()).toISOString(),
-  };
-}
-
-async function freshDefaults(store: Store): Promise<Fixture> {
-  const client = defaultClient();
-  const secret = (await store.getClient(DEFAULT_CLIENT_ID))?.client_secret;
-  return { clients: [secret === undefined ? client : { ...client, client_secret: secret }], users: [defaultUser()] };
-}
+// Reset is a fixture operation too; it lives in its own file.
+export { resetStore, type ResetResult } from './reset.js';
