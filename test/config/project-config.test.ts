@@ -2,6 +2,8 @@ import { execa } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { envName, mergeStartConfig, parseStartConfig, startConfigFromEnv } from '../../src/config/project-config.js';
+import { closest } from '../../src/util/closest.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 
 interface Ready {
@@ -108,5 +110,27 @@ describe('project config: dev-op.config.json and "devOp" in package.json', () =>
     await writeFile(join(plain, 'package.json'), JSON.stringify({ name: 'plain' }));
     // The nearest package.json has no devOp: the dev-op.config.json above still counts.
     expect((await start(plain)).ready?.issuer).toBe('http://localhost:4103/file');
+  });
+});
+
+describe('project config values', () => {
+  it('reads DEV_OP_* variables by their key, booleans as true/false/1/0, paths made absolute; empty means unset', () => {
+    expect(envName('autoLogin')).toBe('DEV_OP_AUTO_LOGIN');
+    expect(envName('trustProxy')).toBe('DEV_OP_TRUST_PROXY');
+    const config = startConfigFromEnv({ DEV_OP_PORT: '0', DEV_OP_MEMORY: '1', DEV_OP_QUIET: 'false', DEV_OP_SEED: 'op.json', DEV_OP_HOST: '' });
+    expect(config).toEqual({ port: 0, memory: true, quiet: false, seed: join(process.cwd(), 'op.json') });
+    expect(() => startConfigFromEnv({ DEV_OP_MEMORY: 'maybe' })).toThrow('DEV_OP_MEMORY=maybe is not true or false');
+    expect(() => startConfigFromEnv({ DEV_OP_LOG: 'xml' })).toThrow('DEV_OP_LOG=xml is not "pretty" or "json"');
+  });
+
+  it('resolves paths in a file against its folder, and later layers win key by key', () => {
+    expect(parseStartConfig({ data: '.dev-op/db.json', templates: '/abs/t' }, '/proj/dev-op.config.json')).toEqual({ data: '/proj/.dev-op/db.json', templates: '/abs/t' });
+    expect(mergeStartConfig({ port: 4000, quiet: false }, { port: 0 }, { issuer: 'http://x' }, { quiet: true })).toEqual({ port: 0, quiet: true, issuer: 'http://x' });
+  });
+
+  it('suggests the known name nearest a typo, and nothing for a word far from all of them', () => {
+    expect(closest('prot', ['port', 'host', 'issuer'])).toBe('port');
+    expect(closest('autologin', ['autoLogin', 'open'])).toBe('autoLogin');
+    expect(closest('banana', ['port', 'host', 'issuer'])).toBeUndefined();
   });
 });
