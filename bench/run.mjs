@@ -50,6 +50,7 @@ try {
   if (want('coldstart')) summary.coldstart = await (await import('./cases/coldstart.mjs')).run({ ...options, keyFile });
   if (want('throughput')) summary.throughput = await (await import('./cases/throughput.mjs')).run({ ...options, keyFile });
   if (want('scaling')) summary.scaling = await (await import('./cases/scaling.mjs')).run({ ...options, keyFile });
+  if (want('reset')) summary.reset = await (await import('./cases/reset.mjs')).run({ runs: 20 });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -13,6 +13,10 @@ export type { ClientAddInput, ClientAddResult } from './admin/clients.js';
 export type { ClientUpdateInput } from './admin/client-update.js';
 export type { UserAddInput, UserAddResult } from './admin/users.js';
 export type { UserUpdateInput } from './admin/user-update.js';
+export {
+  parseFixture, readFixture, applyFixture, exportFixture, resetStore, withHashedPasswords,
+  type Fixture, type FixtureSettings, type ResetResult,
+} from './admin/fixture.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
 export { hashPassword } from './util/password.js';
 export * from './errors/index.js';

@@ -2,6 +2,7 @@ import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
+import type { Fixture } from './fixture.js';
 import type { InitInput } from './init.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
@@ -16,6 +17,8 @@ export interface OperationContext {
   clock: Clock;
   /** Tell the provider (if any) that the signing keys changed, so the next token uses the new one. */
   keysChanged(): void;
+  /** The fixture the running instance started with (`--seed`, `fixture:`): what `reset` goes back to. */
+  fixture?: Fixture;
 }
 
 export interface Operation<I, R> {
@@ -41,6 +44,7 @@ const idOf = (input: unknown, key: string): unknown =>
 const clients = () => import('./clients.js');
 const users = () => import('./users.js');
 const keys = () => import('./keys.js');
+const fixtures = () => import('./fixture.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -66,6 +70,15 @@ export const operations = {
     return result;
   }),
   'token.mint': write(async (ctx, input: MintInput) => (await import('./tokens.js')).mintToken(ctx, input)),
+  export: read(async (ctx, input: { includeKeys?: boolean }) => (await fixtures()).exportFixture(ctx.store, { includeKeys: idOf(input, 'includeKeys') === true })),
+  /** Back to `input.fixture` if given (validated: it may come over the wire), else to the instance's own. */
+  reset: write(async (ctx, input: { fixture?: Fixture }) => {
+    const { parseFixture, resetStore } = await fixtures();
+    const given = idOf(input, 'fixture');
+    const result = await resetStore(ctx.store, given === undefined ? ctx.fixture : parseFixture(given, 'the reset fixture'), ctx.clock);
+    if (result.keysChanged) ctx.keysChanged();
+    return result;
+  }),
   init: write(async (ctx, input: InitInput) => (await import('./init.js')).initStore(ctx.store, input), false),
 } as const;
 

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientCommand } from './client.js';
+import { exportCommand } from './export.js';
 import { fail } from './fail.js';
 import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
+import { resetCommand } from './reset.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
@@ -28,6 +30,8 @@ export function program(): Command {
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
     .addCommand(loginCommand())
+    .addCommand(exportCommand())
+    .addCommand(resetCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start

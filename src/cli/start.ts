@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import type { StartConfig } from '../config/project-config.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../app/data-types.js';
@@ -52,7 +53,29 @@ async function openBrowser(url: string): Promise<void> {
   }
 }
 
-async function runStart(flags: StartFlags): Promise<void> {
+/** A config key's flag: the same name, but for `log` (`--log-format`). */
+const flagOf = (key: keyof StartConfig): keyof StartFlags => (key === 'log' ? 'logFormat' : key);
+
+/**
+ * The options to start with: flags given on the command line, over `DEV_OP_*` variables, over the
+ * project's config file (dev-op.config.json or "devOp" in package.json), over the defaults.
+ */
+async function withProjectConfig(flags: StartFlags, command: Command): Promise<StartFlags> {
+  const { START_CONFIG_KEYS, loadProjectConfig, mergeStartConfig, startConfigFromEnv } = await import('../config/project-config.js');
+  const given: Record<string, unknown> = {};
+  const defaults: Record<string, unknown> = {};
+  for (const key of START_CONFIG_KEYS) {
+    (command.getOptionValueSource(flagOf(key)) === 'cli' ? given : defaults)[key] = flags[flagOf(key)];
+  }
+  const project = await loadProjectConfig(process.cwd());
+  const merged = mergeStartConfig(defaults, project?.config ?? {}, startConfigFromEnv(process.env), given);
+  const resolved: Record<string, unknown> = { ...flags };
+  for (const key of START_CONFIG_KEYS) resolved[flagOf(key)] = merged[key];
+  return resolved as unknown as StartFlags;
+}
+
+async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
+  const flags = await withProjectConfig(cliFlags, command);
   if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
   if (flags.detach) return (await import('./detach.js')).detach(flags);
   const ciFiles = { readyFile: flags.readyFile, envFile: flags.envFile, pidFile: flags.pidFile };
@@ -138,5 +161,9 @@ Examples:
   $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
   $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
   $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop`)
-    .action((flags: StartFlags) => runStart(flags).catch(fail));
+    .addHelpText('after', `
+Options can also come from dev-op.config.json (or "devOp" in package.json) in the project, and from
+DEV_OP_PORT, DEV_OP_ISSUER, DEV_OP_DATA, DEV_OP_SEED, DEV_OP_AUTO_LOGIN, … : flags win over the
+environment, which wins over the file.`)
+    .action((flags: StartFlags, command: Command) => runStart(flags, command).catch(fail));
 }

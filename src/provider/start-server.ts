@@ -23,7 +23,7 @@ export interface StartOptions {
   /** The data file. Default ./.dev-op/db.json; ignored with `memory`. */
   data?: string;
   memory?: boolean;
-  /** A fixture of clients and users applied at start (replacing same-named ones); see admin/seed-file.ts. */
+  /** A fixture file of clients, users, keys and settings applied at start (replacing same-named ones); see admin/fixture.ts. */
   seed?: string;
   /** Complete login and consent as this user without any page (CI). */
   autoLogin?: string;
@@ -57,12 +57,12 @@ export interface RunningServer {
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
-  const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
+  const fixture = options.seed === undefined ? undefined : await (await import('../admin/fixture.js')).readFixture(options.seed);
   const store = await openDataStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
   let listening: Listening | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
-    if (fixture) await (await import('../admin/seed-file.js')).applySeed(store, fixture);
+    if (fixture) await (await import('../admin/fixture.js')).applyFixture(store, fixture);
     // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
     const { seeded, keyReady } = options.memory
       ? await seedKeyLater(store, options.pendingKey)
@@ -70,7 +70,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
       throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
     }
-    const explicitIssuer = options.issuer === undefined ? undefined : checkIssuer(options.issuer);
+    // The fixture's settings are start options that an explicit option overrides.
+    const givenIssuer = options.issuer ?? fixture?.settings?.issuer;
+    const explicitIssuer = givenIssuer === undefined ? undefined : checkIssuer(givenIssuer);
     const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
     // The issuer depends on the port, which is only known after listening: route requests late.
     let handle: RequestListener = (_req, res) => {
@@ -85,6 +87,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       config: providerConfig(issuer, {
         autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
         trustProxy: options.trustProxy === true, listenHost: options.host,
+        ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
       }),
       store,
       clock: options.clock,
@@ -108,7 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       // The management CLI finds this server through the owner file (0600) and applies changes here.
       const adminToken = randomId();
       const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../app/owner-file.js')]);
-      enableAdmin(provider, adminToken);
+      enableAdmin(provider, adminToken, fixture);
       await writeOwner(dataPath, {
         pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken,
         adminPath: `${provider.config.basePath}/_admin`,

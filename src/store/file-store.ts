@@ -289,6 +289,7 @@ export class FileStore implements Store {
   async revokeSubject(sub: string): Promise<number> { return this.live().revokeSubject(sub); }
   async revokeClient(clientId: string): Promise<number> { return this.live().revokeClient(clientId); }
   async collectExpired(): Promise<number> { return this.live().collectExpired(); }
+  async clearState(): Promise<void> { return this.live().clearState(); }
 }
 
 /** The data file's JSON as the current schema, refused if it could not be written back (too deep). */

@@ -30,6 +30,11 @@ export class GrantIndex {
     if (kinds.size === 0) this.byGrant.delete(grantId);
   }
 
+  /** Forget every grant (all state was dropped). */
+  clear(): void {
+    this.byGrant.clear();
+  }
+
   /** Every record of this grant, forgetting the grant. */
   take(grantId: string): StateRef[] {
     const kinds = this.byGrant.get(grantId);

@@ -98,6 +98,7 @@ export class Journal implements Store {
   async revokeSubject(sub: string): Promise<number> { return this.store.revokeSubject(sub); }
   async revokeClient(clientId: string): Promise<number> { return this.store.revokeClient(clientId); }
   async collectExpired(): Promise<number> { return this.store.collectExpired(); }
+  async clearState(): Promise<void> { return this.store.clearState(); }
   async flush(): Promise<void> { return this.store.flush(); }
   async close(): Promise<void> { return this.store.close(); }
 }

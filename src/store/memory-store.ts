@@ -76,7 +76,8 @@ export class MemoryStore implements Store {
   }
 
   async listClients(): Promise<Client[]> {
-    return structuredClone(this.data.clients);
+    // One JSON.parse of each kept text (copyStored), not a structuredClone: a reset lists them all.
+    return this.data.clients.map((c) => copyStored(c)!);
   }
 
   async getClient(clientId: string): Promise<Client | undefined> {
@@ -106,7 +107,7 @@ export class MemoryStore implements Store {
   }
 
   async listUsers(): Promise<User[]> {
-    return structuredClone(this.data.users);
+    return this.data.users.map((u) => copyStored(u)!);
   }
 
   async getUser(username: string): Promise<User | undefined> {
@@ -222,6 +223,14 @@ export class MemoryStore implements Store {
     }
     if (removed > 0) this.onChange();
     return removed;
+  }
+
+  async clearState(): Promise<void> {
+    // One assignment: nothing can read half of the state between two kinds. `data` itself is
+    // shared with lowdb (FileStore), so the property is replaced, never the object.
+    this.data.state = {};
+    this.grants.clear();
+    this.onChange();
   }
 
   /**

@@ -184,6 +184,11 @@ export interface Store {
   revokeClient(clientId: string): Promise<number>;
   /** Drop expired state; returns how many records were removed. */
   collectExpired(): Promise<number>;
+  /**
+   * Atomically drop ALL protocol state (codes, tokens, sessions, grants, interactions, device codes,
+   * replay records), live or not; clients, users, keys and cookie keys stay. What a reset does.
+   */
+  clearState(): Promise<void>;
 
   /** Resolves once every change so far is durably on disk (no-op in memory). */
   flush(): Promise<void>;

@@ -86,4 +86,27 @@ describe('dev-op start --seed', () => {
     expect(result.stderr).toContain('share the sub same');
     expect(await readFile(data, 'utf8')).toBe(before);
   });
+
+  it("applies the fixture's settings: its issuer and lifetimes, unless --issuer says otherwise", async () => {
+    const seedFile = join(dir.path, 'op.json');
+    await writeFile(seedFile, JSON.stringify({ ...fixture, settings: { issuer: 'http://localhost:4999/from-fixture', ttl: { ClientCredentials: 123 } } }));
+    const { proc, ready } = await startCli(['--memory', '--seed', seedFile]);
+    try {
+      expect(ready.issuer).toBe('http://localhost:4999/from-fixture');
+      const token = await fetch(`http://127.0.0.1:${ready.port}/from-fixture/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('svc:svc-secret').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+      expect(token.status).toBe(200);
+      expect((await token.json()).expires_in).toBe(123);
+    } finally {
+      proc.kill('SIGTERM');
+      await proc;
+    }
+    const flagged = await startCli(['--memory', '--seed', seedFile, '--issuer', 'http://localhost:4999/flag']);
+    flagged.proc.kill('SIGTERM');
+    await flagged.proc;
+    expect(flagged.ready.issuer).toBe('http://localhost:4999/flag');
+  });
 });

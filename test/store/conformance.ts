@@ -142,6 +142,27 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.get('AuthorizationCode', 'toString')).toBeUndefined();
     });
 
+    it('clearState drops every kind of protocol state at once and keeps clients, users, keys and cookie keys', async () => {
+      await store.addKey(key('k1'));
+      await store.addClient(client('web'));
+      await store.addUser(user('alice'));
+      await store.setCookieKeys(['cookie-1']);
+      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion'] as const;
+      for (const kind of kinds) await store.put(kind, `${kind}-1`, { exp: inSeconds(3600), grantId: 'g1' });
+      await store.clearState();
+      for (const kind of kinds) expect(await store.get(kind, `${kind}-1`)).toBeUndefined();
+      expect(await store.consume('AuthorizationCode', 'AuthorizationCode-1')).toBeUndefined();
+      expect(await store.collectExpired()).toBe(0);
+      expect((await store.listKeys()).map((k) => k.kid)).toEqual(['k1']);
+      expect(await store.getClient('web')).toEqual(client('web'));
+      expect(await store.getUser('alice')).toEqual(user('alice'));
+      expect(await store.getCookieKeys()).toEqual(['cookie-1']);
+      // The store works as before: a record with the old grant id is new, and revoking that grant takes only it.
+      await store.put('RefreshToken', 'r2', { exp: inSeconds(3600), grantId: 'g1' });
+      await store.revokeGrant('g1');
+      expect(await store.get('RefreshToken', 'r2')).toBeUndefined();
+    });
+
     it('hides expired records from get and consume, and collectExpired removes and counts them', async () => {
       await store.put('AuthorizationCode', 'short', { exp: inSeconds(10) });
       await store.put('Session', 'short', { exp: inSeconds(10) });

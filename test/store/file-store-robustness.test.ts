@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDurably } from '../../src/admin/durable.js';
 import { runOperation, type OperationContext } from '../../src/admin/operations.js';
-import { readSeedFile } from '../../src/admin/seed-file.js';
+import { readFixture } from '../../src/admin/fixture.js';
 import { InvalidRequest } from '../../src/errors/oauth-errors.js';
 import { parseClaimsRequest } from '../../src/provider/checks/claims-request.js';
 import { ConfigError } from '../../src/errors/app-errors.js';
@@ -106,7 +106,7 @@ describe('FileStore robustness', () => {
       await mkdir(dir, { recursive: true });
       const fixture = join(dir, 'fixture.json');
       await writeFile(fixture, JSON.stringify({ users: [{ username: 'bob', claims: { deep: nested(2_500) } }] }));
-      await expect(readSeedFile(fixture)).rejects.toThrow(`--seed ${fixture}: users[0].claims: deep is nested more than 16 levels deep`);
+      await expect(readFixture(fixture)).rejects.toThrow(`${fixture}: users[0].claims: deep is nested more than 16 levels deep`);
     });
 
     it('a claims request parameter nested 2,500 levels deep is invalid_request', () => {

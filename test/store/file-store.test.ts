@@ -108,6 +108,17 @@ describe('FileStore', () => {
     expect(await second.get('RefreshToken', 'r1')).toBeUndefined();
   });
 
+  it('clearState is written to the file: a reopened store has no state and keeps its clients', async () => {
+    const first = await FileStore.open(file, { clock });
+    await first.addClient(web);
+    await first.put('Session', 's1', { exp: clock.seconds() + 60 });
+    await first.clearState();
+    await first.close();
+    const second = await openFile();
+    expect(await second.get('Session', 's1')).toBeUndefined();
+    expect(await second.getClient('web')).toEqual(web);
+  });
+
   it('refuses a file that is not JSON, byte for byte untouched, no temp files', async () => {
     await expectRefused('{"version": 1, ', /is not valid JSON.*will not overwrite it/);
   });

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { DEFAULTS } from '../../config/defaults.js';
+import type { Fixture } from '../../admin/fixture.js';
 import { AppError } from '../../errors/app-errors.js';
 import { NotFound, UnsupportedMediaType } from '../../errors/oauth-errors.js';
 import { safeEqual } from '../../util/safe-equal.js';
@@ -14,12 +14,18 @@ import { noStore } from '../middleware/no-store.js';
  * Only peers on this machine, only with that token; the body is `{ "op": name, "input": {...} }`.
  */
 
-const tokens = new WeakMap<Provider, string>();
+const tokens = new WeakMap<Provider, { token: string; fixture?: Fixture }>();
 
-/** Accept admin requests for `op` that carry `token`. */
-export function enableAdmin(op: Provider, token: string): void {
-  tokens.set(op, token);
+/** Accept admin requests for `op` that carry `token`; `fixture` is what this instance started with (what reset goes back to). */
+export function enableAdmin(op: Provider, token: string, fixture?: Fixture): void {
+  tokens.set(op, { token, fixture });
 }
+
+/**
+ * A request may carry a whole fixture (`dev-op reset --seed`: 100 clients and users with their
+ * hashes are ~100 KB), far more than a form body. Only a holder of the 0600 admin token gets here.
+ */
+const ADMIN_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
@@ -35,7 +41,7 @@ function fromThisMachine(socket: Socket): boolean {
 
 async function readJson(ctx: Ctx): Promise<unknown> {
   if (!ctx.is('application/json')) throw new UnsupportedMediaType('the admin endpoint accepts application/json only');
-  const body = await readBody(ctx, DEFAULTS.maxBodyBytes);
+  const body = await readBody(ctx, ADMIN_MAX_BODY_BYTES);
   try {
     return JSON.parse(body);
   } catch {
@@ -54,13 +60,13 @@ export function admin(op: Provider): Middleware[] {
   return [
     noStore,
     async function adminOperation(ctx) {
-      const expected = tokens.get(op);
-      if (expected === undefined) throw new NotFound(`no route for ${ctx.path}`);
+      const enabled = tokens.get(op);
+      if (enabled === undefined) throw new NotFound(`no route for ${ctx.path}`);
       if (!fromThisMachine(ctx.req.socket)) {
         return answer(ctx, 403, { error: 'forbidden', message: 'the admin endpoint only answers this machine' });
       }
       const presented = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization'))?.[1];
-      if (presented === undefined || !safeEqual(presented, expected)) {
+      if (presented === undefined || !safeEqual(presented, enabled.token)) {
         ctx.set('WWW-Authenticate', 'Bearer realm="dev-op admin"');
         return answer(ctx, 401, { error: 'unauthorized', message: 'wrong or missing admin token' });
       }
@@ -72,7 +78,7 @@ export function admin(op: Provider): Middleware[] {
       }
       ctx.state.detail = name;
       try {
-        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged() };
+        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged(), fixture: enabled.fixture };
         // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
         // be written is undone and refused (runOperation: all or nothing).
         const result: unknown = await runOperation(ctxForOp, name, (body as { input?: never }).input as never);

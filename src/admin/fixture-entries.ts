@@ -1,0 +1,181 @@
+import { UsageError } from '../errors/app-errors.js';
+import type { Client, ClientTtlName, User } from '../store/types.js';
+import { didYouMean } from '../util/closest.js';
+import { buildClient } from './clients.js';
+import { buildUser } from './users.js';
+import * as check from './validate.js';
+
+/**
+ * One client or user of a fixture, validated exactly like `client add` / `user add`, with every
+ * problem told at its JSON path in the fixture's own words: `clients[1].redirect_uris[0]: …`,
+ * never a CLI flag the file has no use for. Each function throws a UsageError whose message
+ * starts with the path; parseFixture adds the file's name.
+ */
+
+/** A problem at `path` in the fixture. */
+export function at(path: string, message: string): UsageError {
+  return new UsageError(`${path}: ${message}`);
+}
+
+/**
+ * Run a validate.ts check with a placeholder for its flag name, and say its message at `path`:
+ * "‹flag› must be a string" → "path: must be a string", "missing ‹flag›" → "path: missing".
+ */
+function checked<T>(path: string, run: (flag: string) => T): T {
+  try {
+    return run('\u0000');
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw at(path, err.message.replace(/^missing \u0000$/, 'missing').replace(/^\u0000:? ?/, '').replaceAll('\u0000', path));
+  }
+}
+
+/** A check whose messages name a fixed flag ("--grant x is not…"): the same message without it. */
+function withoutFlag<T>(flag: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(err.message.startsWith(`${flag} `) ? err.message.slice(flag.length + 1) : err.message);
+  }
+}
+
+export function objectAt(value: unknown, path: string, expected: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw at(path, `must be ${expected}`);
+  return value as Record<string, unknown>;
+}
+
+export function unknownKeys(value: Record<string, unknown>, known: readonly string[], path: string): void {
+  const extra = Object.keys(value).find((key) => !known.includes(key));
+  if (extra !== undefined) throw at(path === '' ? extra : `${path}.${extra}`, `unknown field${didYouMean(extra, known)} (known: ${known.join(', ')})`);
+}
+
+function stringAt(value: unknown, path: string): string | undefined {
+  return checked(path, (flag) => check.optionalString(value, flag));
+}
+
+function booleanAt(value: unknown, path: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw at(path, 'must be true or false');
+  return value;
+}
+
+/** A list of strings, each checked by `item` at its own index. */
+function listAt(value: unknown, path: string, item: (s: string, flag: string) => unknown = () => undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw at(path, 'must be a list (JSON array) of strings');
+  if (value.length > check.LIMITS.listItems) throw at(path, `must have at most ${check.LIMITS.listItems} entries`);
+  value.forEach((s: unknown, i) => {
+    if (typeof s !== 'string') throw at(`${path}[${i}]`, 'must be a string');
+    checked(`${path}[${i}]`, (flag) => item(s, flag));
+  });
+  return value as string[];
+}
+
+export const CLIENT_FIELDS = [
+  'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
+  'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
+  'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+] as const;
+const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
+export const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
+
+/** The fixture field each `client add` / `user add` flag stands for, for the rules across fields that buildClient checks. */
+const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
+  client: {
+    '--id': 'client_id', '--secret': 'client_secret', '--public': 'token_endpoint_auth_method none', '--redirect-uri': 'redirect_uris',
+    '--grant': 'grant_types', '--response-type': 'response_types', '--scope': 'scope', '--name': 'client_name',
+    '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
+    '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
+    '--grant authorization_code': 'grant_types authorization_code',
+  },
+  user: {
+    USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
+  },
+};
+
+/**
+ * A `client add` / `user add` error in the fixture's words: "missing --redirect-uri (…)" becomes
+ * "clients[0].redirect_uris: missing (…)", "--grant x is not…" becomes "clients[0].grant_types: x is not…".
+ */
+function inFixtureTerms(where: string, message: string, fields: Record<string, string>): UsageError {
+  const missing = /^missing (--[a-z-]+|[A-Z]+)( \(.*\))?$/.exec(message);
+  if (missing && fields[missing[1]!]) return at(`${where}.${fields[missing[1]!]}`, `missing${missing[2] ?? ''}`);
+  const leading = /^(--[a-z-]+|[A-Z]+)\b:? (.*)$/.exec(message);
+  if (leading && fields[leading[1]!]) return at(`${where}.${fields[leading[1]!]}`, leading[2]!);
+  const flags = Object.keys(fields).sort((a, b) => b.length - a.length).map((f) => f.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'));
+  return at(where, message.replace(new RegExp(`(${flags.join('|')})(?![\\w-])`, 'g'), (flag) => fields[flag] ?? flag));
+}
+
+function translated<T>(where: string, fields: Record<string, string>, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw inFixtureTerms(where, err.message, fields);
+  }
+}
+
+/** A client from RFC 7591 metadata: each field at its path, then the same rules as `client add`. */
+export function clientFromMetadata(raw: unknown, path: string): Client {
+  const m = objectAt(raw, path, 'an object of client metadata (client_id, redirect_uris, …)');
+  unknownKeys(m, CLIENT_FIELDS, path);
+  const id = checked(`${path}.client_id`, (flag) => check.identifier(m.client_id, flag));
+  for (const name of ['client_secret', 'client_name', 'scope', 'token_endpoint_auth_method', 'access_token_format', 'jwks_uri', 'logo_uri'] as const) {
+    stringAt(m[name], `${path}.${name}`);
+  }
+  listAt(m.redirect_uris, `${path}.redirect_uris`, (uri, flag) => check.redirectUri(uri, flag));
+  listAt(m.post_logout_redirect_uris, `${path}.post_logout_redirect_uris`, (uri, flag) => check.redirectUri(uri, flag));
+  listAt(m.grant_types, `${path}.grant_types`, (grant) => withoutFlag('--grant', () => check.grantType(grant)));
+  listAt(m.response_types, `${path}.response_types`);
+  const skipConsent = booleanAt(m.skip_consent, `${path}.skip_consent`);
+  const rotate = booleanAt(m.rotate_refresh_token, `${path}.rotate_refresh_token`);
+  const appType = checked(`${path}.application_type`, (flag) => check.oneOf(m.application_type, ['web', 'native'] as const, flag));
+  const { client } = translated(path, FIELD_OF_FLAG.client, () => buildClient({
+    id,
+    secret: m.client_secret,
+    public: m.token_endpoint_auth_method === 'none',
+    redirectUris: m.redirect_uris,
+    postLogoutRedirectUris: m.post_logout_redirect_uris,
+    grants: m.grant_types,
+    responseTypes: m.response_types,
+    authMethod: m.token_endpoint_auth_method === 'none' ? undefined : m.token_endpoint_auth_method,
+    scope: m.scope,
+    name: m.client_name,
+    tokenFormat: m.access_token_format,
+    skipConsent,
+    native: appType === 'native',
+    jwksUri: m.jwks_uri,
+    jwks: m.jwks,
+  }));
+  // application_type web is the default: kept only when the metadata says so, like client add.
+  if (appType === 'web') client.application_type = 'web';
+  if (m.logo_uri !== undefined) client.logo_uri = checked(`${path}.logo_uri`, (flag) => check.httpsOrLocalUrl(m.logo_uri, flag));
+  if (m.id_token_signed_response_alg !== undefined) {
+    client.id_token_signed_response_alg = m.id_token_signed_response_alg === 'HS256'
+      ? 'HS256'
+      : checked(`${path}.id_token_signed_response_alg`, () => withoutFlag('--alg', () => check.signingAlg(m.id_token_signed_response_alg)));
+  }
+  if (rotate !== undefined) client.rotate_refresh_token = rotate;
+  if (m.ttl !== undefined) {
+    const ttl = objectAt(m.ttl, `${path}.ttl`, `an object of lifetimes in seconds (${CLIENT_TTL_NAMES.join(', ')})`);
+    unknownKeys(ttl, CLIENT_TTL_NAMES, `${path}.ttl`);
+    client.ttl = {};
+    for (const [name, seconds] of Object.entries(ttl)) {
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) throw at(`${path}.ttl.${name}`, 'must be a positive whole number of seconds');
+      client.ttl[name as ClientTtlName] = seconds;
+    }
+  }
+  return client;
+}
+
+/**
+ * A user, like `user add`. A password stays as given here (parsing is synchronous): a plain one
+ * is hashed by readFixture / withHashedPasswords, and an scrypt hash (an export) is kept as it is.
+ */
+export function userFromFixture(raw: unknown, path: string): User {
+  const u = objectAt(raw, path, 'an object with a username (and password, sub, claims)');
+  unknownKeys(u, USER_FIELDS, path);
+  for (const name of ['username', 'password', 'sub', 'email', 'name'] as const) stringAt(u[name], `${path}.${name}`);
+  const claims = u.claims === undefined ? undefined : objectAt(u.claims, `${path}.claims`, 'an object of claims ({"email": "…"})');
+  return translated(path, FIELD_OF_FLAG.user, () => buildUser({ ...u, claims }));
+}
