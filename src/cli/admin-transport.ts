@@ -12,6 +12,7 @@ import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
+import { createRandom } from '../util/random.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -93,7 +94,7 @@ function replyResult(dataPath: string, owner: DataOwner, reply: AdminReply): unk
 async function context(store: OperationContext['store'], explicit: string | undefined, port: number | undefined): Promise<OperationContext> {
   // A clean stop removes the owner file; the data file remembers the issuer its last server had.
   const issuer = explicit ?? (await store.getIssuer()) ?? `http://localhost:${port ?? DEFAULTS.port}`;
-  return { store, issuer, clock: systemClock, keysChanged: () => {} };
+  return { store, issuer, clock: systemClock, random: createRandom(), keysChanged: () => {} };
 }
 
 async function exists(path: string): Promise<boolean> {
