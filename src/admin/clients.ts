@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, GrantType, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
-import { RESPONSE_TYPES } from '../provider/capabilities.js';
+import { RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */

@@ -1,7 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { InvalidClient } from '../errors/oauth-errors.js';
 import type { Client } from '../store/types.js';
-import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from './capabilities.js';
+import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from '../protocol/capabilities.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 

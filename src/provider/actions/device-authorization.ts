@@ -2,7 +2,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { UnauthorizedClient } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord, UserCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
-import { DEVICE_CODE_GRANT } from '../capabilities.js';
+import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import { checkUserScope } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
