@@ -12,4 +12,5 @@ export type { UserAddInput, UserAddResult } from './admin/users.js';
 export type { UserUpdateInput } from './admin/user-update.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
 export { hashPassword } from './util/password.js';
+export type { DevOpEvents, EventStream, EventType } from './util/events.js';
 export * from './errors/index.js';
