@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { KeyRing } from '../keys/keyring.js';
 import { discoveryDocument } from './actions/discovery.js';
 import type { Provider } from './context.js';
-import { corsHeaders, hostnameOf, hostPolicy, refuseHost, requestDone } from './cross-cutting.js';
+import { corsHeaders, hostnameOf, hostPolicy, refuseHost, requestDone, type EarlyAnswer } from './cross-cutting.js';
 import { wellKnownPaths } from './well-known.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -43,14 +43,15 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
     }],
   ]);
 
-  function send(req: IncomingMessage, res: ServerResponse, path: string, type: string, body: Buffer, started: number, status = 200): void {
+  function send(req: IncomingMessage, res: ServerResponse, path: string, type: string, body: Buffer, started: number, refused?: EarlyAnswer): void {
+    const status = refused?.status ?? 200;
     // A refused Host gets no CORS headers, as from koa (whose route-level cors never runs then).
-    if (status === 200) for (const [name, value] of corsHeaders(req.headers.origin)) res.setHeader(name, value);
+    if (!refused) for (const [name, value] of corsHeaders(req.headers.origin)) res.setHeader(name, value);
     res.statusCode = status;
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', body.length);
     res.end(body);
-    requestDone(op, { method: 'GET', path, status, started, ...(status >= 400 ? { error: 'invalid_request' } : {}) });
+    requestDone(op, { method: 'GET', path, status, started, ...(refused ? { error: refused.body.error } : {}) });
   }
 
   return function constantDocument(req, res) {
@@ -66,7 +67,7 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
     const host = req.headers.host ?? '';
     const refused = refuseHost(hosts, host, hostnameOf(host), req.httpVersion === '1.0');
     if (refused) {
-      send(req, res, path, JSON_TYPE, Buffer.from(JSON.stringify(refused.body)), started, refused.status);
+      send(req, res, path, JSON_TYPE, Buffer.from(JSON.stringify(refused.body)), started, refused);
       return;
     }
     const type = path === jwksPath ? JWKS_TYPE : JSON_TYPE;
