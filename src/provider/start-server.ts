@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
 import { createRandom } from '../util/random.js';
 import { constantDocuments } from './constant-documents.js';
-import { determinism, type DeterministicOption } from './deterministic.js';
+import type { DeterministicOption } from './deterministic.js';
 import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
 import { listen, type Listening } from './listen.js';
@@ -67,7 +67,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
-  const fixed = determinism(options.deterministic);
+  // Loaded only when asked for: a normal start does not pay for it.
+  const fixed = options.deterministic ? (await import('./deterministic.js')).determinism(options.deterministic) : undefined;
   const clock = fixed?.clock ?? options.clock;
   const random = fixed?.random ?? createRandom();
   const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
