@@ -19,4 +19,5 @@ export {
 } from './admin/fixture.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
 export { hashPassword } from './util/password.js';
+export type { DevOpEvents, EventStream, EventType } from './util/events.js';
 export * from './errors/index.js';

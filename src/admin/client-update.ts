@@ -1,6 +1,6 @@
 import { NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, Store } from '../store/types.js';
-import { randomId } from '../util/random.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 import { buildClient, defaultResponseTypes, type ClientAddInput, type ClientAddResult } from './clients.js';
 import * as check from './validate.js';
 
@@ -64,7 +64,7 @@ function given(input: ClientAddInput): Partial<ClientAddInput> {
 }
 
 /** The updated client, validated as `client add` validates, from the stored one and the changes. */
-function applyUpdate(current: Client, input: ClientUpdateInput): ClientAddResult {
+function applyUpdate(current: Client, input: ClientUpdateInput, random: RandomSource): ClientAddResult {
   const {
     addRedirectUris, removeRedirectUris, addPostLogoutRedirectUris, removePostLogoutRedirectUris, addGrants, removeGrants, rotateSecret,
     ...options
@@ -82,7 +82,7 @@ function applyUpdate(current: Client, input: ClientUpdateInput): ClientAddResult
   if (rotateSecret === true) {
     if (options.secret !== undefined) throw new UsageError('use --secret or --rotate-secret, not both');
     if (next.public === true) throw new UsageError(`client ${id} is public: it has no secret to rotate`);
-    next.secret = randomId();
+    next.secret = random.id();
   }
   next.redirectUris = edit(check.stringList(next.redirectUris, '--redirect-uri'), addRedirectUris, removeRedirectUris, 'redirect-uri', id);
   next.postLogoutRedirectUris = edit(
@@ -93,7 +93,7 @@ function applyUpdate(current: Client, input: ClientUpdateInput): ClientAddResult
   if (grants.length === 0) throw new UsageError(`client ${id} would have no grant left; add one with --add-grant`);
   next.grants = grants;
 
-  const built = buildClient(next);
+  const built = buildClient(next, random);
   for (const key of KEPT) {
     if (current[key] !== undefined) Object.assign(built.client, { [key]: current[key] });
   }
@@ -102,11 +102,11 @@ function applyUpdate(current: Client, input: ClientUpdateInput): ClientAddResult
 }
 
 /** Change a registered client in place: nothing it was issued is revoked (unlike remove and add). */
-export async function updateClient(store: Store, raw: unknown): Promise<ClientAddResult> {
+export async function updateClient(store: Store, raw: unknown, random: RandomSource = createRandom()): Promise<ClientAddResult> {
   const input = check.inputObject(raw) as Partial<ClientUpdateInput>;
   const id = check.requiredString(input.id, 'ID');
   let result: ClientAddResult | undefined;
-  const updated = await store.updateClient(id, (current) => (result = applyUpdate(current, { ...input, id })).client);
+  const updated = await store.updateClient(id, (current) => (result = applyUpdate(current, { ...input, id }, random)).client);
   if (!updated || !result) throw new NotFoundError(`client ${id} does not exist (see dev-op client list; add it with dev-op client add --id ${id})`);
   return { client: updated, generated: result.generated };
 }

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, GrantType, Store } from '../store/types.js';
-import { randomId } from '../util/random.js';
-import { RESPONSE_TYPES } from '../provider/capabilities.js';
+import { createRandom, type RandomSource } from '../util/random.js';
+import { RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
@@ -85,7 +84,7 @@ export function missingClientInput(input: ClientAddInput): string[] {
 }
 
 /** A new client's metadata from `client add` input, validated; pure (generates the id/secret if absent). */
-export function buildClient(raw: unknown): ClientAddResult {
+export function buildClient(raw: unknown, random: RandomSource = createRandom()): ClientAddResult {
   const input = check.inputObject(raw) as ClientAddInput;
   const grants = grantsOf(input);
   const requestedMethod = check.optionalString(input.authMethod, '--auth-method');
@@ -119,10 +118,10 @@ export function buildClient(raw: unknown): ClientAddResult {
     ...new Set(check.stringList(input.postLogoutRedirectUris, '--post-logout-redirect-uri').map((u) => check.redirectUri(u, '--post-logout-redirect-uri'))),
   ];
   const givenId = check.optionalString(input.id, '--id');
-  const id = givenId === undefined ? randomBytes(8).toString('hex') : check.identifier(givenId, '--id');
+  const id = givenId === undefined ? random.bytes(8).toString('hex') : check.identifier(givenId, '--id');
   // private_key_jwt needs no secret; one given (e.g. for HS256 ID tokens) is kept.
   const generatedSecret = !isPublic && !keyAuth && secret === undefined;
-  if (generatedSecret) secret = randomId();
+  if (generatedSecret) secret = random.id();
   const name = check.optionalString(input.name, '--name');
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
@@ -150,8 +149,8 @@ export function buildClient(raw: unknown): ClientAddResult {
  * Add a client. The same `client add` run again (the same id and options) changes nothing and is
  * no error, so set-up scripts can be re-run; other options for an existing id point at `client update`.
  */
-export async function addClient(store: Store, input: unknown): Promise<ClientAddResult> {
-  const result = buildClient(input);
+export async function addClient(store: Store, input: unknown, random?: RandomSource): Promise<ClientAddResult> {
+  const result = buildClient(input, random);
   const id = result.client.client_id;
   try {
     await store.addClient(result.client);

@@ -1,4 +1,5 @@
 import type { Client, Store } from '../store/types.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 import { addClient, buildClient, type ClientAddInput } from './clients.js';
 import { seed } from './seed.js';
 import { addUser, buildUser, userView, type UserAddInput, type UserView } from './users.js';
@@ -22,16 +23,16 @@ export interface InitResult {
  * Set a store up: a signing key if it has none, then either the given client and user (the guided
  * set-up) or, with no answers, the default client and user where there are none yet.
  */
-export async function initStore(store: Store, raw: unknown): Promise<InitResult> {
+export async function initStore(store: Store, raw: unknown, random: RandomSource = createRandom()): Promise<InitResult> {
   const input = check.inputObject(raw) as InitInput;
   const guided = input.client !== undefined || input.user !== undefined;
   // Check every answer before changing anything, so a bad one leaves the store as it was.
-  if (input.client !== undefined) buildClient(input.client);
+  if (input.client !== undefined) buildClient(input.client, random);
   if (input.user !== undefined) buildUser(input.user);
-  const seeded = await seed(store, undefined, { defaults: !guided });
+  const seeded = await seed(store, undefined, { defaults: !guided, random });
   const created: InitResult['created'] = {};
   if (seeded.key) created.key = { kid: seeded.key.kid, alg: seeded.key.alg };
-  if (input.client !== undefined) created.client = (await addClient(store, input.client)).client;
+  if (input.client !== undefined) created.client = (await addClient(store, input.client, random)).client;
   else if (seeded.client) created.client = seeded.client;
   if (input.user !== undefined) created.user = await addUser(store, input.user);
   else if (seeded.user) created.user = userView(seeded.user);

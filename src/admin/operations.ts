@@ -1,5 +1,6 @@
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { RandomSource } from '../util/random.js';
 import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
 import type { Fixture } from './fixture.js';
@@ -15,6 +16,8 @@ export interface OperationContext {
   store: Store;
   issuer: string;
   clock: Clock;
+  /** The instance's random source: generated secrets and ids (seeded in deterministic mode). */
+  random: RandomSource;
   /** Tell the provider (if any) that the signing keys changed, so the next token uses the new one. */
   keysChanged(): void;
   /** The fixture the running instance started with (`--seed`, `fixture:`): what `reset` goes back to. */
@@ -52,8 +55,8 @@ const fixtures = () => import('./fixture.js');
  * operations themselves (src/admin/*), since JSON from the wire may be anything.
  */
 export const operations = {
-  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input), (input) => ({ adding: { clientId: idOf(input, 'id') } })),
-  'client.update': write(async (ctx, input: ClientUpdateInput) => (await import('./client-update.js')).updateClient(ctx.store, input)),
+  'client.add': write(async (ctx, input: ClientAddInput) => (await clients()).addClient(ctx.store, input, ctx.random), (input) => ({ adding: { clientId: idOf(input, 'id') } })),
+  'client.update': write(async (ctx, input: ClientUpdateInput) => (await import('./client-update.js')).updateClient(ctx.store, input, ctx.random)),
   'client.list': read(async (ctx, _input: Record<string, never>) => (await clients()).listClients(ctx.store)),
   'client.show': read(async (ctx, input: { id: string }) => (await clients()).showClient(ctx.store, idOf(input, 'id'))),
   'client.remove': write(async (ctx, input: { id: string }) => (await clients()).removeClient(ctx.store, idOf(input, 'id'))),
@@ -79,7 +82,7 @@ export const operations = {
     if (result.keysChanged) ctx.keysChanged();
     return result;
   }),
-  init: write(async (ctx, input: InitInput) => (await import('./init.js')).initStore(ctx.store, input), false),
+  init: write(async (ctx, input: InitInput) => (await import('./init.js')).initStore(ctx.store, input, ctx.random), false),
 } as const;
 
 export type Operations = typeof operations;

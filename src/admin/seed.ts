@@ -1,6 +1,6 @@
 import { generateSigningKey } from '../keys/generate.js';
 import type { Client, StoredKey, Store, User } from '../store/types.js';
-import { randomId } from '../util/random.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 
 export const DEFAULT_CLIENT_ID = 'app';
 export const DEFAULT_USERNAME = 'alice';
@@ -12,10 +12,10 @@ export interface SeedResult {
   user?: User;
 }
 
-export function defaultClient(): Client {
+export function defaultClient(random: RandomSource = createRandom()): Client {
   return {
     client_id: DEFAULT_CLIENT_ID,
-    client_secret: randomId(),
+    client_secret: random.id(),
     client_name: 'Default app',
     redirect_uris: ['http://localhost:3000/callback'],
     post_logout_redirect_uris: ['http://localhost:3000'],
@@ -44,6 +44,8 @@ export interface SeedOptions {
    * out, so it never collides with what was asked for (`user add alice` on a new file adds that alice).
    */
   adding?: { clientId?: unknown; username?: unknown };
+  /** The instance's random source (cookie keys, the default client's secret). Default: a fresh CSPRNG source. */
+  random?: RandomSource;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function seedKeyLater(
   pendingKey?: Promise<StoredKey>,
   options: SeedOptions = {},
 ): Promise<{ seeded: SeedResult; keyReady: Promise<void> }> {
-  if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([randomId()]);
+  const random = options.random ?? createRandom();
+  if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([random.id()]);
   if ((await store.listKeys()).length > 0) return { seeded: {}, keyReady: Promise.resolve() };
   const seeded: SeedResult = {};
   const keyReady = (pendingKey ?? generateSigningKey('RS256')).then(async (key) => {
@@ -78,7 +81,7 @@ export async function seedKeyLater(
   keyReady.catch(() => undefined);
   if (options.defaults === false) return { seeded, keyReady };
   if (options.adding?.clientId !== DEFAULT_CLIENT_ID && (await store.listClients()).length === 0) {
-    seeded.client = defaultClient();
+    seeded.client = defaultClient(random);
     await store.addClient(seeded.client);
   }
   if (options.adding?.username !== DEFAULT_USERNAME && (await store.listUsers()).length === 0) {

@@ -2,11 +2,13 @@ import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeader
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import { KeyRing } from '../keys/keyring.js';
-import { issueAccessToken } from '../provider/issue-tokens.js';
 import type { Client, Store, User } from '../store/types.js';
 import { claimsForScopes } from '../tokens/claims.js';
 import { signIdToken } from '../tokens/id-token.js';
+import { issueAccessToken } from '../tokens/issue-access-token.js';
+import { createSigner } from '../tokens/sign.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 import { mintScope } from './mint-scope.js';
 import * as check from './validate.js';
 
@@ -38,6 +40,8 @@ export interface MintContext {
   store: Store;
   issuer: string;
   clock: Clock;
+  /** Ids (jti, opaque tokens): the instance's, seeded in deterministic mode. Default: a fresh CSPRNG source. */
+  random?: RandomSource;
 }
 
 /** Claims the token's own flags set; `--claim` may not contradict them. */
@@ -93,20 +97,24 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
   const stored = await ctx.store.listKeys();
   if (stored.length === 0) throw new ConfigError(`${ctx.store.location} has no signing key; run dev-op jwks rotate`);
   const keys = new KeyRing(stored);
+  // A one-off signer: minting is one signature, signed inline.
+  const signer = createSigner();
 
   let token: string;
   if (type === 'id') {
     if (!subject) throw new UsageError('missing --user (or --sub): an ID token is about a user');
     const iat = epochSeconds(ctx.clock);
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
-    token = await signIdToken(keys, {
+    token = await signIdToken(signer, keys, {
       issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
     }, client.id_token_signed_response_alg); // as the server would sign this client's ID tokens
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
       throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);
     }
-    ({ token } = await issueAccessToken({ store: ctx.store, clock: ctx.clock, config: { issuer }, keys: async () => keys }, {
+    ({ token } = await issueAccessToken({
+      store: ctx.store, clock: ctx.clock, signer, random: ctx.random ?? createRandom(), config: { issuer }, keys: async () => keys,
+    }, {
       client, sub: subject?.sub ?? client.client_id, scope, forUser: subject !== undefined, ttl,
       ...(aud !== undefined ? { aud } : {}), extra,
     }));

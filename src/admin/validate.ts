@@ -4,7 +4,7 @@ import { SIGNING_ALGS } from '../keys/generate.js';
 import { jsonDepth } from '../util/json-depth.js';
 // The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
 // handlers); names only, so validating a client does not load the grant handlers and jose.
-import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../provider/capabilities.js';
+import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../protocol/capabilities.js';
 import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
 
 /**

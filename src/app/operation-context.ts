@@ -2,6 +2,7 @@ import type { OperationContext } from '../admin/operations.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Store } from '../store/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 
 export interface ContextOptions {
   /** The issuer tokens are minted for, over the store's remembered one. */
@@ -9,6 +10,7 @@ export interface ContextOptions {
   /** The port of the server that last owned the data, for the fallback issuer. */
   port?: number;
   clock?: Clock;
+  random?: RandomSource;
   keysChanged?: () => void;
 }
 
@@ -19,5 +21,5 @@ export interface ContextOptions {
  */
 export async function operationContext(store: Store, options: ContextOptions): Promise<OperationContext> {
   const issuer = options.issuer ?? (await store.getIssuer()) ?? `http://localhost:${options.port ?? DEFAULTS.port}`;
-  return { store, issuer, clock: options.clock ?? systemClock, keysChanged: options.keysChanged ?? (() => {}) };
+  return { store, issuer, clock: options.clock ?? systemClock, random: options.random ?? createRandom(), keysChanged: options.keysChanged ?? (() => {}) };
 }

@@ -26,6 +26,8 @@ interface StartFlags {
   envFile?: string;
   pidFile?: string;
   detach?: boolean;
+  /** --deterministic alone (true) or with a seed. */
+  deterministic?: boolean | string;
 }
 
 /** A --templates folder that is not there would silently serve the built-in pages. */
@@ -85,7 +87,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
   let pendingKey: Promise<StoredKey> | undefined;
-  if (flags.memory || !existsSync(flags.data)) {
+  if (!flags.deterministic && (flags.memory || !existsSync(flags.data))) {
     const { generateSigningKey } = await import('../keys/generate.js');
     pendingKey = generateSigningKey('RS256');
     pendingKey.catch(() => undefined);
@@ -103,6 +105,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     log: flags.quiet ? 'none' : flags.logFormat,
     trustProxy: flags.trustProxy,
     pendingKey,
+    ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
   // that arrives before a listener exists kills the process without flushing.
@@ -144,6 +147,7 @@ export function startCommand(): Command {
     .option('--seed <file>', 'JSON fixture of clients and users to apply at start (replaces same-named ones)')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
     .option('--templates <dir>', 'directory with templates that override the built-in pages')
+    .option('--deterministic [seed]', 'snapshot tests: seeded ids, a clock fixed at 2030-01-01T00:00:00Z, a key from the seed (NOT secure)')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
@@ -160,7 +164,8 @@ Examples:
   $ dev-op start --port 0 --memory --json         # CI fixture: free port, nothing on disk
   $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
   $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
-  $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop`)
+  $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop
+  $ dev-op start --memory --deterministic --port 0 --issuer http://localhost:4000  # byte-identical tokens per run`)
     .addHelpText('after', `
 Options can also come from dev-op.config.json (or "devOp" in package.json) in the project, and from
 DEV_OP_PORT, DEV_OP_ISSUER, DEV_OP_DATA, DEV_OP_SEED, DEV_OP_AUTO_LOGIN, … : flags win over the

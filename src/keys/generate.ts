@@ -1,4 +1,4 @@
-import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningAlg, StoredKey } from '../store/types.js';
 
@@ -31,4 +31,20 @@ export async function generateSigningKey(alg: SigningAlg, now = new Date()): Pro
   const jwk = (await generate(alg)).export({ format: 'jwk' }) as JWK;
   const kid = jwkThumbprint(jwk);
   return { kid, alg, createdAt: now.toISOString(), jwk: { ...jwk, kid, alg, use: 'sig' } };
+}
+
+/** RFC 8410 7: the PKCS #8 DER of an Ed25519 private key is this prefix followed by its 32 bytes. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * An EdDSA (Ed25519) signing key made from 32 given bytes: the same bytes give the same key, so
+ * deterministic mode's seed yields the same kid and signatures on every run. Ed25519 because its
+ * private key is simply 32 bytes (RFC 8032 5.1.5); no secret should ever be derived this way.
+ */
+export function ed25519KeyFromBytes(bytes: Buffer, now: Date): StoredKey {
+  if (bytes.length !== 32) throw new RangeError('an Ed25519 private key is 32 bytes');
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' });
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = jwkThumbprint(jwk);
+  return { kid, alg: 'EdDSA', createdAt: now.toISOString(), jwk: { ...jwk, kid, alg: 'EdDSA', use: 'sig' } };
 }

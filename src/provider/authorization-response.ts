@@ -2,13 +2,13 @@ import type { AuthorizationCodeRecord, AuthorizationParams, SessionRecord } from
 import type { Client } from '../store/types.js';
 import { claimsForScopes } from '../tokens/claims.js';
 import { epochSeconds } from '../util/clock.js';
-import { randomId } from '../util/random.js';
 import { responseModeFor } from './checks/response-type.js';
 import { parseScope } from './checks/scope.js';
 import { ensureGrant } from './ensure-grant.js';
 import type { Ctx, Provider } from './context.js';
 import { signIdTokenFor } from './id-token-signing.js';
-import { issueAccessToken, requestedIdTokenClaims } from './issue-tokens.js';
+import { issueAccessToken } from '../tokens/issue-access-token.js';
+import { requestedIdTokenClaims } from './issue-tokens.js';
 import { parseClaimsRequest } from './checks/claims-request.js';
 import { sendToClient } from './send-to-client.js';
 import { ttlFor } from './ttl.js';
@@ -16,7 +16,7 @@ import { ttlFor } from './ttl.js';
 type Session = { id: string; record: SessionRecord };
 
 async function issueCode(op: Provider, params: AuthorizationParams, client: Client, session: Session, grantId: string, scope: string, acr: string | undefined): Promise<string> {
-  const code = randomId();
+  const code = op.random.id();
   const record: AuthorizationCodeRecord = {
     clientId: client.client_id,
     redirectUri: params.redirect_uri,

@@ -1,7 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { InvalidClient } from '../errors/oauth-errors.js';
 import type { Client } from '../store/types.js';
-import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from './capabilities.js';
+import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from '../protocol/capabilities.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 
@@ -16,18 +16,16 @@ const MAX_LIFETIME_S = 10 * 60;
 /** Seconds of clock skew allowed between the client and dev-op. */
 const CLOCK_TOLERANCE_S = 5;
 
-/** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown). */
-const remoteKeySets = new Map<string, JWTVerifyGetKey>();
-
 type Jose = typeof import('jose');
 
-function clientKeys(jose: Jose, client: Client): JWTVerifyGetKey {
+/** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown), per instance. */
+function clientKeys(op: Provider, jose: Jose, client: Client): JWTVerifyGetKey {
   if (client.jwks) return jose.createLocalJWKSet(client.jwks);
   if (client.jwks_uri) {
-    let remote = remoteKeySets.get(client.jwks_uri);
+    let remote = op.clientKeySets.get(client.jwks_uri);
     if (!remote) {
       remote = jose.createRemoteJWKSet(new URL(client.jwks_uri));
-      remoteKeySets.set(client.jwks_uri, remote);
+      op.clientKeySets.set(client.jwks_uri, remote);
     }
     return remote;
   }
@@ -48,7 +46,7 @@ export async function verifyClientAssertion(op: Provider, client: Client, assert
   let exp: number;
   let iat: number | undefined;
   try {
-    const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(jose, client);
+    const key = method === 'client_secret_jwt' ? new TextEncoder().encode(client.client_secret ?? '') : clientKeys(op, jose, client);
     const { payload } = await jose.jwtVerify(assertion, key as Parameters<Jose['jwtVerify']>[1], {
       algorithms: method === 'client_secret_jwt' ? SECRET_JWT_ALGS : PRIVATE_KEY_JWT_ALGS,
       issuer: client.client_id,

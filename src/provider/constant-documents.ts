@@ -2,8 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { KeyRing } from '../keys/keyring.js';
 import { discoveryDocument } from './actions/discovery.js';
 import type { Provider } from './context.js';
-import { hostPolicy } from './middleware/host-check.js';
-import { logColour, writeRequestLine } from './middleware/request-log.js';
+import { corsHeaders, hostnameOf, hostPolicy, refuseHost, requestDone, type EarlyAnswer } from './cross-cutting.js';
 import { wellKnownPaths } from './well-known.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -16,13 +15,13 @@ const JWKS_TYPE = 'application/jwk-set+json';
  * what a client asks first and most often, and this is how a server that has only just started
  * answers them before koa and the other actions are even loaded.
  *
- * Only a plain GET with an accepted Host header is answered here; anything else (a preflight,
- * HEAD, a missing or refused Host, --trust-proxy's forwarded headers) goes to `next`, the koa app.
+ * Only a plain GET is answered here; anything else (a preflight, HEAD, --trust-proxy's forwarded
+ * headers) goes to `next`, the koa app. The cross-cutting concerns (Host check, CORS, log, events)
+ * come from cross-cutting.ts, the functions koa's middleware calls too.
  */
 export function constantDocuments(op: Provider, next: RequestListener): RequestListener {
   const { config } = op;
   const hosts = hostPolicy(config.issuer, config.listenHost);
-  const colour = logColour();
   let discovery: Buffer | undefined;
   const jwksBodies = new WeakMap<KeyRing, Buffer>();
   // op.keys() hands back the same promise until the keys change: its body is then known at once.
@@ -44,17 +43,15 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
     }],
   ]);
 
-  function send(req: IncomingMessage, res: ServerResponse, path: string, type: string, body: Buffer, started: number): void {
-    const origin = req.headers.origin;
-    if (origin) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
-    }
+  function send(req: IncomingMessage, res: ServerResponse, path: string, type: string, body: Buffer, started: number, refused?: EarlyAnswer): void {
+    const status = refused?.status ?? 200;
+    // A refused Host gets no CORS headers, as from koa (whose route-level cors never runs then).
+    if (!refused) for (const [name, value] of corsHeaders(req.headers.origin)) res.setHeader(name, value);
+    res.statusCode = status;
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', body.length);
     res.end(body);
-    if (config.log !== 'none') writeRequestLine(config.log, colour, { method: 'GET', path, status: 200, started });
+    requestDone(op, { method: 'GET', path, status, started, ...(refused ? { error: refused.body.error } : {}) });
   }
 
   return function constantDocument(req, res) {
@@ -62,12 +59,17 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const document = documents.get(path);
-    const host = req.headers.host;
-    if (!document || req.method !== 'GET' || config.trustProxy || !host || /[[,]/.test(host) || !hosts.accepts(host.split(':', 1)[0]!)) {
+    if (!document || req.method !== 'GET' || config.trustProxy) {
       next(req, res);
       return;
     }
     const started = performance.now();
+    const host = req.headers.host ?? '';
+    const refused = refuseHost(hosts, host, hostnameOf(host), req.httpVersion === '1.0');
+    if (refused) {
+      send(req, res, path, JSON_TYPE, Buffer.from(JSON.stringify(refused.body)), started, refused);
+      return;
+    }
     const type = path === jwksPath ? JWKS_TYPE : JSON_TYPE;
     const body = document();
     if (Buffer.isBuffer(body)) send(req, res, path, type, body, started);

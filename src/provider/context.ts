@@ -1,17 +1,36 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type Koa from 'koa';
 import type { ProviderConfig } from '../config/provider-config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Client, Store } from '../store/types.js';
+import type { Signer } from '../tokens/sign.js';
 import type { Clock } from '../util/clock.js';
+import type { EventStream } from '../util/events.js';
+import type { RandomSource } from '../util/random.js';
 import type { Renderer } from '../views/render.js';
 import type { UserCodeAttempts } from './device/attempts.js';
+import type { RequestLogger } from './middleware/request-log.js';
 import type { ClientRedirect } from './send-to-client.js';
 
-/** Everything an action needs, built once per provider. */
+/**
+ * Everything an action needs, built once per provider. Everything that belongs to one instance
+ * hangs off this object (no module state), so two instances in one process share nothing and
+ * deterministic mode can swap the clock and the random source.
+ */
 export interface Provider {
   readonly config: ProviderConfig;
   readonly store: Store;
   readonly clock: Clock;
+  /** Ids: codes, jti, sid, refresh tokens, sessions (seeded in deterministic mode). */
+  readonly random: RandomSource;
+  /** Signs JWTs, inline or on the thread pool by this instance's connection count. */
+  readonly signer: Signer;
+  /** What this instance reports: requests, tokens issued, logins, errors. */
+  readonly events: EventStream;
+  /** The request log (format and sink of this instance). */
+  readonly logger: RequestLogger;
+  /** Key sets fetched from clients' jwks_uri (private_key_jwt), cached per URL by jose. */
+  readonly clientKeySets: Map<string, JWTVerifyGetKey>;
   readonly views: Renderer;
   /** The current key ring; rebuilt only after keys change. */
   keys(): Promise<KeyRing>;
@@ -38,6 +57,8 @@ export interface RequestState {
   /** For the request log. */
   clientId?: string;
   detail?: string;
+  /** The OAuth error code of an error response, for the 'error' event. */
+  error?: string;
 }
 
 export type Ctx = Koa.ParameterizedContext<RequestState>;

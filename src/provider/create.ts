@@ -3,10 +3,9 @@ import type { Provider, RequestState } from './context.js';
 import { makeProvider, type ProviderOptions } from './make-provider.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { hostCheck } from './middleware/host-check.js';
-import { logColour, requestLog } from './middleware/request-log.js';
+import { requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
 import { routes } from './routes.js';
-import { noteConnection } from '../tokens/sign.js';
 
 export interface CreatedProvider {
   app: Koa<RequestState>;
@@ -27,11 +26,11 @@ export async function createApp(provider: Provider): Promise<Koa<RequestState>> 
   // X-Forwarded-* (host, proto, for) count only behind a proxy the user vouches for (--trust-proxy).
   app.proxy = config.trustProxy === true;
   app.use(async function countConnections(ctx, next) {
-    // tokens/sign.ts signs inline for a lone client connection and on the thread pool for several.
-    noteConnection(ctx.req.socket);
+    // The instance's signer signs inline for a lone client connection and on the thread pool for several.
+    provider.signer.noteConnection(ctx.req.socket);
     await next();
   });
-  app.use(requestLog(config.log, logColour()));
+  app.use(requestLog(provider));
   app.use(errorHandler(provider));
   app.use(hostCheck(config.issuer, config.listenHost));
   if (config.issuer.startsWith('https:')) {

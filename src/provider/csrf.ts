@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import { InvalidRequest } from '../errors/oauth-errors.js';
-import { randomId } from '../util/random.js';
 import { safeEqual } from '../util/safe-equal.js';
 import type { Ctx, Provider } from './context.js';
 import { cookieOptions } from './session.js';
@@ -18,7 +17,7 @@ import { cookieOptions } from './session.js';
 export function csrfToken(op: Provider, ctx: Ctx, binding: string): string {
   let browser = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
   if (!browser) {
-    browser = randomId();
+    browser = op.random.id();
     ctx.cookies.set(DEFAULTS.cookies.csrf, browser, cookieOptions(op));
   }
   return bound(ctx, browser, binding);

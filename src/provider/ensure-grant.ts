@@ -1,7 +1,6 @@
 import type { GrantRecord, SessionRecord } from '../store/records.js';
 import type { Client } from '../store/types.js';
 import { epochSeconds } from '../util/clock.js';
-import { randomId } from '../util/random.js';
 import type { Provider } from './context.js';
 import { existingGrant } from './interaction-policy.js';
 
@@ -15,7 +14,7 @@ export async function ensureGrant(
   const current = await existingGrant(op, session.record, client.client_id);
   if (current && scopes.every((s) => current.record.scopes.includes(s))) return current.id;
   const now = epochSeconds(op.clock);
-  const id = current?.id ?? randomId(16);
+  const id = current?.id ?? op.random.id(16);
   const record: GrantRecord = {
     accountId: session.record.accountId,
     clientId: client.client_id,

@@ -3,7 +3,6 @@ import { generateSigningKey } from '../keys/generate.js';
 import { keyForAlg, newestFirst } from '../keys/keyring.js';
 import type { Client, SigningAlg, StoredKey } from '../store/types.js';
 import { idTokenClaims, type IdTokenClaims } from '../tokens/id-token.js';
-import { signJwt } from '../tokens/sign.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 import { ttlFor } from './ttl.js';
@@ -44,5 +43,5 @@ export async function signIdTokenFor(
     const { SignJWT } = await import('jose');
     return new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(client.client_secret));
   }
-  return signJwt(await op.keys(), claims, undefined, await keyFor(op, alg));
+  return op.signer.signJwt(await op.keys(), claims, undefined, await keyFor(op, alg));
 }

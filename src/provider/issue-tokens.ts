@@ -1,9 +1,7 @@
-import { InvalidGrant } from '../errors/oauth-errors.js';
-import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
-import type { Client, StateKind, StateRecord } from '../store/types.js';
-import { signAccessToken } from '../tokens/access-token.js';
+import type { RefreshTokenRecord } from '../store/records.js';
+import type { Client } from '../store/types.js';
+import { issueAccessToken, putTokenRecord } from '../tokens/issue-access-token.js';
 import { epochSeconds } from '../util/clock.js';
-import { randomId } from '../util/random.js';
 import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
@@ -36,63 +34,6 @@ export interface UserGrantContext {
   resource?: string;
 }
 
-/**
- * Store a token record, and if it belongs to a user grant, make sure the grant still exists. A
- * replayed code or a reused refresh token, detected by a concurrent request, revokes the grant
- * while the winning request is still signing its tokens; revokeGrant removes only the records
- * that exist then, so one written later would outlive the revocation. Write first, then look:
- * either the revocation saw this record, or this sees the grant gone.
- */
-async function putTokenRecord(op: Pick<Provider, 'store'>, kind: StateKind, id: string, record: StateRecord): Promise<void> {
-  await op.store.put(kind, id, record);
-  if (record.grantId !== undefined && !(await op.store.get('Grant', record.grantId))) {
-    await op.store.delete(kind, id);
-    throw new InvalidGrant('the grant was revoked while its tokens were being issued (a replayed code or refresh token)');
-  }
-}
-
-/** What issuing an access token needs: a Provider has it, and so does `dev-op token mint` on a data file. */
-export type AccessTokenIssuer = Pick<Provider, 'store' | 'clock' | 'keys'> & { readonly config: Pick<Provider['config'], 'issuer'> };
-
-/** Issue an access token (JWT or opaque per client) and remember it so it can be revoked. */
-export async function issueAccessToken(
-  op: AccessTokenIssuer,
-  a: {
-    client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number;
-    /** Default: the client_id (`token mint --aud`). */
-    aud?: string;
-    /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
-    extra?: Record<string, unknown>;
-    /** The claims parameter (JSON): its userinfo members are released at /me. */
-    claims?: string;
-  },
-): Promise<{ token: string; expiresIn: number }> {
-  const iat = epochSeconds(op.clock);
-  const record: AccessTokenRecord = {
-    clientId: a.client.client_id,
-    sub: a.sub,
-    scope: a.scope,
-    aud: a.aud ?? a.client.client_id,
-    iat,
-    exp: iat + a.ttl,
-    forUser: a.forUser,
-    ...(a.grantId ? { grantId: a.grantId } : {}),
-    ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
-    ...(a.claims !== undefined ? { claims: a.claims } : {}),
-  };
-  if (a.client.access_token_format === 'opaque') {
-    const token = randomId();
-    await putTokenRecord(op, 'AccessToken', token, record);
-    return { token, expiresIn: a.ttl };
-  }
-  const { token, jti } = await signAccessToken(await op.keys(), {
-    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
-    scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
-  });
-  await putTokenRecord(op, 'AccessToken', jti, record);
-  return { token, expiresIn: a.ttl };
-}
-
 /** The token response for a user grant (authorization_code, refresh_token). */
 export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<TokenResponse> {
   const scope = g.scopes.join(' ');
@@ -114,7 +55,7 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
 /** An opaque, rotating refresh token for this grant, carrying `scopes`. */
 export async function issueRefreshToken(op: Provider, g: UserGrantContext, scopes: string[]): Promise<string> {
   const now = epochSeconds(op.clock);
-  const refreshToken = randomId();
+  const refreshToken = op.random.id();
   const record: RefreshTokenRecord = {
     clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),

@@ -1,15 +1,26 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type { ProviderConfig } from '../config/provider-config.js';
 import { KeyRing } from '../keys/keyring.js';
 import type { Store } from '../store/types.js';
+import { createSigner } from '../tokens/sign.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { createEvents, type EventStream } from '../util/events.js';
+import { createRandom, type RandomSource } from '../util/random.js';
 import { createRenderer } from '../views/render.js';
 import type { Provider } from './context.js';
 import { UserCodeAttempts } from './device/attempts.js';
+import { createRequestLogger } from './middleware/request-log.js';
 
 export interface ProviderOptions {
   config: ProviderConfig;
   store: Store;
   clock?: Clock;
+  /** Default: a new CSPRNG source for this provider (deterministic mode passes a seeded one). */
+  random?: RandomSource;
+  /** Default: a new event stream for this provider. */
+  events?: EventStream;
+  /** Where request log lines go (config.log picks the format). Default: stderr. */
+  logSink?: (line: string) => void;
   /** Settles once the store holds the signing keys (a new memory store gets its key in the background). */
   keysReady?: Promise<void>;
 }
@@ -23,6 +34,11 @@ export function makeProvider(opts: ProviderOptions): Provider {
     config,
     store,
     clock,
+    random: opts.random ?? createRandom(),
+    signer: createSigner(),
+    events: opts.events ?? createEvents(),
+    logger: createRequestLogger(config.log, opts.logSink),
+    clientKeySets: new Map<string, JWTVerifyGetKey>(),
     userCodeAttempts: new UserCodeAttempts(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),

@@ -1,4 +1,4 @@
-import type { ResponseMode } from './capabilities.js';
+import type { ResponseMode } from '../protocol/capabilities.js';
 import type { Ctx, Provider } from './context.js';
 import { withQuery } from './redirect.js';
 

@@ -1,7 +1,6 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { SessionRecord } from '../store/records.js';
 import { epochSeconds } from '../util/clock.js';
-import { randomId } from '../util/random.js';
 import type { Ctx, Provider } from './context.js';
 
 /**
@@ -32,7 +31,7 @@ export async function loadSession(op: Provider, ctx: Ctx): Promise<{ id: string;
 export async function startSession(
   op: Provider,
   ctx: Ctx,
-  login: { accountId: string; amr: string[]; remember: boolean },
+  login: { accountId: string; amr: string[]; remember: boolean; username: string; clientId?: string },
 ): Promise<{ id: string; record: SessionRecord }> {
   const previous = await loadSession(op, ctx);
   if (previous) await op.store.delete('Session', previous.id);
@@ -40,16 +39,17 @@ export async function startSession(
   const ttl = op.config.ttl.Session;
   const record: SessionRecord = {
     accountId: login.accountId,
-    sid: randomId(16),
+    sid: op.random.id(16),
     loginTs: now,
     amr: login.amr,
     // Consents survive a re-login of the same user in this browser.
     grants: previous?.record.accountId === login.accountId ? previous.record.grants : {},
     exp: now + ttl,
   };
-  const id = randomId();
+  const id = op.random.id();
   await op.store.put('Session', id, record);
   ctx.cookies.set(DEFAULTS.cookies.session, id, cookieOptions(op, login.remember ? ttl * 1000 : undefined));
+  op.events.emit('login', { username: login.username, ...(login.clientId ? { clientId: login.clientId } : {}) });
   return { id, record };
 }
 

@@ -1,7 +1,6 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { AuthorizationParams, InteractionRecord } from '../store/records.js';
 import { epochSeconds } from '../util/clock.js';
-import { randomId } from '../util/random.js';
 import type { Ctx, Provider } from './context.js';
 import { cookieOptions } from './session.js';
 
@@ -16,7 +15,7 @@ export async function startInteraction(
   prompt: InteractionRecord['prompt'],
   deviceCode?: string,
 ): Promise<string> {
-  const uid = randomId(16);
+  const uid = op.random.id(16);
   const ttl = op.config.ttl.Interaction;
   const record: InteractionRecord = { params, prompt, exp: epochSeconds(op.clock) + ttl, ...(deviceCode ? { deviceCode } : {}) };
   await op.store.put('Interaction', uid, record);

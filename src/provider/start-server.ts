@@ -7,8 +7,10 @@ import { seed, seedKeyLater, type SeedResult } from '../admin/seed.js';
 import { openDataStore } from '../app/open-data-store.js';
 import type { StoredKey, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import { randomId } from '../util/random.js';
+import type { EventStream } from '../util/events.js';
+import { createRandom } from '../util/random.js';
 import { constantDocuments } from './constant-documents.js';
+import type { DeterministicOption } from './deterministic.js';
 import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
 import { listen, type Listening } from './listen.js';
@@ -32,8 +34,16 @@ export interface StartOptions {
   /** Believe X-Forwarded-* headers (only behind a reverse proxy). Default false. */
   trustProxy?: boolean;
   clock?: Clock;
-  /** A signing key being generated already (the CLI starts RSA generation early). */
+  /** A signing key being generated already (the CLI starts RSA generation early); unused in deterministic mode. */
   pendingKey?: Promise<StoredKey>;
+  /**
+   * Snapshot tests: seeded ids, a clock standing at `time` (default 2030-01-01T00:00:00Z) until
+   * advanced, and an Ed25519 key derived from the seed when the store has none, so the same
+   * requests give byte-identical tokens on every run. `true` uses the seed "dev-op". Not secure.
+   */
+  deterministic?: DeterministicOption;
+  /** The instance's event stream (default: a new one); also on `provider.events`. */
+  events?: EventStream;
 }
 
 export interface RunningServer {
@@ -58,15 +68,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/fixture.js')).readFixture(options.seed);
-  const store = await openDataStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
+  // Loaded only when asked for: a normal start does not pay for it.
+  const fixed = options.deterministic ? (await import('./deterministic.js')).determinism(options.deterministic) : undefined;
+  const clock = fixed?.clock ?? options.clock;
+  const random = fixed?.random ?? createRandom();
+  const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
+  const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock });
   let listening: Listening | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
     if (fixture) await (await import('../admin/fixture.js')).applyFixture(store, fixture);
     // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
     const { seeded, keyReady } = options.memory
-      ? await seedKeyLater(store, options.pendingKey)
-      : { seeded: await seed(store, options.pendingKey), keyReady: Promise.resolve() };
+      ? await seedKeyLater(store, pendingKey, { random })
+      : { seeded: await seed(store, pendingKey, { random }), keyReady: Promise.resolve() };
     if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
       throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
     }
@@ -90,7 +105,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
       }),
       store,
-      clock: options.clock,
+      clock,
+      random,
+      events: options.events,
       keysReady: keyReady,
     });
     // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
@@ -109,7 +126,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     handle = constantDocuments(provider, koa);
     if (!options.memory) {
       // The management CLI finds this server through the owner file (0600) and applies changes here.
-      const adminToken = randomId();
+      // Always from the CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
+      const adminToken = createRandom().id();
       const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../app/owner-file.js')]);
       enableAdmin(provider, adminToken, fixture);
       await writeOwner(dataPath, {

@@ -19,13 +19,9 @@ export interface StoredKey {
   forRequestedAlg?: boolean;
 }
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
-export type GrantType =
-  | 'authorization_code'
-  | 'refresh_token'
-  | 'client_credentials'
-  | 'password'
-  | 'urn:ietf:params:oauth:grant-type:device_code';
+import type { GrantType, TokenEndpointAuthMethod } from '../protocol/capabilities.js';
+
+export type { GrantType, TokenEndpointAuthMethod };
 
 /** The lifetimes a client may set for itself (sessions, grants and interactions are the user's). */
 export type ClientTtlName = 'AccessToken' | 'AuthorizationCode' | 'ClientCredentials' | 'IdToken' | 'RefreshToken' | 'DeviceCode';

@@ -1,6 +1,6 @@
 import type { KeyRing } from '../keys/keyring.js';
-import { randomId } from '../util/random.js';
-import { signJwt } from './sign.js';
+import type { RandomSource } from '../util/random.js';
+import type { Signer } from './sign.js';
 
 export interface AccessTokenClaims {
   issuer: string;
@@ -16,9 +16,11 @@ export interface AccessTokenClaims {
 }
 
 /** An RFC 9068 JWT access token (typ at+jwt). Returns the token and its jti (the store key). */
-export async function signAccessToken(keys: KeyRing, c: AccessTokenClaims): Promise<{ token: string; jti: string }> {
-  const jti = randomId(16);
-  const token = await signJwt(keys, {
+export async function signAccessToken(
+  by: { signer: Signer; random: RandomSource }, keys: KeyRing, c: AccessTokenClaims,
+): Promise<{ token: string; jti: string }> {
+  const jti = by.random.id(16);
+  const token = await by.signer.signJwt(keys, {
     ...c.extra,
     iss: c.issuer,
     sub: c.sub,

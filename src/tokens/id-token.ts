@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/keyring.js';
 import { leftHalfHash } from './hashes.js';
-import { signJwt } from './sign.js';
+import type { Signer } from './sign.js';
 
 export interface IdTokenClaims {
   issuer: string;
@@ -42,7 +42,7 @@ export function idTokenClaims(c: IdTokenClaims, alg: string): JWTPayload {
 }
 
 /** An ID token (token mint), signed with the key for `alg` when the ring has one, else the active key. */
-export async function signIdToken(keys: KeyRing, c: IdTokenClaims, alg?: string): Promise<string> {
+export async function signIdToken(signer: Signer, keys: KeyRing, c: IdTokenClaims, alg?: string): Promise<string> {
   const key = (alg === undefined ? undefined : keys.signerFor(alg)) ?? keys.active;
-  return signJwt(keys, idTokenClaims(c, key.alg), undefined, key);
+  return signer.signJwt(keys, idTokenClaims(c, key.alg), undefined, key);
 }

@@ -3,27 +3,6 @@ import type { JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/keyring.js';
 import type { SigningAlg, StoredKey } from '../store/types.js';
 
-/**
- * Client connections the HTTP layer is serving (create.ts reports each). With one, nothing runs
- * beside its requests: a JWT is signed inline, since an RS256 signature is ~0.3 ms of CPU and the
- * thread-pool round trip adds more latency than that. With several (concurrent clients, load),
- * signatures go to the thread pool so that both cores sign at once. Requests in flight would not
- * do as the signal: node runs a request whose body has arrived to completion before reading the
- * next socket, so with inline signing there is never more than one.
- */
-let connections = 0;
-const counted = new WeakSet<object>();
-
-/** Count `socket` as a client connection until it closes. */
-export function noteConnection(socket: { once(event: 'close', listener: () => void): unknown }): void {
-  if (counted.has(socket)) return;
-  counted.add(socket);
-  connections++;
-  socket.once('close', () => {
-    connections--;
-  });
-}
-
 /** RFC 7518 3: the node:crypto signature for each JWS algorithm dev-op's keys use. */
 function signingInput(alg: SigningAlg, key: KeyObject): [digest: string | null, key: KeyObject | SignKeyObjectInput] {
   switch (alg) {
@@ -40,17 +19,46 @@ function signingInput(alg: SigningAlg, key: KeyObject): [digest: string | null, 
 
 const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** Signs JWTs for one instance, knowing how many client connections that instance is serving. */
+export interface Signer {
+  /** Count `socket` as a client connection until it closes (the HTTP layer reports each). */
+  noteConnection(socket: { once(event: 'close', listener: () => void): unknown }): void;
+  /**
+   * Sign claims as a compact JWS (RFC 7515) with one of the ring's keys (default: the active one).
+   * `typ` distinguishes at+jwt.
+   */
+  signJwt(keys: KeyRing, claims: JWTPayload, typ?: string, key?: StoredKey): Promise<string>;
+}
+
 /**
- * Sign claims as a compact JWS (RFC 7515) with one of the ring's keys (default: the active one).
- * `typ` distinguishes at+jwt. node:crypto rather than jose, whose WebCrypto signing always goes
- * through the thread pool; jose verifies what this produces (test/tokens).
+ * A signer for one instance. With one client connection, nothing runs beside its requests: a JWT
+ * is signed inline, since an RS256 signature is ~0.3 ms of CPU and the thread-pool round trip adds
+ * more latency than that. With several (concurrent clients, load), signatures go to the thread
+ * pool so that both cores sign at once. Requests in flight would not do as the signal: node runs
+ * a request whose body has arrived to completion before reading the next socket, so with inline
+ * signing there is never more than one. node:crypto rather than jose, whose WebCrypto signing
+ * always goes through the thread pool; jose verifies what this produces (test/tokens).
  */
-export async function signJwt(keys: KeyRing, claims: JWTPayload, typ?: string, key: StoredKey = keys.active): Promise<string> {
-  const input = `${base64urlJson({ alg: key.alg, kid: key.kid, ...(typ ? { typ } : {}) })}.${base64urlJson(claims)}`;
-  const [digest, signingKey] = signingInput(key.alg, keys.privateKeyObject(key));
-  const data = Buffer.from(input);
-  const signature = connections <= 1
-    ? sign(digest, data, signingKey)
-    : await new Promise<Buffer>((resolve, reject) => sign(digest, data, signingKey, (err, sig) => (err ? reject(err) : resolve(sig))));
-  return `${input}.${signature.toString('base64url')}`;
+export function createSigner(): Signer {
+  let connections = 0;
+  const counted = new WeakSet<object>();
+  return {
+    noteConnection(socket) {
+      if (counted.has(socket)) return;
+      counted.add(socket);
+      connections++;
+      socket.once('close', () => {
+        connections--;
+      });
+    },
+    async signJwt(keys, claims, typ, key = keys.active) {
+      const input = `${base64urlJson({ alg: key.alg, kid: key.kid, ...(typ ? { typ } : {}) })}.${base64urlJson(claims)}`;
+      const [digest, signingKey] = signingInput(key.alg, keys.privateKeyObject(key));
+      const data = Buffer.from(input);
+      const signature = connections <= 1
+        ? sign(digest, data, signingKey)
+        : await new Promise<Buffer>((resolve, reject) => sign(digest, data, signingKey, (err, sig) => (err ? reject(err) : resolve(sig))));
+      return `${input}.${signature.toString('base64url')}`;
+    },
+  };
 }

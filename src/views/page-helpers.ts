@@ -1,4 +1,4 @@
-import { SafeHtml, escapeHtml, type ViewModel, type ViewValue } from './render.js';
+import { SafeHtml, escapeHtml, type ViewModel, type ViewValue } from './html.js';
 
 /**
  * Derived fields a page needs that the action should not have to know about (plain-word

@@ -1,48 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SafeHtml, escapeHtml, type ViewModel, type ViewValue } from './html.js';
 import { withPageHelpers } from './page-helpers.js';
 
-/** Already-safe HTML: the only way a value reaches a page unescaped. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-}
-
-export type ViewValue =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | SafeHtml
-  | ViewModel
-  | ViewModel[]
-  | string[]
-  | SafeHtml[];
-
-export interface ViewModel {
-  [key: string]: ViewValue;
-}
+export { SafeHtml, escapeHtml, type ViewModel, type ViewValue } from './html.js';
 
 export type Template = (model: ViewModel) => string;
 
 export interface Renderer {
   render(name: string, model: ViewModel): Promise<string>;
   asset(name: string): Promise<{ body: string; type: string } | undefined>;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-/** Safe in text and in quoted attributes; the backtick covers old IE's unquoted-attribute quirk. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
 }
 
 // ---- compiler: {{name}} {{a.b}} {{.}} {{#name}}…{{/name}} {{^name}}…{{/name}} and nothing more ----

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runOperation, type OperationContext } from '../../src/admin/operations.js';
+import { createRandom } from '../../src/util/random.js';
 import { seed } from '../../src/admin/seed.js';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../../src/errors/app-errors.js';
 import { KeyRing } from '../../src/keys/keyring.js';
@@ -14,7 +15,7 @@ async function context(): Promise<OperationContext & { clock: TestClock; keysCha
   const clock = new TestClock();
   const store = new MemoryStore({ clock });
   await seed(store);
-  return { store, issuer: ISSUER, clock, keysChanged: vi.fn() };
+  return { store, issuer: ISSUER, clock, random: createRandom(), keysChanged: vi.fn() };
 }
 
 describe.concurrent('admin operations', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runOperation, type OperationContext } from '../../src/admin/operations.js';
+import { createRandom } from '../../src/util/random.js';
 import { seed } from '../../src/admin/seed.js';
 import { NotFoundError, UsageError } from '../../src/errors/app-errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -9,7 +10,7 @@ async function context(): Promise<OperationContext> {
   const clock = new TestClock();
   const store = new MemoryStore({ clock });
   await seed(store);
-  return { store, issuer: 'http://localhost:4999', clock, keysChanged: () => {} };
+  return { store, issuer: 'http://localhost:4999', clock, random: createRandom(), keysChanged: () => {} };
 }
 
 /** The message an operation fails with (it must fail). */

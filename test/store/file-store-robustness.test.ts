@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDurably } from '../../src/admin/durable.js';
 import { runOperation, type OperationContext } from '../../src/admin/operations.js';
 import { readFixture } from '../../src/admin/fixture.js';
+import { createRandom } from '../../src/util/random.js';
 import { InvalidRequest } from '../../src/errors/oauth-errors.js';
 import { parseClaimsRequest } from '../../src/provider/checks/claims-request.js';
 import { ConfigError } from '../../src/errors/app-errors.js';
@@ -59,7 +60,7 @@ describe('FileStore robustness', () => {
     open.push(store);
     return store;
   };
-  const ctx = (store: FileStore): OperationContext => ({ store, issuer: 'http://localhost:4000', clock, keysChanged: () => {} });
+  const ctx = (store: FileStore): OperationContext => ({ store, issuer: 'http://localhost:4000', clock, random: createRandom(), keysChanged: () => {} });
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'dev-op-robust-'));

@@ -5,7 +5,7 @@ import { KeyRing } from '../../src/keys/keyring.js';
 import { publicJwk } from '../../src/keys/public-jwk.js';
 import type { SigningAlg } from '../../src/store/types.js';
 import { EventEmitter } from 'node:events';
-import { noteConnection, signJwt } from '../../src/tokens/sign.js';
+import { createSigner } from '../../src/tokens/sign.js';
 import { verifyOwnJwt } from '../../src/tokens/verify.js';
 
 // dev-op signs with node:crypto (inline for a lone request, on the thread pool under load) and
@@ -15,6 +15,7 @@ const ALGS: SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const claims = { iss: 'http://localhost:4000', sub: 'alice', aud: 'web', iat: 1_700_000_000, exp: 4_000_000_000, jti: 'j1', scope: 'openid' };
 
 describe('signJwt', () => {
+  const { noteConnection, signJwt } = createSigner();
   for (const alg of ALGS) {
     for (const mode of ['inline', 'thread pool'] as const) {
       it(`${alg} (${mode}): a compact JWS jose verifies, with alg, kid and typ in the header`, async () => {

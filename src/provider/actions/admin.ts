@@ -78,7 +78,7 @@ export function admin(op: Provider): Middleware[] {
       }
       ctx.state.detail = name;
       try {
-        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, keysChanged: () => op.keysChanged(), fixture: enabled.fixture };
+        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, random: op.random, keysChanged: () => op.keysChanged(), fixture: enabled.fixture };
         // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
         // be written is undone and refused (runOperation: all or nothing).
         const result: unknown = await runOperation(ctxForOp, name, (body as { input?: never }).input as never);

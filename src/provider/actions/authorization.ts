@@ -96,7 +96,7 @@ export function authorization(op: Provider): Middleware[] {
       const hintSub = params.id_token_hint === undefined ? undefined : (await verifyIdTokenHint(op, params.id_token_hint)).sub;
       let login = needsLogin(params, session?.record, now, false) || (hintSub !== undefined && session?.record.accountId !== hintSub);
       if (login && op.config.autoLogin) {
-        session = await autoLogin(op, ctx, op.config.autoLogin);
+        session = await autoLogin(op, ctx, op.config.autoLogin, client.client_id);
         login = false;
       }
       // --auto-login stands for a user who always says yes: no consent page either.
@@ -132,8 +132,8 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   return out;
 }
 
-async function autoLogin(op: Provider, ctx: Ctx, username: string) {
+async function autoLogin(op: Provider, ctx: Ctx, username: string, clientId: string) {
   const user = await op.store.getUser(username);
   if (!user) throw new AccessDenied(`the --auto-login user ${username} no longer exists`).withHint('run `dev-op user list`');
-  return startSession(op, ctx, { accountId: user.sub, amr: ['auto'], remember: false });
+  return startSession(op, ctx, { accountId: user.sub, amr: ['auto'], remember: false, username, clientId });
 }

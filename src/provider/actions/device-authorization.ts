@@ -2,8 +2,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { UnauthorizedClient } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord, UserCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
-import { randomId } from '../../util/random.js';
-import { DEVICE_CODE_GRANT } from '../capabilities.js';
+import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import { checkUserScope } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
@@ -28,11 +27,11 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       const scope = checkUserScope(client, ctx.state.params.scope).join(' ');
       const now = epochSeconds(op.clock);
       const ttl = ttlFor(op, client, 'DeviceCode');
-      const deviceCode = randomId();
-      let userCode = generateUserCode();
+      const deviceCode = op.random.id();
+      let userCode = generateUserCode(op.random);
       // A clash is ~1 in 2^34 per live code; retry rather than shadow another device's code.
       while (!(await op.store.putIfAbsent<UserCodeRecord>('UserCode', normaliseUserCode(userCode), { deviceCode, exp: now + ttl }))) {
-        userCode = generateUserCode();
+        userCode = generateUserCode(op.random);
       }
       const record: DeviceCodeRecord = {
         clientId: client.client_id, userCode: normaliseUserCode(userCode), scope, status: 'pending',

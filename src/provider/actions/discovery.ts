@@ -4,7 +4,7 @@ import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import {
   GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
-} from '../capabilities.js';
+} from '../../protocol/capabilities.js';
 import { cors } from '../middleware/cors.js';
 
 /** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */

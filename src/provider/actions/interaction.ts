@@ -176,6 +176,8 @@ export function submitLogin(op: Provider): Middleware[] {
         accountId: user?.sub ?? username,
         amr: user?.password !== undefined ? ['pwd'] : [],
         remember: ctx.state.params.remember === '1',
+        username: user?.username ?? username,
+        clientId: i.record.params.client_id,
       });
       ctx.state.detail = `login ${username}`;
       await continueAfterLogin(op, ctx, i, session);

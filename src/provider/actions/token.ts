@@ -1,5 +1,7 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../errors/oauth-errors.js';
 import type { GrantType } from '../../store/types.js';
+import type { AccessTokenRecord } from '../../store/records.js';
+import type { DevOpEvents } from '../../util/events.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
 import { authenticateClient } from '../middleware/client-auth.js';
@@ -25,7 +27,21 @@ export function token(op: Provider): Middleware[] {
         throw new UnauthorizedClient(`client ${client.client_id} is not allowed the ${grantType} grant`);
       }
       ctx.state.detail = grantType;
-      ctx.body = await handler.handle(op, ctx.state.params, client);
+      const response = await handler.handle(op, ctx.state.params, client);
+      ctx.body = response;
+      if (op.events.listening('token')) op.events.emit('token', await tokenEvent(op, grantType, client.client_id, response.access_token));
     },
   ];
+}
+
+/** The 'token' event: who got a token by which grant, and its jti; never the token itself. */
+async function tokenEvent(op: Provider, grantType: string, clientId: string, accessToken: string): Promise<DevOpEvents['token']> {
+  const parts = accessToken.split('.');
+  if (parts.length === 3) {
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { sub?: string; jti?: string };
+    return { grantType, clientId, ...(claims.sub ? { sub: claims.sub } : {}), ...(claims.jti ? { jti: claims.jti } : {}) };
+  }
+  // An opaque token is its own store key: the event carries its subject only.
+  const record = await op.store.get<AccessTokenRecord>('AccessToken', accessToken);
+  return { grantType, clientId, ...(record ? { sub: record.sub } : {}) };
 }

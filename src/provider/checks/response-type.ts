@@ -1,6 +1,6 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors/oauth-errors.js';
 import type { Client } from '../../store/types.js';
-import { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode } from '../capabilities.js';
+import { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode } from '../../protocol/capabilities.js';
 
 /** Response types compare as sets: "token id_token" is "id_token token". */
 export function normaliseResponseType(value: string): string {

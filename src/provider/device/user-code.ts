@@ -1,11 +1,15 @@
-import { randomInt } from 'node:crypto';
+import type { RandomSource } from '../../util/random.js';
 
 /** RFC 8628 6.1: no vowels (no words), no look-alikes; 20^8 ≈ 2^34.5 codes. */
 const ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
 /** A user code as shown: BCDF-GHJK. */
-export function generateUserCode(): string {
-  const chars = Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]);
+export function generateUserCode(random: RandomSource): string {
+  const chars: string[] = [];
+  while (chars.length < 8) {
+    // Bytes from 240 up are dropped, so every letter is equally likely (240 = 12 × 20).
+    for (const byte of random.bytes(8)) if (byte < 240 && chars.length < 8) chars.push(ALPHABET[byte % ALPHABET.length]!);
+  }
   return `${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`;
 }
 

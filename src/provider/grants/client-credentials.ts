@@ -1,6 +1,6 @@
 import { checkResource } from '../checks/resource.js';
 import { checkClientScope } from '../checks/scope.js';
-import { issueAccessToken } from '../issue-tokens.js';
+import { issueAccessToken } from '../../tokens/issue-access-token.js';
 import { ttlFor } from '../ttl.js';
 import type { GrantHandler } from './grant-handler.js';
 

@@ -4,7 +4,7 @@ import { epochSeconds } from '../../util/clock.js';
 import { checkResource } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
-import { DEVICE_CODE_GRANT } from '../capabilities.js';
+import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import type { GrantHandler } from './grant-handler.js';
 
 /** RFC 8628 3.4–3.5: the device polls until the user approves or denies, no faster than `interval`. */

@@ -1,5 +1,5 @@
 import type { GrantType } from '../../store/types.js';
-import { GRANT_TYPES } from '../capabilities.js';
+import { GRANT_TYPES } from '../../protocol/capabilities.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { deviceCodeGrant } from './device-code.js';

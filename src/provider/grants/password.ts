@@ -4,7 +4,6 @@ import { checkResource } from '../checks/resource.js';
 import { checkUserScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import { epochSeconds } from '../../util/clock.js';
-import { randomId } from '../../util/random.js';
 import type { GrantRecord } from '../../store/records.js';
 import type { GrantHandler } from './grant-handler.js';
 
@@ -21,7 +20,7 @@ export const passwordGrant: GrantHandler = {
     if (!user || !valid) throw new InvalidGrant('invalid username or password');
     const scopes = checkUserScope(client, params.scope);
     const now = epochSeconds(op.clock);
-    const grantId = randomId(16);
+    const grantId = op.random.id(16);
     const grant: GrantRecord = { accountId: user.sub, clientId: client.client_id, scopes, exp: now + op.config.ttl.Grant, grantId };
     await op.store.put('Grant', grantId, grant);
     return issueUserTokens(op, {

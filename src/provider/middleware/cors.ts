@@ -1,4 +1,5 @@
 import type { Middleware } from '../context.js';
+import { corsHeaders } from '../cross-cutting.js';
 
 /**
  * CORS for endpoints a browser app calls directly (discovery, JWKS, token, userinfo), so a SPA on
@@ -6,11 +7,9 @@ import type { Middleware } from '../context.js';
  */
 export function cors(methods: string): Middleware {
   return async (ctx, next) => {
-    const origin = ctx.get('origin');
-    if (origin) {
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.vary('Origin');
-      ctx.set('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    for (const [name, value] of corsHeaders(ctx.get('origin'))) {
+      if (name === 'Vary') ctx.vary(value);
+      else ctx.set(name, value);
     }
     if (ctx.method === 'OPTIONS') {
       ctx.set('Access-Control-Allow-Methods', methods);

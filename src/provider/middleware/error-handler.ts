@@ -24,6 +24,7 @@ export function errorHandler(op: Provider): Middleware {
       const err = asOAuthError(thrown);
       if (err.status >= 500) console.error(thrown);
       ctx.state.detail = err.error;
+      ctx.state.error = err.error;
       const redirect = ctx.state.redirect;
       if (redirect && err.allowRedirect) {
         await sendToClient(op, ctx, redirect, {

@@ -1,6 +1,5 @@
 import { authProblem } from '../../rp/client.js';
 import type { Client } from '../../store/types.js';
-import { randomId } from '../../util/random.js';
 import type { Provider } from '../context.js';
 
 /** The built-in playground client: created in the store the first time someone runs it. */
@@ -35,7 +34,7 @@ export async function ensurePlaygroundClient(op: Provider): Promise<Client> {
   const client: Client = {
     client_id: PLAYGROUND_CLIENT_ID,
     client_name: 'dev-op playground',
-    client_secret: existing?.client_secret ?? randomId(),
+    client_secret: existing?.client_secret ?? op.random.id(),
     redirect_uris: [callback],
     post_logout_redirect_uris: [`${op.config.issuer}/`],
     grant_types: ['authorization_code', 'refresh_token'],

@@ -1,5 +1,3 @@
-import type { GrantType, TokenEndpointAuthMethod } from '../store/types.js';
-
 /**
  * What this server implements, by name only. Discovery advertises these and admin validation
  * checks against them; the modules that implement them (grants/, client-auth, client-assertion)
@@ -8,6 +6,12 @@ import type { GrantType, TokenEndpointAuthMethod } from '../store/types.js';
 
 /** RFC 8628 3.4: the device flow's grant type. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 6749 / RFC 8628 grant types dev-op serves (a client's grant_types). */
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'password' | typeof DEVICE_CODE_GRANT;
+
+/** RFC 6749 2.3 / OIDC Core 9: how a client authenticates at the token endpoint. */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
 
 /** Every grant the token endpoint serves, in grants/index.ts order (it checks that they agree). */
 export const GRANT_TYPES: readonly GrantType[] = [

@@ -1,0 +1,72 @@
+import { InvalidGrant } from '../errors/oauth-errors.js';
+import type { KeyRing } from '../keys/keyring.js';
+import type { AccessTokenRecord } from '../store/records.js';
+import type { Client, StateKind, StateRecord, Store } from '../store/types.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
+import type { RandomSource } from '../util/random.js';
+import { signAccessToken } from './access-token.js';
+import type { Signer } from './sign.js';
+
+/** What issuing an access token needs: a running provider has it, and so does `dev-op token mint` on a data file. */
+export interface AccessTokenIssuer {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly signer: Signer;
+  readonly random: RandomSource;
+  readonly config: { readonly issuer: string };
+  keys(): Promise<KeyRing>;
+}
+
+/**
+ * Store a token record, and if it belongs to a user grant, make sure the grant still exists. A
+ * replayed code or a reused refresh token, detected by a concurrent request, revokes the grant
+ * while the winning request is still signing its tokens; revokeGrant removes only the records
+ * that exist then, so one written later would outlive the revocation. Write first, then look:
+ * either the revocation saw this record, or this sees the grant gone.
+ */
+export async function putTokenRecord(op: { readonly store: Store }, kind: StateKind, id: string, record: StateRecord): Promise<void> {
+  await op.store.put(kind, id, record);
+  if (record.grantId !== undefined && !(await op.store.get('Grant', record.grantId))) {
+    await op.store.delete(kind, id);
+    throw new InvalidGrant('the grant was revoked while its tokens were being issued (a replayed code or refresh token)');
+  }
+}
+
+/** Issue an access token (JWT or opaque per client) and remember it so it can be revoked. */
+export async function issueAccessToken(
+  op: AccessTokenIssuer,
+  a: {
+    client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number;
+    /** Default: the client_id (`token mint --aud`). */
+    aud?: string;
+    /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
+    extra?: Record<string, unknown>;
+    /** The claims parameter (JSON): its userinfo members are released at /me. */
+    claims?: string;
+  },
+): Promise<{ token: string; expiresIn: number; jti?: string }> {
+  const iat = epochSeconds(op.clock);
+  const record: AccessTokenRecord = {
+    clientId: a.client.client_id,
+    sub: a.sub,
+    scope: a.scope,
+    aud: a.aud ?? a.client.client_id,
+    iat,
+    exp: iat + a.ttl,
+    forUser: a.forUser,
+    ...(a.grantId ? { grantId: a.grantId } : {}),
+    ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+    ...(a.claims !== undefined ? { claims: a.claims } : {}),
+  };
+  if (a.client.access_token_format === 'opaque') {
+    const token = op.random.id();
+    await putTokenRecord(op, 'AccessToken', token, record);
+    return { token, expiresIn: a.ttl };
+  }
+  const { token, jti } = await signAccessToken(op, await op.keys(), {
+    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
+    scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
+  });
+  await putTokenRecord(op, 'AccessToken', jti, record);
+  return { token, expiresIn: a.ttl, jti };
+}

@@ -1,0 +1,55 @@
+/**
+ * What one dev-op instance reports as it works, for tests, fault rules and a flow inspector to
+ * follow. Payloads name things (paths, client ids, subjects, token ids) and never carry a token,
+ * code or secret.
+ */
+export interface DevOpEvents {
+  /** A request answered (by koa or the constant-documents fast path). */
+  request: { method: string; path: string; status: number; ms: number; clientId?: string };
+  /** The token endpoint issued tokens. `jti` is the access token's id when it is a JWT. */
+  token: { grantType: string; clientId: string; sub?: string; jti?: string };
+  /** A browser session started for a user (login form or --auto-login). */
+  login: { username: string; clientId?: string };
+  /** A request ended in an error response. */
+  error: { code: string; status: number; path: string };
+}
+
+export type EventType = keyof DevOpEvents;
+export type Listener<T extends EventType> = (event: DevOpEvents[T]) => void;
+
+export interface EventStream {
+  /** Listen to `type`; returns the function that stops listening. */
+  on<T extends EventType>(type: T, listener: Listener<T>): () => void;
+  off<T extends EventType>(type: T, listener: Listener<T>): void;
+  emit<T extends EventType>(type: T, event: DevOpEvents[T]): void;
+  /** Whether anyone listens to `type`: emitters skip building a payload nobody reads. */
+  listening(type: EventType): boolean;
+}
+
+/**
+ * An event stream for one instance. Listeners run synchronously, in the order added; one that
+ * throws is reported on stderr and does not stop the others, nor the request that emitted.
+ */
+export function createEvents(): EventStream {
+  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set() };
+  const stream: EventStream = {
+    on(type, listener) {
+      listeners[type].add(listener);
+      return () => stream.off(type, listener);
+    },
+    off(type, listener) {
+      listeners[type].delete(listener);
+    },
+    emit(type, event) {
+      for (const listener of [...listeners[type]]) {
+        try {
+          listener(event);
+        } catch (err) {
+          console.error(`a dev-op ${type} event listener failed:`, err);
+        }
+      }
+    },
+    listening: (type) => listeners[type].size > 0,
+  };
+  return stream;
+}
