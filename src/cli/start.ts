@@ -59,8 +59,8 @@ async function runStart(flags: StartFlags): Promise<void> {
     pendingKey = generateSigningKey('RS256');
     pendingKey.catch(() => undefined);
   }
-  const { startServer } = await import('../provider/start-server.js');
-  const server = await startServer({
+  const { startDevOp } = await import('../app/start-dev-op.js');
+  const server = await startDevOp({
     port: flags.port,
     host: flags.host,
     issuer: flags.issuer,
@@ -79,7 +79,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    server.close().then(() => process.exit(0), fail);
+    server.stop().then(() => process.exit(0), fail);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -89,6 +89,10 @@ async function runStart(flags: StartFlags): Promise<void> {
   } else {
     const { printBanner } = await import('./banner.js');
     await printBanner(server, location);
+  }
+  if (flags.autoLogin !== undefined && !(await server.users.list()).some((u) => u.username === flags.autoLogin)) {
+    // Not fatal: the user may be added now (`dev-op user add`); until then /auth shows an error page.
+    process.stderr.write(`dev-op: warning: --auto-login user ${flags.autoLogin} does not exist yet; add it with \`dev-op user add ${flags.autoLogin}\`\n`);
   }
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);

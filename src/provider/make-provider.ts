@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createRenderer } from '../views/render.js';
 import type { Provider } from './context.js';
 import { UserCodeAttempts } from './device/attempts.js';
+import { loginTickets } from './login-tickets.js';
 
 export interface ProviderOptions {
   config: ProviderConfig;
@@ -24,6 +25,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     store,
     clock,
     userCodeAttempts: new UserCodeAttempts(clock),
+    loginTickets: loginTickets(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
     keysChanged: () => {
