@@ -1,12 +1,12 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, relyingParty } from './support.js';
 
 const web = confidentialClient();
 const redirectUri = web.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   config = await relyingParty(server, web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('--auto-login', () => {
@@ -64,7 +64,7 @@ describe('--auto-login', () => {
       expect(html).toContain('the --auto-login user nobody does not exist');
       expect(html).toContain('dev-op user add nobody');
     } finally {
-      await other.close();
+      await other.stop();
     }
   });
 });

@@ -2,13 +2,13 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/provider/create.js';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { startTestOp } from '../helpers/op.js';
 
 // Discovery and JWKS are answered before koa (src/provider/constant-documents.ts). These tests
 // hold that fast path to what the koa routes send for the same request.
 
-let server: RunningServer;
+let server: DevOp;
 let viaKoa: Server;
 let koaPort: number;
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => viaKoa.close(resolve));
-  await server.close();
+  await server.stop();
 });
 
 interface Answer {
