@@ -124,7 +124,12 @@ async function redeem(
   }
   const { config } = target.provider;
   const answer = await localRequest(target.connect, 'POST', `${config.basePath}${config.routes.token}`, headers, form.toString());
-  const body = JSON.parse(answer.body) as LoginAsTokens & { error?: string; error_description?: string };
+  let body: LoginAsTokens & { error?: string; error_description?: string };
+  try {
+    body = JSON.parse(answer.body) as typeof body;
+  } catch {
+    throw new AppError('ERR_LOGIN_AS', `loginAs exchange: the token endpoint answered ${answer.status} without JSON`);
+  }
   if (answer.status !== 200) throw new AppError('ERR_LOGIN_AS', `loginAs exchange: ${body.error}: ${body.error_description}`);
   return body;
 }
