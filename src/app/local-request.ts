@@ -22,7 +22,9 @@ export function localRequest(
   body?: string,
 ): Promise<LocalAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.host, port: target.port, method, path, headers }, (res) => {
+    // A known length, so the body goes out with the headers rather than as chunks after them.
+    const sent = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = request({ host: target.host, port: target.port, method, path, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({

@@ -64,6 +64,17 @@ describe('op.loginAs', () => {
     await expect(op.loginAs('bob', { client: 'web', scope: 'openid telepathy' })).rejects.toBeInstanceOf(AppError);
   });
 
+  it('works under an issuer with a path, whatever host name the issuer uses', async () => {
+    const tenant = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, issuer: 'http://op.localhost:1/tenant' });
+    try {
+      const r = await tenant.loginAs('alice', { client: 'app', exchange: true });
+      expect(new URL(r.redirectUrl).searchParams.get('iss')).toBe('http://op.localhost:1/tenant');
+      expect(r.tokens?.id_token).toBeTruthy();
+    } finally {
+      await tenant.stop();
+    }
+  });
+
   it('cannot be used from outside: a made-up login ticket gets an error page, never a code', async () => {
     const url = new URL(op.discovery.authorization_endpoint.replace('localhost', '127.0.0.1'));
     url.search = new URLSearchParams({ client_id: 'web', redirect_uri: redirectUri, response_type: 'code', scope: 'openid' }).toString();
