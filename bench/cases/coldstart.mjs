@@ -95,7 +95,7 @@ export async function run({ runs, keyFile }) {
   }
   const ip = (which, field, first) => (first ? inproc[which].runs[0][field] : median(inproc[which].runs.slice(1).map((r) => r[field])));
   const ipRows = [];
-  for (const [label, which] of [['dev-op startServer({ memory })', 'devop'], ['node-oidc-provider new Provider + listen', 'peer']]) {
+  for (const [label, which] of [['dev-op startDevOp({ memory })', 'devop'], ['node-oidc-provider new Provider + listen', 'peer']]) {
     ipRows.push([label, fmt(inproc[which].importMs), fmt(ip(which, 'discoveryMs', true), 1), fmt(ip(which, 'discoveryMs', false), 1), fmt(ip(which, 'jwksMs', true), 1), fmt(ip(which, 'jwksMs', false), 1)]);
   }
   const firstDevop = ip('devop', 'discoveryMs', true);

@@ -3,11 +3,11 @@
  * argv[2] is JSON: { memory?: true, data?: path, autoLogin?: 'alice' }. Prints one ready line.
  * With an IPC channel it answers { cmd: 'stats' } with the store's write diagnostics.
  */
-import { startServer } from '../../dist/index.js';
+import { startDevOp } from '../../dist/index.js';
 import { CC, WEB, WEB_JWT } from '../lib/fixture.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
-const server = await startServer({ port: 0, log: 'none', ...options });
+const server = await startDevOp({ port: 0, log: 'none', ...options });
 
 async function addClientOnce(client) {
   if (!(await server.store.getClient(client.client_id))) await server.store.addClient(client);
@@ -35,5 +35,5 @@ process.on('message', async (m) => {
     process.send({ id: m.id, ms: performance.now() - t });
   }
 });
-process.once('SIGTERM', () => server.close().then(() => process.exit(0)));
+process.once('SIGTERM', () => server.stop().then(() => process.exit(0)));
 process.stdout.write(`${JSON.stringify({ event: 'ready', port: server.port, issuer: server.issuer })}\n`);

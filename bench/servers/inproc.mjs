@@ -21,10 +21,10 @@ function get(port, path) {
 const importStarted = performance.now();
 let start;
 if (which === 'devop') {
-  const { startServer } = await import('../../dist/index.js');
+  const { startDevOp } = await import('../../dist/index.js');
   start = async () => {
-    const server = await startServer({ port: 0, memory: true, log: 'none' });
-    return { port: server.port, close: () => server.close() };
+    const server = await startDevOp({ port: 0, memory: true, log: 'none' });
+    return { port: server.port, close: () => server.stop() };
   };
 } else {
   const { default: Provider } = await import('oidc-provider');

@@ -2,7 +2,7 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors/app-errors.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
-import type { RunningServer } from '../provider/start-server.js';
+import type { DevOp } from './dev-op.js';
 import { writeFileAtomic } from '../store/atomic-json-file.js';
 import { storageError } from '../store/fs-errors.js';
 import type { Client } from '../store/types.js';
@@ -33,7 +33,7 @@ export interface ReadyDocument {
   pid: number;
 }
 
-export function readyDocument(server: RunningServer): ReadyDocument {
+export function readyDocument(server: DevOp): ReadyDocument {
   const doc = discoveryDocument(server.provider);
   const endpoints: Record<string, string> = {};
   for (const [name, value] of Object.entries(doc)) {
@@ -93,7 +93,7 @@ export async function clearReadyFile(files: CiFiles): Promise<void> {
 }
 
 /** Once the keys are in place (what GET /healthz waits for too): the env and pid files, the ready file last. */
-export async function writeCiFiles(server: RunningServer, files: CiFiles): Promise<void> {
+export async function writeCiFiles(server: DevOp, files: CiFiles): Promise<void> {
   if (!files.readyFile && !files.envFile && !files.pidFile) return;
   await server.keysReady;
   if (files.envFile) await writeFile0600(files.envFile, envLines(server.issuer, await server.store.listClients()));

@@ -1,4 +1,4 @@
-import type { RunningServer } from '../provider/start-server.js';
+import type { DevOp } from '../app/dev-op.js';
 import type { Client } from '../app/data-types.js';
 
 /** How a client authenticates at the token endpoint: its secret, its keys, or none (a public client uses PKCE). */
@@ -11,13 +11,13 @@ function credentials(c: Client, highlight: (s: string) => string): string {
 }
 
 /** The human banner `dev-op start` prints: everything needed to point an app at the OP. */
-export async function printBanner(server: RunningServer, location: string): Promise<void> {
+export async function printBanner(server: DevOp, location: string): Promise<void> {
   const { colours } = await import('./output.js');
   const { out: chalk } = await colours();
   await server.keysReady; // so that `seeded` says whether a key was made
   const label = (s: string) => chalk.dim(s.padEnd(11));
-  const clients = await server.store.listClients();
-  const users = await server.store.listUsers();
+  const clients = await server.clients.list();
+  const users = await server.users.list();
   const { seeded } = server;
   const created = [seeded.key && `${seeded.key.alg} signing key`, seeded.client && 'default client', seeded.user && 'default user'].filter(Boolean);
   const lines = [
@@ -34,7 +34,7 @@ export async function printBanner(server: RunningServer, location: string): Prom
       return `  ${label(i === 0 ? 'Clients' : '')}${chalk.bold(c.client_id)}${secret}${redirect}`;
     }),
     ...(clients.length > 5 ? [`  ${label('')}… and ${clients.length - 5} more (dev-op client list)`] : []),
-    ...users.slice(0, 5).map((u, i) => `  ${label(i === 0 ? 'Users' : '')}${chalk.bold(u.username)}${u.password ? '  (password set)' : '  (no password: one click)'}`),
+    ...users.slice(0, 5).map((u, i) => `  ${label(i === 0 ? 'Users' : '')}${chalk.bold(u.username)}${u.has_password ? '  (password set)' : '  (no password: one click)'}`),
     ...(users.length > 5 ? [`  ${label('')}… and ${users.length - 5} more (dev-op user list)`] : []),
     '',
     chalk.dim('  Press Ctrl+C to stop.'),

@@ -92,8 +92,8 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     pendingKey = generateSigningKey('RS256');
     pendingKey.catch(() => undefined);
   }
-  const { startServer } = await import('../provider/start-server.js');
-  const server = await startServer({
+  const { startDevOp } = await import('../app/start-dev-op.js');
+  const server = await startDevOp({
     port: flags.port,
     host: flags.host,
     issuer: flags.issuer,
@@ -113,14 +113,14 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    server.close().then(() => ci?.removeCiFiles(ciFiles)).then(() => process.exit(0), fail);
+    server.stop().then(() => ci?.removeCiFiles(ciFiles)).then(() => process.exit(0), fail);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   // The files first: whoever reads the ready line may read them at once. A file that cannot be
   // written stops the server (flushed) rather than leave a CI job waiting for it.
   await ci?.writeCiFiles(server, ciFiles).catch(async (err: unknown) => {
-    await server.close();
+    await server.stop();
     await ci.removeCiFiles(ciFiles);
     throw err;
   });
@@ -130,6 +130,10 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   } else {
     const { printBanner } = await import('./banner.js');
     await printBanner(server, location);
+  }
+  if (flags.autoLogin !== undefined && !(await server.users.list()).some((u) => u.username === flags.autoLogin)) {
+    // Not fatal: the user may be added now (`dev-op user add`); until then /auth shows an error page.
+    process.stderr.write(`dev-op: warning: --auto-login user ${flags.autoLogin} does not exist yet; add it with \`dev-op user add ${flags.autoLogin}\`\n`);
   }
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);

@@ -82,5 +82,7 @@ export const InvalidClientAtAuthorization = oauthError('invalid_client', 400, fa
 export const InvalidRedirectUri = oauthError('invalid_redirect_uri', 400, false);
 /** A page form posted from another origin (another local port, another site): never acted on. */
 export const CrossOriginForm = oauthError('invalid_request', 403, false);
+/** Refused for a reason only the OP's operator can fix (e.g. a missing --auto-login user): a page, never redirected. */
+export const AccessDeniedAtAuthorization = oauthError('access_denied', 403, false);
 /** An expired, unknown or foreign interaction (login/consent page). */
 export const InvalidInteraction = oauthError('invalid_request', 400, false);

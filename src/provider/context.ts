@@ -10,6 +10,7 @@ import type { RandomSource } from '../util/random.js';
 import type { Renderer } from '../views/render.js';
 import type { UserCodeAttempts } from './device/attempts.js';
 import type { RequestLogger } from './middleware/request-log.js';
+import type { LoginTickets } from './login-tickets.js';
 import type { ClientRedirect } from './send-to-client.js';
 
 /**
@@ -36,6 +37,8 @@ export interface Provider {
   keys(): Promise<KeyRing>;
   /** Wrong device user codes lately (RFC 8628 5.1 rate limit), for the verification page. */
   readonly userCodeAttempts: UserCodeAttempts;
+  /** One-time pre-authenticated logins the instance's own code asked for (loginAs). */
+  readonly loginTickets: LoginTickets;
   /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
 }

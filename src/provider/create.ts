@@ -5,21 +5,21 @@ import { errorHandler } from './middleware/error-handler.js';
 import { hostCheck } from './middleware/host-check.js';
 import { requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
-import { routes } from './routes.js';
+import { routes, type Route } from './routes.js';
 
 export interface CreatedProvider {
   app: Koa<RequestState>;
   provider: Provider;
 }
 
-/** Build the koa app for one issuer over one store. Listening is the caller's business (see start-server.ts). */
+/** Build the koa app for one issuer over one store. Listening is the caller's business (see src/app/start-dev-op.ts). */
 export async function createProvider(opts: ProviderOptions): Promise<CreatedProvider> {
   const provider = makeProvider(opts);
   return { app: await createApp(provider), provider };
 }
 
-/** The koa app that serves `provider`: cross-cutting middleware, then the routes table. */
-export async function createApp(provider: Provider): Promise<Koa<RequestState>> {
+/** The koa app that serves `provider`: cross-cutting middleware, then the routes table (plus `mounts`). */
+export async function createApp(provider: Provider, mounts: readonly Route[] = []): Promise<Koa<RequestState>> {
   const { config, store } = provider;
   const app = new Koa<RequestState>({ keys: await store.getCookieKeys() });
   app.silent = true;
@@ -42,6 +42,6 @@ export async function createApp(provider: Provider): Promise<Koa<RequestState>> 
       await next();
     });
   }
-  app.use(router(routes(provider)));
+  app.use(router(routes(provider, mounts)));
   return app;
 }

@@ -10,6 +10,7 @@ import { createRenderer } from '../views/render.js';
 import type { Provider } from './context.js';
 import { UserCodeAttempts } from './device/attempts.js';
 import { createRequestLogger } from './middleware/request-log.js';
+import { loginTickets } from './login-tickets.js';
 
 export interface ProviderOptions {
   config: ProviderConfig;
@@ -40,6 +41,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     logger: createRequestLogger(config.log, opts.logSink),
     clientKeySets: new Map<string, JWTVerifyGetKey>(),
     userCodeAttempts: new UserCodeAttempts(clock),
+    loginTickets: loginTickets(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
     keysChanged: () => {

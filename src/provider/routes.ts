@@ -11,8 +11,9 @@ export type Route = readonly [methods: readonly Method[], path: string, name: st
  * The whole HTTP surface on one screen, under the issuer's path (`base`, '' for a bare origin). OPTIONS is listed where browsers preflight (CORS).
  * Discovery and JWKS are loaded with the server; every other action's module on its route's first
  * request (lazy), so that start loads neither jose nor the pages (see bench/: cold start).
+ * `mounts` are routes the app adds beside the OP's own; the OP knows nothing of what they do.
  */
-export function routes(op: Provider): Route[] {
+export function routes(op: Provider, mounts: readonly Route[] = []): Route[] {
   const r = op.config.routes;
   const base = op.config.basePath;
   const table: Route[] = [
@@ -33,11 +34,12 @@ export function routes(op: Provider): Route[] {
     [['GET', 'POST'], base + r.end_session, 'end_session', lazy(() => import('./actions/end-session.js').then((m) => m.endSessionPrompt(op)))],
     [['POST'], `${base}${r.end_session}/confirm`, 'end_session_confirm', lazy(() => import('./actions/end-session.js').then((m) => m.endSessionConfirm(op)))],
     [['GET'], `${base}/healthz`, 'healthz', lazy(() => import('./actions/healthz.js').then((m) => m.healthz(op)))],
-    [['POST'], `${base}/_admin`, 'admin', lazy(() => import('./actions/admin.js').then((m) => m.admin(op)))],
     [['GET'], `${base}/assets/:name`, 'assets', lazy(() => import('./actions/assets.js').then((m) => m.assets(op)))],
     [['GET'], `${base}/`, 'home', lazy(() => import('./actions/home.js').then((m) => m.home(op)))],
     [['POST'], `${base}/playground/start`, 'playground_start', lazy(() => import('./actions/playground.js').then((m) => m.playgroundStart(op)))],
     [['GET'], `${base}/playground/callback`, 'playground_callback', lazy(() => import('./actions/playground.js').then((m) => m.playgroundCallbackAction(op)))],
+    // Mounted by the app that runs this provider (e.g. its admin endpoint, POST <base>/_admin).
+    ...mounts,
   ];
   // The issuer URL itself (no trailing slash) is the home page too.
   if (base) table.push([['GET'], base, 'home', lazy(() => import('./actions/home.js').then((m) => m.home(op)))]);

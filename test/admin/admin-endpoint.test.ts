@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../src/index.js';
+import { startDevOp } from '../../src/index.js';
 import { readOwner } from '../../src/app/owner-file.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTestOp } from '../helpers/op.js';
@@ -18,14 +18,14 @@ describe('POST /_admin', () => {
       const res = await post(`${op.issuer}/_admin`, { op: 'client.list' }, 'anything');
       expect(res.status).toBe(404);
     } finally {
-      await op.close();
+      await op.stop();
     }
   });
 
   it('on a data file: the owner file names the token; a key rotated through it signs the next token', async () => {
     const dir = await tempDir();
     const data = join(dir.path, 'db.json');
-    const op = await startServer({ port: 0, host: '127.0.0.1', data, log: 'none' });
+    const op = await startDevOp({ port: 0, host: '127.0.0.1', data, log: 'none' });
     try {
       const owner = await readOwner(data);
       expect(owner).toMatchObject({ pid: process.pid, port: op.port, host: '127.0.0.1', adminToken: expect.stringMatching(/^[\w-]{43}$/) });
@@ -35,10 +35,10 @@ describe('POST /_admin', () => {
       expect(rotated.status).toBe(200);
       const { result } = (await rotated.json()) as { result: { key: { kid: string } } };
       expect((await op.provider.keys()).active.kid).toBe(result.key.kid);
-      await op.close();
+      await op.stop();
       expect(await readOwner(data)).toBeUndefined(); // removed on close: the token dies with the server
     } finally {
-      await op.close();
+      await op.stop();
       await dir.cleanup();
     }
   });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, passwordUser, startTestOp } from '../helpers/op.js';
 import { authorizeUrl, axeViolations, launchChromium, openSession, startRp, type Session } from './support.js';
 
@@ -13,7 +13,7 @@ const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 describe('WCAG AA in light and dark colour schemes', () => {
   let browser: Browser;
-  let op: RunningServer;
+  let op: DevOp;
   let rp: Awaited<ReturnType<typeof startRp>>;
   let s: Session | undefined;
 
@@ -24,7 +24,7 @@ describe('WCAG AA in light and dark colour schemes', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await op?.close();
+    await op?.stop();
     await rp?.close();
   });
   afterEach(async () => {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { checkPage, launchChromium, openSession, type Session } from './support.js';
 
@@ -10,7 +10,7 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 describe('device verification pages in Chromium', () => {
   let browser: Browser;
-  let op: RunningServer;
+  let op: DevOp;
   let s: Session | undefined;
 
   beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('device verification pages in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await op?.close();
+    await op?.stop();
   });
   afterEach(async () => {
     await s?.close();

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, passwordUser, startTestOp } from '../helpers/op.js';
 import { checkPage, launchChromium, openSession, type Session } from './support.js';
 
@@ -10,7 +10,7 @@ const OUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
 describe('home page and playground in Chromium', () => {
   let browser: Browser;
-  let op: RunningServer;
+  let op: DevOp;
   let s: Session | undefined;
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe('home page and playground in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await op?.close();
+    await op?.stop();
   });
   afterEach(async () => {
     await s?.close();

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, passwordUser, startTestOp } from '../helpers/op.js';
 import { authorizeUrl as authorizeUrlFor, checkPage, launchChromium, openSession, startRp, type Session } from './support.js';
 
 describe('sign-in pages in Chromium', () => {
   let browser: Browser;
-  let op: RunningServer;
+  let op: DevOp;
   let rp: Awaited<ReturnType<typeof startRp>>;
   let s: Session | undefined;
 
@@ -18,7 +18,7 @@ describe('sign-in pages in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await op?.close();
+    await op?.stop();
     await rp?.close();
   });
 

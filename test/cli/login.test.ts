@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { BIN, startCli, tempDir } from '../helpers/cli.js';
 import { cli, cliJson, expectUsageError } from './support.js';
@@ -310,14 +310,14 @@ describe('dev-op login: the user says no on the consent page', () => {
 });
 
 describe('dev-op login --issuer: a server with no owner file here (--memory)', () => {
-  let op: RunningServer;
+  let op: DevOp;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   beforeAll(async () => {
-    op = await startServer({ port: 0, memory: true, autoLogin: 'alice', log: 'none' });
+    op = await startDevOp({ port: 0, memory: true, autoLogin: 'alice', log: 'none' });
     dir = await tempDir();
   });
   afterAll(async () => {
-    await op.close();
+    await op.stop();
     await dir.cleanup();
   });
 

@@ -99,12 +99,24 @@ describe('dev-op start', () => {
     await expect(stat(join(dir.path, 'db.json'))).rejects.toThrow();
   });
 
-  it('rejects a bad --port and an unknown --auto-login user', async () => {
+  it('rejects a bad --port', async () => {
     const bad = await devOp(['start', '--port', 'http']);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('--port');
-    const unknown = await devOp(['start', '--memory', '--port', '0', '--auto-login', 'nobody']);
-    expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr).toContain('nobody');
+  });
+
+  it('starts with an --auto-login user that does not exist yet, warns, and serves a page naming it at /auth', async () => {
+    const data = join(dir.path, 'db.json');
+    const { proc, ready } = await startCli(['--data', data, '--auto-login', 'nobody']);
+    const url = new URL(`http://127.0.0.1:${ready.port}/auth`);
+    url.search = new URLSearchParams({ client_id: 'app', redirect_uri: 'http://localhost:3000/callback', response_type: 'code', scope: 'openid' }).toString();
+    const res = await fetch(url, { redirect: 'manual' });
+    proc.kill('SIGTERM');
+    const result = await proc;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('--auto-login user nobody does not exist yet');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('nobody');
   });
 });

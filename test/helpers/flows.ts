@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 
 /** An openid-client v6 configuration for a registered client of this server. */
-export async function rpConfig(server: RunningServer, client: Client, auth?: oidc.ClientAuth): Promise<oidc.Configuration> {
+export async function rpConfig(server: DevOp, client: Client, auth?: oidc.ClientAuth): Promise<oidc.Configuration> {
   const clientAuth = auth ?? (client.client_secret ? oidc.ClientSecretBasic(client.client_secret) : oidc.None());
   return oidc.discovery(new URL(server.issuer), client.client_id, client.client_secret, clientAuth, {
     execute: [oidc.allowInsecureRequests],

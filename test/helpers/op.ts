@@ -1,9 +1,9 @@
-import { startServer, type RunningServer, type StartOptions } from '../../src/index.js';
+import { startDevOp, type DevOp, type DevOpOptions } from '../../src/index.js';
 import type { Client, User } from '../../src/store/types.js';
 
 /** A real dev-op server on a free loopback port with an in-memory store. */
-export async function startTestOp(options: StartOptions = {}): Promise<RunningServer> {
-  return startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none', ...options });
+export async function startTestOp(options: DevOpOptions = {}): Promise<DevOp> {
+  return startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none', ...options });
 }
 
 export const confidentialClient = (overrides: Partial<Client> = {}): Client => ({

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { autoLoginCodeFlow, rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
@@ -9,7 +9,7 @@ import { confidentialClient, startTestOp } from '../helpers/op.js';
 const web = confidentialClient({ skip_consent: true });
 
 /** Sign in through the login page as `username` with an agent, returning the redirect back to the client. */
-async function loginThroughPage(server: RunningServer, agent: FormAgent, url: string, username = 'alice'): Promise<Response> {
+async function loginThroughPage(server: DevOp, agent: FormAgent, url: string, username = 'alice'): Promise<Response> {
   const first = await agent.fetch(url);
   expect(first.status).toBe(302);
   const loginPage = await agent.fetch(first.headers.get('location')!);
@@ -18,8 +18,8 @@ async function loginThroughPage(server: RunningServer, agent: FormAgent, url: st
 }
 
 describe('authorization request options', () => {
-  let server: RunningServer;
-  let auto: RunningServer;
+  let server: DevOp;
+  let auto: DevOp;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
@@ -33,11 +33,11 @@ describe('authorization request options', () => {
     config = await rpConfig(server, web);
   });
   afterAll(async () => {
-    await server.close();
-    await auto.close();
+    await server.stop();
+    await auto.stop();
   });
 
-  const authUrl = (s: RunningServer, extra: Record<string, string>) => {
+  const authUrl = (s: DevOp, extra: Record<string, string>) => {
     const url = new URL(`${s.issuer}/auth`);
     for (const [k, v] of Object.entries({ client_id: 'web', redirect_uri: web.redirect_uris[0]!, response_type: 'code', scope: 'openid', state: 'st', nonce: 'n', ...extra })) url.searchParams.set(k, v);
     return url.href;

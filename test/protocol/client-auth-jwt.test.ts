@@ -1,14 +1,14 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SECRET = 'a-client-secret-that-is-long-enough-for-hs256';
 
 describe('client authentication with client_secret_jwt and private_key_jwt', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let privateKey: CryptoKey;
 
   beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('client authentication with client_secret_jwt and private_key_jwt', () 
       grant_types: ['client_credentials'], scope: 'api',
     }));
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const discover = (id: string, auth: oidc.ClientAuth) =>
     oidc.discovery(new URL(server.issuer), id, undefined, auth, { execute: [oidc.allowInsecureRequests] });

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, inputValue } from '../helpers/browser-like.js';
 import { rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
@@ -12,7 +12,7 @@ const tv = confidentialClient({
 });
 
 describe('device authorization grant (RFC 8628)', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
@@ -20,7 +20,7 @@ describe('device authorization grant (RFC 8628)', () => {
     await server.store.addClient(tv);
     config = await rpConfig(server, tv);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const poll = (deviceCode: string) =>
     fetch(`${server.issuer}/token`, {

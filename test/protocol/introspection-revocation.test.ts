@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { autoLoginCodeFlow, rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 
@@ -9,7 +9,7 @@ const other = confidentialClient({ client_id: 'other', client_secret: 'other-sec
 const spa = confidentialClient({ client_id: 'spa', client_secret: undefined, token_endpoint_auth_method: 'none' });
 
 describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let webRp: oidc.Configuration;
   let otherRp: oidc.Configuration;
 
@@ -19,7 +19,7 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
     webRp = await rpConfig(server, web);
     otherRp = await rpConfig(server, other);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const post = (path: string, form: Record<string, string>, auth?: string) =>
     fetch(server.issuer + path, {

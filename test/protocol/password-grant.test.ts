@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { hashPassword } from '../../src/util/password.js';
 import { confidentialClient, passwordUser, startTestOp } from '../helpers/op.js';
 
 describe('password grant (legacy, RFC 6749 4.3)', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp();
     await server.store.addClient(confidentialClient({ client_id: 'legacy', grant_types: ['password', 'refresh_token'] }));
     await server.store.addClient(confidentialClient({ client_id: 'modern' }));
     await server.store.addUser(passwordUser({ password: await hashPassword('b0b-pw') }));
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const grant = (clientId: string, form: Record<string, string>) =>
     fetch(`${server.issuer}/token`, {

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { autoLoginCodeFlow, rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 
@@ -10,13 +10,13 @@ const svc = confidentialClient({ client_id: 'svc', grant_types: ['client_credent
 const API = 'https://api.example.test';
 
 describe('resource indicators (RFC 8707)', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp({ autoLogin: 'alice' });
     await server.store.addClient(web);
     await server.store.addClient(svc);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const clientCredentials = (form: Record<string, string> | URLSearchParams) => {
     const body = new URLSearchParams(form);

@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { leftHalfHash } from '../../src/tokens/hashes.js';
 import { rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
@@ -11,7 +11,7 @@ const hybrid = confidentialClient({ client_id: 'hybrid', response_types: ALL_TYP
 const codeOnly = confidentialClient({ client_id: 'code-only' });
 
 /** Follow /auth (auto-login) and return where the OP sent the browser. */
-async function authorize(server: RunningServer, params: Record<string, string>): Promise<Response> {
+async function authorize(server: DevOp, params: Record<string, string>): Promise<Response> {
   const url = new URL(`${server.issuer}/auth`);
   for (const [k, v] of Object.entries({ client_id: hybrid.client_id, redirect_uri: hybrid.redirect_uris[0]!, scope: 'openid profile email', ...params })) {
     url.searchParams.set(k, v);
@@ -26,13 +26,13 @@ function fragmentParams(res: Response): URLSearchParams {
 }
 
 describe('response types and response modes', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp({ autoLogin: 'alice' });
     await server.store.addClient(hybrid);
     await server.store.addClient(codeOnly);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   it('implicit id_token: openid-client validates it, and it carries the profile claims (no userinfo to ask)', async () => {
     const config = await rpConfig(server, hybrid);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authorize, location } from './support.js';
@@ -11,7 +11,7 @@ const spa = confidentialClient({
 const redirectUri = web.redirect_uris[0]!;
 // A valid S256 challenge (RFC 7636 appendix B).
 const challenge = 'E9Melhoa2OwvFrEMTJguCQaoWZ1QgBA8b-qljg_pMJ4';
-let server: RunningServer;
+let server: DevOp;
 
 beforeAll(async () => {
   server = await startTestOp();
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await server.store.addClient(spa);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 function authUrl(params: Record<string, string>): string {

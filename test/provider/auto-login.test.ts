@@ -1,13 +1,12 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
-import { ConfigError } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, relyingParty } from './support.js';
 
 const web = confidentialClient();
 const redirectUri = web.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -16,7 +15,7 @@ beforeAll(async () => {
   config = await relyingParty(server, web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('--auto-login', () => {
@@ -53,7 +52,19 @@ describe('--auto-login', () => {
     expect(res.headers.get('location')).toBeNull();
   });
 
-  it('refuses to start with an auto-login user that does not exist', async () => {
-    await expect(startTestOp({ autoLogin: 'nobody' })).rejects.toBeInstanceOf(ConfigError);
+  it('starts with an auto-login user that does not exist yet; /auth then shows an error page naming it, never redirects', async () => {
+    const other = await startTestOp({ autoLogin: 'nobody' });
+    try {
+      await other.store.addClient(web);
+      const req = await authRequest(await relyingParty(other, web), redirectUri);
+      const res = await fetch(req.url, { redirect: 'manual' });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('location')).toBeNull();
+      const html = await res.text();
+      expect(html).toContain('the --auto-login user nobody does not exist');
+      expect(html).toContain('dev-op user add nobody');
+    } finally {
+      await other.stop();
+    }
   });
 });

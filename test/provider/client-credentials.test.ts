@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { decodeJwt, relyingParty, tokenRequest, callUserinfo } from './support.js';
 
@@ -12,7 +12,7 @@ const opaque = confidentialClient({
   scope: 'api:read', access_token_format: 'opaque',
 });
 const creds = { id: api.client_id, secret: api.client_secret! };
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   config = await relyingParty(server, api);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('client_credentials grant', () => {

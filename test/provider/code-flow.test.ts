@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import {
@@ -9,7 +9,7 @@ import {
 
 const client = confidentialClient();
 const redirectUri = client.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
   config = await relyingParty(server, client);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('authorization code flow with PKCE, through the login and consent pages', () => {

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, callUserinfo, location, page, postForm, relyingParty } from './support.js';
@@ -8,14 +8,14 @@ import { authRequest, callUserinfo, location, page, postForm, relyingParty } fro
 const web = confidentialClient();
 
 describe('consent with optional scopes', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let config: oidc.Configuration;
   beforeAll(async () => {
     server = await startTestOp();
     await server.store.addClient(web);
     config = await relyingParty(server, web);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   async function consentPage(agent: FormAgent, scope: string) {
     const req = await authRequest(config, web.redirect_uris[0]!, { scope });

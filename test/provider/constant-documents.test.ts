@@ -2,14 +2,14 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/provider/create.js';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { DevOpEvents } from '../../src/util/events.js';
 import { startTestOp } from '../helpers/op.js';
 
 // Discovery and JWKS are answered before koa (src/provider/constant-documents.ts). These tests
 // hold that fast path to what the koa routes send for the same request.
 
-let server: RunningServer;
+let server: DevOp;
 let viaKoa: Server;
 let koaPort: number;
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => viaKoa.close(resolve));
-  await server.close();
+  await server.stop();
 });
 
 interface Answer {

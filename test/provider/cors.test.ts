@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { tokenRequest } from './support.js';
 
 const origin = 'http://localhost:5173';
-let server: RunningServer;
+let server: DevOp;
 
 beforeAll(async () => {
   server = await startTestOp();
   await server.store.addClient(confidentialClient());
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 function preflight(path: string, method: string, headers = 'authorization, content-type'): Promise<Response> {

@@ -1,17 +1,17 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { GrantType } from '../../src/store/types.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { tokenRequest } from './support.js';
 
-let server: RunningServer;
+let server: DevOp;
 
 beforeAll(async () => {
   server = await startTestOp();
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 async function metadata(path: string): Promise<Record<string, unknown>> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { location, tokenRequest } from './support.js';
 
@@ -8,7 +8,7 @@ const web = confidentialClient();
 // RFC 6749 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, nothing else.
 const ALLOWED = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const HOSTILE = 'bad"scope\\with\r\nSet-Cookie: x=1\té';
-let server: RunningServer;
+let server: DevOp;
 
 beforeAll(async () => {
   server = await startTestOp();
@@ -16,7 +16,7 @@ beforeAll(async () => {
   await server.store.addClient(web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('error_description never echoes characters RFC 6749 5.2 forbids', () => {

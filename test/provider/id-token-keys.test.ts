@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/admin/keys.js';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { autoLoginCodeFlow, rpConfig } from '../helpers/flows.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { decodeJwt } from './support.js';
 
 /** A key made because a client asks for an alg no key has: real, listed, and never the active key. */
 describe('ID tokens in an alg the client asks for', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp({ autoLogin: 'alice' });
     await server.keysReady;
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   it('a client asking PS256 gets a PS256 key made now, which jwks list and /jwks show and which signs only its ID tokens', async () => {
     const before = Date.now();

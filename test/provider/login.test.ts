@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, passwordUser, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, postForm, relyingParty } from './support.js';
@@ -9,7 +9,7 @@ import { authRequest, authorize, location, page, postForm, relyingParty } from '
 const client = confidentialClient({ client_id: 'login-app', skip_consent: true });
 const redirectUri = client.redirect_uris[0]!;
 const bob = passwordUser();
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -19,7 +19,7 @@ beforeAll(async () => {
   config = await relyingParty(server, client);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 /** Start an authorization in `agent` and return the login page's URL and HTML. */

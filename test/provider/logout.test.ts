@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, postForm, relyingParty } from './support.js';
@@ -8,7 +8,7 @@ import { authRequest, authorize, location, page, postForm, relyingParty } from '
 const web = confidentialClient({ client_name: 'Web App' });
 const redirectUri = web.redirect_uris[0]!;
 const postLogout = web.post_logout_redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
   config = await relyingParty(server, web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 /** A browser signed in as alice, and the ID token the RP got. */

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, postForm, relyingParty } from './support.js';
@@ -8,7 +8,7 @@ import { authRequest, authorize, location, page, postForm, relyingParty } from '
 const XSS = '"><script>alert(1)</script>';
 const web = confidentialClient({ client_name: `<img src=x onerror=alert(1)>${XSS}` });
 const redirectUri = web.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
   config = await relyingParty(server, web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 /** No injected markup: the payload's tags only ever appear escaped. */

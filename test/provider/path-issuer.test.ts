@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, relyingParty } from './support.js';
@@ -16,7 +16,7 @@ async function freePort(): Promise<number> {
 }
 
 const client = confidentialClient();
-let server: RunningServer;
+let server: DevOp;
 let origin: string;
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await server.store.addClient(client);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 describe('an issuer with a path (http://host/tenant-a) serves the whole OP under that path', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { checkRedirectUri } from '../../src/provider/checks/redirect-uri.js';
 import { parseLoopbackRedirect } from '../../src/protocol/loopback-redirect.js';
 import { InvalidRedirectUri } from '../../src/errors/oauth-errors.js';
@@ -86,7 +86,7 @@ describe('checkRedirectUri: native loopback ports (unit)', () => {
 });
 
 describe('authorization endpoint: native loopback redirect over HTTP', () => {
-  let server: RunningServer;
+  let server: DevOp;
   const cli = native(['http://127.0.0.1/callback']);
   const web = confidentialClient({ client_id: 'web-loop', redirect_uris: ['http://127.0.0.1:3000/callback'] });
 
@@ -96,7 +96,7 @@ describe('authorization endpoint: native loopback redirect over HTTP', () => {
     await server.store.addClient(web);
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
   });
 
   it('a native client on another port completes the code flow (openid-client), the code bound to that exact redirect_uri', async () => {

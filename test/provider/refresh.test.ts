@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, decodeJwt, location, relyingParty, tokenRequest, callUserinfo } from './support.js';
 
@@ -8,7 +8,7 @@ const web = confidentialClient();
 const other = confidentialClient({ client_id: 'other', client_secret: 'other-secret' });
 const noRefresh = confidentialClient({ client_id: 'no-refresh', client_secret: 'nr-secret', grant_types: ['authorization_code'] });
 const redirectUri = web.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
   config = await relyingParty(server, web);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 /** A code flow through openid-client with --auto-login (no pages). */

@@ -1,11 +1,11 @@
 import * as oidc from 'openid-client';
 import { expect } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 
 /** An openid-client v6 relying party for `client`, configured from the OP's discovery document. */
-export async function relyingParty(server: RunningServer, client: Client): Promise<oidc.Configuration> {
+export async function relyingParty(server: DevOp, client: Client): Promise<oidc.Configuration> {
   const auth = client.token_endpoint_auth_method === 'none'
     ? oidc.None()
     : client.token_endpoint_auth_method === 'client_secret_post'
@@ -80,7 +80,7 @@ export async function authorize(agent: FormAgent, url: URL | string, username = 
 
 /** POST a form to the token endpoint with Basic credentials (form-url-encoded per RFC 6749 2.3.1). */
 export async function tokenRequest(
-  server: RunningServer,
+  server: DevOp,
   form: Record<string, string> | URLSearchParams,
   credentials?: { id: string; secret: string },
 ): Promise<Response> {
@@ -103,6 +103,6 @@ export function decodeJwt(jwt: string): { header: Record<string, unknown>; paylo
   };
 }
 
-export async function callUserinfo(server: RunningServer, accessToken: string): Promise<Response> {
+export async function callUserinfo(server: DevOp, accessToken: string): Promise<Response> {
   return fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
 }

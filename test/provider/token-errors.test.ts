@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { TestClock } from '../helpers/test-clock.js';
@@ -14,7 +14,7 @@ const redirectUri = web.redirect_uris[0]!;
 const webCreds = { id: web.client_id, secret: web.client_secret! };
 const verifier = 'dBjftJeZ4CVP-mJ92K9ySsFDpJz0dJHZeFQNVkRUDoB';
 const challenge = createHash('sha256').update(verifier).digest('base64url');
-let server: RunningServer;
+let server: DevOp;
 
 // --auto-login: GET /auth answers with a code at once, so each test gets fresh codes cheaply.
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   for (const c of [web, other, poster]) await server.store.addClient(c);
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 async function codeFor(client: Client, extra: Record<string, string> = {}, srv = server): Promise<string> {
@@ -140,7 +140,7 @@ describe('token endpoint: authorization_code grant errors', () => {
       clock.advance(61_000);
       await expectError(await tokenRequest(timed, codeForm(code), webCreds), 400, 'invalid_grant');
     } finally {
-      await timed.close();
+      await timed.stop();
     }
   });
 });

@@ -1,13 +1,13 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { authRequest, location, relyingParty } from './support.js';
 
 const web = confidentialClient();
 const redirectUri = web.redirect_uris[0]!;
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 let full: string;
 let openidOnly: string;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   openidOnly = await accessToken('openid');
 });
 afterAll(async () => {
-  await server.close();
+  await server.stop();
 });
 
 async function accessToken(scope: string): Promise<string> {
@@ -110,7 +110,7 @@ describe('userinfo', () => {
       clock.advance((tokens.expires_in! + 1) * 1000);
       await expectInvalidToken(await call());
     } finally {
-      await timed.close();
+      await timed.stop();
     }
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { confidentialClient } from '../helpers/op.js';
@@ -38,18 +38,18 @@ describe('expired state is collected', () => {
   let dir: string;
   let file: string;
   let clock: TestClock;
-  let server: RunningServer;
+  let server: DevOp;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dev-op-expiry-'));
     file = join(dir, 'db.json');
     // Real time, so that the RP library's checks of iat/exp agree with the tokens.
     clock = new TestClock(Date.now());
-    server = await startServer({ port: 0, host: '127.0.0.1', data: file, clock, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', data: file, clock, log: 'none' });
     for (const c of [svc, web, tv]) await server.store.addClient(c);
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { startServer } from '../../src/index.js';
+import { startDevOp } from '../../src/index.js';
 import { routes } from '../../src/provider/routes.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { devOp, tempDir } from '../helpers/cli.js';
@@ -87,9 +87,9 @@ describe('fuzz', () => {
 
   beforeAll(async () => {
     // The route table itself, from a throw-away in-memory provider: every route is fuzzed.
-    const probe = await startServer({ port: 0, host: '127.0.0.1', memory: true });
+    const probe = await startDevOp({ port: 0, host: '127.0.0.1', memory: true });
     table = routes(probe.provider).map(([methods, path]) => ({ methods, path }));
-    await probe.close();
+    await probe.stop();
     table.push({ methods: ['GET', 'POST'], path: '/no/such/route' });
 
     dir = await tempDir();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import { confidentialClient } from '../helpers/op.js';
 import { rawHttp, type RawResponse } from './support.js';
 
@@ -22,15 +22,15 @@ function expectJsonError(res: RawResponse, status: number, label: string): void 
 }
 
 describe('limits and repeated parameters', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let host: [string, string];
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     await server.store.addClient(client);
     host = ['Host', `127.0.0.1:${server.port}`];
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const formPost = (target: string, body: string | Buffer, extra: [string, string][] = []) =>
     rawHttp(server.port, { method: 'POST', target, headers: [host, ['Content-Type', 'application/x-www-form-urlencoded'], ['Authorization', auth], ...extra], body });

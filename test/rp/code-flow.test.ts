@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { authorizationRequest, type AuthorizationRequest } from '../../src/rp/authorization-request.js';
 import { readAuthorizationResponse } from '../../src/rp/authorization-response.js';
 import { exchangeCode } from '../../src/rp/code-exchange.js';
@@ -26,7 +26,7 @@ const hs256 = confidentialClient({
 });
 
 describe('src/rp against a running dev-op', () => {
-  let op: RunningServer;
+  let op: DevOp;
   let as: AuthorizationServer;
 
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('src/rp against a running dev-op', () => {
     as = await discover(op.issuer, { issuer: op.issuer });
   });
   afterAll(async () => {
-    await op?.close();
+    await op?.stop();
   });
 
   /** Send the authorization request; the browser's part is one redirect back, with the code. */

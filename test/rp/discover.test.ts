@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { discover } from '../../src/rp/discover.js';
 import { fetchJwks } from '../../src/rp/jwks.js';
 import { pinnedFetch } from '../../src/rp/pinned-fetch.js';
@@ -22,7 +22,7 @@ async function failure(promise: Promise<unknown>): Promise<[string, string]> {
 }
 
 describe('discover', () => {
-  let op: RunningServer;
+  let op: DevOp;
   let notAnOp: Server;
   let notAnOpUrl: string;
   beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('discover', () => {
     notAnOpUrl = await listen(notAnOp);
   });
   afterAll(async () => {
-    await op?.close();
+    await op?.stop();
     await new Promise((r) => notAnOp?.close(r));
   });
 
@@ -58,13 +58,13 @@ describe('discover', () => {
 });
 
 describe('pinnedFetch: an RP inside the OP reaches it whatever its issuer resolves to', () => {
-  let op: RunningServer;
+  let op: DevOp;
   beforeAll(async () => {
     // .invalid never resolves (RFC 6761 6.4): only the pinned socket address reaches this OP.
     op = await startTestOp({ issuer: 'http://op.invalid' });
   });
   afterAll(async () => {
-    await op?.close();
+    await op?.stop();
   });
 
   it('discovery and the JWKS through the socket address, with the issuer\'s Host', async () => {

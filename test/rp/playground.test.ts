@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { startTestOp } from '../helpers/op.js';
 
@@ -9,12 +9,12 @@ import { startTestOp } from '../helpers/op.js';
  */
 
 describe('the playground as a relying party', () => {
-  let op: RunningServer;
+  let op: DevOp;
   beforeAll(async () => {
     op = await startTestOp({ autoLogin: 'alice' });
   });
   afterAll(async () => {
-    await op?.close();
+    await op?.stop();
   });
 
   /** Start a run from the home page's form; the authorization request it redirects to. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient } from '../helpers/op.js';
 import { TestClock } from '../helpers/test-clock.js';
@@ -19,13 +19,13 @@ const other: Client = confidentialClient({ client_id: 'other', client_secret: 'o
 const RACERS = 8;
 
 describe('racing a code or a refresh token', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
     // Real time (a TestClock set to now): the tokens are checked at /me.
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none', clock: new TestClock(Date.now()) });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none', clock: new TestClock(Date.now()) });
     base = server.issuer;
     await server.store.addClient(web);
     await server.store.addClient(other);
@@ -34,7 +34,7 @@ describe('racing a code or a refresh token', () => {
     const login = await browser.page(interaction);
     location(await browser.fetch(formAction(login, /\/login$/)!, { form: { csrf: inputValue(login, 'csrf')!, username: 'alice' } }));
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   function authUrl(extra: Record<string, string> = {}): string {
     return `${base}/auth?${new URLSearchParams({

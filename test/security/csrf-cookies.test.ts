@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient } from '../helpers/op.js';
 import { Browser, formAction, inputValue, location } from './support.js';
@@ -28,16 +28,16 @@ interface Form {
 }
 
 describe('CSRF on every POST form', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let base: string;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     base = server.issuer;
     await server.store.addClient(web);
     await server.store.addClient(tv);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const authUrl = (extra: Record<string, string> = {}) =>
     `${base}/auth?${new URLSearchParams({ client_id: web.client_id, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's', ...extra })}`;
@@ -245,7 +245,7 @@ describe('CSRF on every POST form', () => {
 
 describe('cookies', () => {
   /** Set-Cookie lines a full sign-in produces (interaction, csrf, session, each with its .sig). */
-  async function signInCookies(server: RunningServer, host?: string): Promise<{ lines: string[]; browser: Browser }> {
+  async function signInCookies(server: DevOp, host?: string): Promise<{ lines: string[]; browser: Browser }> {
     const browser = new Browser();
     const origin = host ?? server.issuer;
     const lines: string[] = [];
@@ -261,7 +261,7 @@ describe('cookies', () => {
   }
 
   it('session, interaction and csrf cookies: HttpOnly, SameSite=Lax, Path=/, signed, not Secure on http', async () => {
-    const server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    const server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     try {
       await server.store.addClient(web);
       const { lines } = await signInCookies(server);
@@ -277,12 +277,12 @@ describe('cookies', () => {
         expect(line, line).not.toMatch(/;\s*secure/i);
       }
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 
   it('a tampered session cookie is ignored: the user must sign in again', async () => {
-    const server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    const server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     try {
       await server.store.addClient(web);
       const silent = (b: Browser) =>
@@ -311,12 +311,12 @@ describe('cookies', () => {
         expect(back.searchParams.get('error'), label).toBe('login_required');
       }
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 
   it('Secure on every cookie when the issuer is https (behind a TLS proxy), with pages still served (no 500)', async () => {
-    const server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none', issuer: 'https://localhost:8443' });
+    const server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none', issuer: 'https://localhost:8443' });
     try {
       await server.store.addClient(web);
       const origin = `http://127.0.0.1:${server.port}`;
@@ -326,7 +326,7 @@ describe('cookies', () => {
       expect(lines.length).toBeGreaterThanOrEqual(6);
       for (const line of [...lines, ...home.headers.getSetCookie()]) expect(line, line).toMatch(/;\s*secure/i);
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { Browser, inputValue } from './support.js';
@@ -12,7 +12,7 @@ import { Browser, inputValue } from './support.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const clock = new TestClock();
-let server: RunningServer;
+let server: DevOp;
 
 beforeAll(async () => {
   server = await startTestOp({ clock });
@@ -20,7 +20,7 @@ beforeAll(async () => {
     client_id: 'tv', client_secret: undefined, token_endpoint_auth_method: 'none', redirect_uris: [], response_types: [], grant_types: [DEVICE_GRANT],
   }));
 });
-afterAll(() => server.close());
+afterAll(() => server.stop());
 
 async function userCode(): Promise<string> {
   const res = await fetch(`${server.issuer}/device/auth`, {

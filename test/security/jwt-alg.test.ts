@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportJWK, SignJWT, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken } from '../../src/rp/inspect-token.js';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { devOp, tempDir } from '../helpers/cli.js';
 import { confidentialClient } from '../helpers/op.js';
@@ -66,7 +66,7 @@ async function forgeries(
 describe('JWT algorithm attacks', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let data: string;
-  let server: RunningServer;
+  let server: DevOp;
   let base: string;
   let opKey: KeyObject;
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -84,7 +84,7 @@ describe('JWT algorithm attacks', () => {
   beforeAll(async () => {
     dir = await tempDir();
     data = join(dir.path, 'db.json');
-    server = await startServer({ port: 0, host: '127.0.0.1', data, autoLogin: 'alice', log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', data, autoLogin: 'alice', log: 'none' });
     base = server.issuer;
     pkjwt = confidentialClient({
       client_id: 'pkjwt', client_secret: undefined, token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], scope: 'api',
@@ -106,7 +106,7 @@ describe('JWT algorithm attacks', () => {
     accessToken = tokens.access_token;
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
     await dir.cleanup();
     console.log(`jwt: ${probes} forged tokens refused`);
   });

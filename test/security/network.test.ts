@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import { confidentialClient } from '../helpers/op.js';
 import { rawHttp, startServerProcess, type RawResponse, type ServerProcess } from '../reliability/support.js';
 
@@ -142,12 +142,12 @@ describe('--host 0.0.0.0', () => {
 });
 
 describe('--trust-proxy', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, trustProxy: true, issuer: 'https://op.example.test' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, trustProxy: true, issuer: 'https://op.example.test' });
     await server.store.addClient(confidentialClient());
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   it('X-Forwarded-Host is the host that is checked, and X-Forwarded-Proto makes the hop secure', async () => {
     const { port } = server;

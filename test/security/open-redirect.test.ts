@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient } from '../helpers/op.js';
 import { relyingParty } from '../provider/support.js';
@@ -55,18 +55,18 @@ function expectNoRedirectTo(res: Response, html: string, evil: string, label: st
 }
 
 describe('no open redirect', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let base: string;
   const web: Client = confidentialClient({ redirect_uris: [REGISTERED], post_logout_redirect_uris: [POST_LOGOUT] });
   let probes = 0;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     base = server.issuer;
     await server.store.addClient(web);
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
     console.log(`open redirect: ${probes} probes`);
   });
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { tempDir } from '../helpers/cli.js';
 import { confidentialClient } from '../helpers/op.js';
@@ -39,7 +39,7 @@ function expectUnpolluted(before: Record<string, string[]>): void {
 
 describe('prototype pollution', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  let server: RunningServer;
+  let server: DevOp;
   let adminToken: string;
   const before = prototypes();
   const web = confidentialClient({ grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], scope: 'api' });
@@ -47,12 +47,12 @@ describe('prototype pollution', () => {
   beforeAll(async () => {
     dir = await tempDir();
     const data = join(dir.path, 'db.json');
-    server = await startServer({ port: 0, host: '127.0.0.1', data, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', data, log: 'none' });
     await server.store.addClient(web);
     adminToken = JSON.parse(await readFile(`${data}.owner.json`, 'utf8')).adminToken;
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
     await dir.cleanup();
   });
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { startTestOp } from '../helpers/op.js';
 
 /**
@@ -10,11 +10,11 @@ import { startTestOp } from '../helpers/op.js';
  * server's file descriptors for minutes.
  */
 
-let server: RunningServer;
+let server: DevOp;
 beforeAll(async () => {
   server = await startTestOp();
 });
-afterAll(() => server.close());
+afterAll(() => server.stop());
 
 interface Watched {
   /** Milliseconds from connect until the server closed it, or undefined if still open at the deadline. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startDevOp, type DevOp } from '../../src/index.js';
 import type { Client } from '../../src/store/types.js';
 import { confidentialClient } from '../helpers/op.js';
 import { Browser, expectPageHeaders, formAction, injections, inputValue, location } from './support.js';
@@ -67,19 +67,19 @@ describe('the injection finder', () => {
 });
 
 describe('every reflected value on every page is escaped', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let base: string;
   const redirectUri = web.redirect_uris[0]!;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
+    server = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none' });
     base = server.issuer;
     await server.store.addClient(web);
     await server.store.addClient(tv);
     await server.store.addUser({ username: HOSTILE_USERNAME, sub: 'hostile-user', password: 'pw', claims: { name: PAYLOADS[0], email: `${PAYLOADS[1]}@x` } });
   });
   afterAll(async () => {
-    await server.close();
+    await server.stop();
     console.log(`xss: ${probes} page probes`);
   });
 

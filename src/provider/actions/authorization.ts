@@ -1,5 +1,5 @@
 import {
-  AccessDenied, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
+  AccessDeniedAtAuthorization, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
   RequestUriNotSupported, UnauthorizedClient,
 } from '../../errors/oauth-errors.js';
 import type { AuthorizationParams } from '../../store/records.js';
@@ -18,6 +18,7 @@ import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { loadSession, startSession } from '../session.js';
 import { startInteraction } from '../start-interaction.js';
+import { LOGIN_TICKET_HEADER } from '../login-tickets.js';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
@@ -95,12 +96,20 @@ export function authorization(op: Provider): Middleware[] {
       // OIDC Core 3.1.2.1: an id_token_hint for another user than the session's means a new login.
       const hintSub = params.id_token_hint === undefined ? undefined : (await verifyIdTokenHint(op, params.id_token_hint)).sub;
       let login = needsLogin(params, session?.record, now, false) || (hintSub !== undefined && session?.record.accountId !== hintSub);
-      if (login && op.config.autoLogin) {
-        session = await autoLogin(op, ctx, op.config.autoLogin, client.client_id);
+      // A login ticket (loginAs) or --auto-login stands for a user who always says yes: no pages.
+      const ticket = ctx.get(LOGIN_TICKET_HEADER);
+      const automatic = ticket !== '' || op.config.autoLogin !== undefined;
+      if (ticket !== '') {
+        session = await ticketLogin(op, ctx, ticket, client.client_id);
         login = false;
+      } else if (op.config.autoLogin !== undefined) {
+        const hinted = await hintedUser(op, params.login_hint);
+        if (login || (hinted && session?.record.accountId !== hinted.sub)) {
+          session = await autoLogin(op, ctx, hinted?.username ?? op.config.autoLogin, client.client_id);
+          login = false;
+        }
       }
-      // --auto-login stands for a user who always says yes: no consent page either.
-      const consent = !login && !op.config.autoLogin
+      const consent = !login && !automatic
         && (await needsConsent(op, client, session!.record, params.scope.split(' '), params.prompt));
       ctx.state.detail = params.prompt ? `prompt=${params.prompt}` : undefined;
       if (promptValues(params.prompt).has('none')) {
@@ -132,8 +141,25 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   return out;
 }
 
+/** Under --auto-login, a login_hint naming a known user logs in that user (OIDC Core 3.1.2.1). */
+async function hintedUser(op: Provider, hint: string | undefined) {
+  return hint === undefined ? undefined : op.store.getUser(hint);
+}
+
+/** The user is looked up per request, so users added after start can be auto-logged-in. */
 async function autoLogin(op: Provider, ctx: Ctx, username: string, clientId: string) {
   const user = await op.store.getUser(username);
-  if (!user) throw new AccessDenied(`the --auto-login user ${username} no longer exists`).withHint('run `dev-op user list`');
+  if (!user) {
+    throw new AccessDeniedAtAuthorization(`the --auto-login user ${username} does not exist`)
+      .withHint(`add it with \`dev-op user add ${username}\`, or send a login_hint naming a user from \`dev-op user list\``);
+  }
   return startSession(op, ctx, { accountId: user.sub, amr: ['auto'], remember: false, username, clientId });
+}
+
+async function ticketLogin(op: Provider, ctx: Ctx, id: string, clientId: string) {
+  const ticket = op.loginTickets.take(id);
+  if (!ticket) throw new AccessDeniedAtAuthorization('unknown, used or expired login ticket');
+  const user = await op.store.getUser(ticket.username);
+  if (!user) throw new AccessDeniedAtAuthorization(`user ${ticket.username} does not exist`);
+  return startSession(op, ctx, { accountId: user.sub, amr: ticket.amr, remember: false, username: ticket.username, clientId });
 }

@@ -1,21 +1,29 @@
 import type { RequestListener } from 'node:http';
+import type { OperationContext } from '../admin/operations.js';
+import { seed, seedKeyLater } from '../admin/seed.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig, type LogFormat } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
-import { seed, seedKeyLater, type SeedResult } from '../admin/seed.js';
-// Until app/start-dev-op.ts replaces this file: the data file's lock and owner file are app's.
-import { openDataStore } from '../app/open-data-store.js';
-import type { StoredKey, Store } from '../store/types.js';
+import { discoveryDocument } from '../provider/actions/discovery.js';
+import { constantDocuments } from '../provider/constant-documents.js';
+import { lazy } from '../provider/lazy-action.js';
+import { listen, type Listening } from '../provider/listen.js';
+import { makeProvider } from '../provider/make-provider.js';
+import type { Route } from '../provider/routes.js';
+import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
 import { createRandom } from '../util/random.js';
-import { constantDocuments } from './constant-documents.js';
+import type { Fixture } from '../admin/fixture.js';
 import type { DeterministicOption } from './deterministic.js';
-import { makeProvider } from './make-provider.js';
-import type { Provider } from './context.js';
-import { listen, type Listening } from './listen.js';
+import { createDevClock } from './dev-clock.js';
+import { devOpHandle, type DevOp, type DevOpDiscovery } from './dev-op.js';
+import { connectHost } from './local-request.js';
+import { loginAs } from './login-as.js';
+import { openDataStore } from './open-data-store.js';
+import { writeOwner } from './owner-file.js';
 
-export interface StartOptions {
+export interface DevOpOptions {
   /** 0 picks a free port. Default 4000. */
   port?: number;
   /** One address to listen on. Default: loopback only, 127.0.0.1 and ::1. */
@@ -27,12 +35,18 @@ export interface StartOptions {
   memory?: boolean;
   /** A fixture file of clients, users, keys and settings applied at start (replacing same-named ones); see admin/fixture.ts. */
   seed?: string;
-  /** Complete login and consent as this user without any page (CI). */
+  /** The same as `seed`, as a path or as the fixture itself; what `reset()` goes back to. */
+  fixture?: string | Fixture;
+  /**
+   * Complete login and consent with no page: as the user a request's login_hint names, else as
+   * this user. Users are looked up per request, so this one may be added after start.
+   */
   autoLogin?: string;
   templates?: string;
   log?: LogFormat;
   /** Believe X-Forwarded-* headers (only behind a reverse proxy). Default false. */
   trustProxy?: boolean;
+  /** What the instance's clock (`op.clock`) follows until a test moves it. Default the system clock. */
   clock?: Clock;
   /** A signing key being generated already (the CLI starts RSA generation early); unused in deterministic mode. */
   pendingKey?: Promise<StoredKey>;
@@ -46,31 +60,17 @@ export interface StartOptions {
   events?: EventStream;
 }
 
-export interface RunningServer {
-  issuer: string;
-  port: number;
-  store: Store;
-  provider: Provider;
-  /** What this start created in a new store (for the banner). */
-  seeded: SeedResult;
-  /**
-   * Settles once the signing keys are in the store: at once for a data file; for a new memory
-   * store when its RS256 key has been generated (~150 ms, off the start path: requests that sign
-   * or serve JWKS wait for it, discovery does not).
-   */
-  keysReady: Promise<void>;
-  /** Stop accepting requests, finish the ones in flight, flush storage. */
-  close(): Promise<void>;
-}
-
-/** Open the store, seed it, listen, and serve the provider: what `dev-op start` does. */
-export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+/**
+ * Start one dev-op: open the store, apply the fixture, seed, listen, serve the OP (and, for a data
+ * file, the admin endpoint the CLI finds through the owner file). What `dev-op start` runs.
+ */
+export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
-  const fixture = options.seed === undefined ? undefined : await (await import('../admin/fixture.js')).readFixture(options.seed);
+  const fixture = await loadFixture(options);
   // Loaded only when asked for: a normal start does not pay for it.
   const fixed = options.deterministic ? (await import('./deterministic.js')).determinism(options.deterministic) : undefined;
-  const clock = fixed?.clock ?? options.clock;
+  const clock = createDevClock(fixed?.clock ?? options.clock);
   const random = fixed?.random ?? createRandom();
   const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
   const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock });
@@ -82,9 +82,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const { seeded, keyReady } = options.memory
       ? await seedKeyLater(store, pendingKey, { random })
       : { seeded: await seed(store, pendingKey, { random }), keyReady: Promise.resolve() };
-    if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
-      throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
-    }
     // The fixture's settings are start options that an explicit option overrides.
     const givenIssuer = options.issuer ?? fixture?.settings?.issuer;
     const explicitIssuer = givenIssuer === undefined ? undefined : checkIssuer(givenIssuer);
@@ -98,23 +95,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
     // Remembered in the data, so that `token mint` with no server running mints for this issuer.
     await store.setIssuer(issuer);
-    const provider = makeProvider({
-      config: providerConfig(issuer, {
-        autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
-        trustProxy: options.trustProxy === true, listenHost: options.host,
-        ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
-      }),
-      store,
-      clock,
-      random,
-      events: options.events,
-      keysReady: keyReady,
+    const config = providerConfig(issuer, {
+      autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
+      trustProxy: options.trustProxy === true, listenHost: options.host,
+      ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
+    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady });
+    // What the handle and the admin endpoint run admin operations against: one code path.
+    const operations: OperationContext = { store, issuer, clock, random, fixture, keysChanged: () => provider.keysChanged() };
+    // The management CLI finds a data file's server through the owner file (0600) and applies
+    // changes here, with this instance's token; in memory there is nothing to find. Always from the
+    // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
+    const adminToken = options.memory ? undefined : createRandom().id();
+    const adminPath = `${config.basePath}/_admin`;
+    const mounts: Route[] = adminToken === undefined ? [] : [
+      [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
+    ];
     // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
     // what a client asks first, are answered without (constant-documents.ts).
     let app: Promise<RequestListener> | undefined;
     const koa: RequestListener = (req, res) => {
-      (app ??= import('./create.js').then(async ({ createApp }) => (await createApp(provider)).callback())).then(
+      (app ??= import('../provider/create.js').then(async ({ createApp }) => (await createApp(provider, mounts)).callback())).then(
         (callback) => callback(req, res),
         (err: unknown) => {
           console.error(err);
@@ -124,32 +125,36 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       );
     };
     handle = constantDocuments(provider, koa);
-    if (!options.memory) {
-      // The management CLI finds this server through the owner file (0600) and applies changes here.
-      // Always from the CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
-      const adminToken = createRandom().id();
-      const [{ enableAdmin }, { writeOwner }] = await Promise.all([import('./actions/admin.js'), import('../app/owner-file.js')]);
-      enableAdmin(provider, adminToken, fixture);
-      await writeOwner(dataPath, {
-        pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken,
-        adminPath: `${provider.config.basePath}/_admin`,
-      });
-    }
     const server = listening;
-    return {
-      issuer, port: server.port, store, provider, seeded, keysReady: keyReady,
-      close: async () => {
+    if (adminToken !== undefined) {
+      await writeOwner(dataPath, { pid: process.pid, port: server.port, ...(options.host ? { host: options.host } : {}), adminToken, adminPath });
+    }
+    let stopped: Promise<void> | undefined;
+    const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port } };
+    return devOpHandle({
+      issuer, port: server.port, clock, operations, provider, seeded, keysReady: keyReady,
+      discovery: discoveryDocument(provider) as DevOpDiscovery,
+      loginAs: (username, opts) => loginAs(loginTarget, username, opts),
+      stop: () => (stopped ??= (async () => {
         await server.close();
         await keyReady.catch(() => undefined);
         await store.close();
-      },
-    };
+      })()),
+    });
   } catch (err) {
     // A failed start leaves nothing behind: no bound port over a closed store.
     await listening?.close();
     await store.close();
     throw err;
   }
+}
+
+/** The fixture to start from (and reset to): `fixture` (a path or the object itself), else `seed`. */
+async function loadFixture(options: DevOpOptions): Promise<Fixture | undefined> {
+  const given = options.fixture ?? options.seed;
+  if (given === undefined) return undefined;
+  const { parseFixture, readFixture, withHashedPasswords } = await import('../admin/fixture.js');
+  return typeof given === 'string' ? readFixture(given) : withHashedPasswords(parseFixture(given, 'the fixture option'));
 }
 
 /** OIDC Discovery 3: an https (or, for development, http) URL with no query or fragment. */

@@ -1,25 +1,19 @@
 import type { Socket } from 'node:net';
-import type { Fixture } from '../../admin/fixture.js';
-import { AppError } from '../../errors/app-errors.js';
-import { NotFound, UnsupportedMediaType } from '../../errors/oauth-errors.js';
-import { safeEqual } from '../../util/safe-equal.js';
-import type { Ctx, Middleware, Provider } from '../context.js';
-import { readBody } from '../middleware/body.js';
-import { noStore } from '../middleware/no-store.js';
+import { AppError } from '../errors/app-errors.js';
+import { UnsupportedMediaType } from '../errors/oauth-errors.js';
+import { safeEqual } from '../util/safe-equal.js';
+import type { OperationContext } from '../admin/operations.js';
+import type { Ctx, Middleware } from '../provider/context.js';
+import { readBody } from '../provider/middleware/body.js';
+import { noStore } from '../provider/middleware/no-store.js';
 
 /**
  * `POST /_admin`: the management CLI's way into a running server, so a change (a client, a key)
- * takes effect for the very next request and nothing the server holds in memory is lost. Off
- * unless start-server enables it with a random token that it writes next to the data file (0600).
- * Only peers on this machine, only with that token; the body is `{ "op": name, "input": {...} }`.
+ * takes effect for the very next request and nothing the server holds in memory is lost. Mounted
+ * by startDevOp beside the OP for a data file, with a random token that it writes next to the
+ * data file (0600). Only peers on this machine, only with that token; the body is
+ * `{ "op": name, "input": {...} }`, run by the same admin operations as the API's handle.
  */
-
-const tokens = new WeakMap<Provider, { token: string; fixture?: Fixture }>();
-
-/** Accept admin requests for `op` that carry `token`; `fixture` is what this instance started with (what reset goes back to). */
-export function enableAdmin(op: Provider, token: string, fixture?: Fixture): void {
-  tokens.set(op, { token, fixture });
-}
 
 /**
  * A request may carry a whole fixture (`dev-op reset --seed`: 100 clients and users with their
@@ -56,32 +50,29 @@ function answer(ctx: Ctx, status: number, body: Record<string, unknown>): void {
   ctx.body = body;
 }
 
-export function admin(op: Provider): Middleware[] {
+export function adminEndpoint(operationContext: OperationContext, expected: string): Middleware[] {
   return [
     noStore,
     async function adminOperation(ctx) {
-      const enabled = tokens.get(op);
-      if (enabled === undefined) throw new NotFound(`no route for ${ctx.path}`);
       if (!fromThisMachine(ctx.req.socket)) {
         return answer(ctx, 403, { error: 'forbidden', message: 'the admin endpoint only answers this machine' });
       }
       const presented = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization'))?.[1];
-      if (presented === undefined || !safeEqual(presented, enabled.token)) {
+      if (presented === undefined || !safeEqual(presented, expected)) {
         ctx.set('WWW-Authenticate', 'Bearer realm="dev-op admin"');
         return answer(ctx, 401, { error: 'unauthorized', message: 'wrong or missing admin token' });
       }
       const body = await readJson(ctx);
-      const { isOperationName, runOperation } = await import('../../admin/operations.js');
+      const { isOperationName, runOperation } = await import('../admin/operations.js');
       const name = (body as { op?: unknown } | undefined)?.op;
       if (!isOperationName(name)) {
         return answer(ctx, 400, { error: 'ERR_USAGE', message: `unknown operation ${JSON.stringify(name ?? null)}` });
       }
       ctx.state.detail = name;
       try {
-        const ctxForOp = { store: op.store, issuer: op.config.issuer, clock: op.clock, random: op.random, keysChanged: () => op.keysChanged(), fixture: enabled.fixture };
         // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
         // be written is undone and refused (runOperation: all or nothing).
-        const result: unknown = await runOperation(ctxForOp, name, (body as { input?: never }).input as never);
+        const result: unknown = await runOperation(operationContext, name, (body as { input?: never }).input as never);
         answer(ctx, 200, { result });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -1,0 +1,60 @@
+import type { ClientAddInput } from '../admin/clients.js';
+import { UsageError } from '../errors/app-errors.js';
+
+/**
+ * A client as the API takes it: RFC 7591 (Dynamic Client Registration) metadata names, as in
+ * node-oidc-provider's `clients` configuration, plus dev-op's `skip_consent`/`access_token_format`.
+ */
+export interface ClientMetadata {
+  client_id?: string;
+  client_secret?: string;
+  client_name?: string;
+  redirect_uris?: string[];
+  post_logout_redirect_uris?: string[];
+  grant_types?: string[];
+  response_types?: string[];
+  /** `none` makes a public client (PKCE). */
+  token_endpoint_auth_method?: string;
+  scope?: string;
+  skip_consent?: boolean;
+  access_token_format?: 'jwt' | 'opaque';
+  /** `native`: loopback redirect URIs match on any port (RFC 8252 7.3). */
+  application_type?: 'web' | 'native';
+  jwks_uri?: string;
+  jwks?: { keys: unknown[] };
+}
+
+const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
+  client_id: 'id', client_secret: 'secret', client_name: 'name', redirect_uris: 'redirectUris',
+  post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
+  token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
+  application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+};
+
+/**
+ * The `client add` / `client update` operation input for `metadata`: only what is given, so an
+ * update changes just that. Values are not checked here: the operation validates them exactly as
+ * it does the CLI's flags, with the same messages.
+ */
+export function clientInput(metadata: ClientMetadata): ClientAddInput {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new UsageError('client metadata must be an object such as { client_id, redirect_uris }');
+  }
+  const input: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!Object.hasOwn(FLAG_INPUT, name)) {
+      throw new UsageError(`unknown client metadata "${name}" (known: ${Object.keys(FLAG_INPUT).join(', ')})`);
+    }
+    if (value === undefined) continue;
+    if (name === 'token_endpoint_auth_method' && value === 'none') input.public = true;
+    else if (name === 'application_type') input.native = applicationType(value) === 'native';
+    else input[FLAG_INPUT[name as keyof ClientMetadata]] = value;
+  }
+  return input as ClientAddInput;
+}
+
+/** OIDC Registration 2: `web` (the default) or `native`. */
+function applicationType(value: unknown): 'web' | 'native' {
+  if (value === 'web' || value === 'native') return value;
+  throw new UsageError(`application_type must be web or native, not ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,152 @@
+import { runOperation, type OperationContext } from '../admin/operations.js';
+import type { ClientAddResult } from '../admin/clients.js';
+import type { Fixture, ResetResult } from '../admin/fixture.js';
+import type { KeyView, RotateInput, RotateResult } from '../admin/keys.js';
+import type { SeedResult } from '../admin/seed.js';
+import type { MintInput, MintResult } from '../admin/tokens.js';
+import type { UserUpdateInput } from '../admin/user-update.js';
+import type { UserAddInput, UserView } from '../admin/users.js';
+import type { Provider } from '../provider/context.js';
+import type { Client, Store } from '../store/types.js';
+import type { EventStream } from '../util/events.js';
+import { clientInput, type ClientMetadata } from './client-metadata.js';
+import type { DevClock } from './dev-clock.js';
+import type { LoginAsOptions, LoginAsResult } from './login-as.js';
+
+/** The endpoints of the instance, as its discovery document lists them. */
+export interface DevOpDiscovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  userinfo_endpoint: string;
+  jwks_uri: string;
+  end_session_endpoint: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
+  device_authorization_endpoint: string;
+  [metadata: string]: unknown;
+}
+
+/**
+ * One running dev-op: what `startDevOp` returns. Every method runs the admin operation the CLI
+ * runs (src/admin/operations.ts) against this instance's store, issuer and clock, so bad input is
+ * the CLI's clear AppError, and a change takes effect for the next request.
+ */
+export interface DevOp {
+  readonly issuer: string;
+  readonly port: number;
+  readonly discovery: DevOpDiscovery;
+  readonly clients: {
+    /** Register a client (RFC 7591 names); a generated secret is in the answer. */
+    add(metadata: ClientMetadata): Promise<Client>;
+    /** Replace the given metadata, keep the rest. */
+    update(clientId: string, metadata: Omit<ClientMetadata, 'client_id'>): Promise<Client>;
+    remove(clientId: string): Promise<void>;
+    get(clientId: string): Promise<Client>;
+    list(): Promise<Client[]>;
+  };
+  readonly users: {
+    add(user: UserAddInput): Promise<UserView>;
+    update(username: string, changes: Omit<UserUpdateInput, 'username'>): Promise<UserView>;
+    remove(username: string): Promise<void>;
+    get(username: string): Promise<UserView>;
+    list(): Promise<UserView[]>;
+  };
+  readonly tokens: {
+    /** A token as `dev-op token mint` makes it, for this instance's issuer. */
+    mint(input: MintInput): Promise<MintResult>;
+  };
+  readonly keys: {
+    rotate(input?: RotateInput): Promise<RotateResult>;
+    list(): Promise<KeyView[]>;
+  };
+  /** The instance's clock: the system clock until a test sets or advances it. */
+  readonly clock: DevClock;
+  /** What happens inside the instance: requests, tokens issued, logins, errors (never a token itself). */
+  readonly events: EventStream;
+  /**
+   * Back to the fixture it started with (without one: to what a fresh start creates): clients,
+   * users and keys added since are gone, every code, token, session and grant is dropped.
+   */
+  reset(): Promise<ResetResult>;
+  /** The instance's data in the fixture format (`dev-op export`); keys only when asked for. */
+  export(options?: { includeKeys?: boolean }): Promise<Fixture>;
+  /** Complete an authorization code flow as `username` with no page and no browser (see login-as.ts). */
+  loginAs(username: string, options: LoginAsOptions): Promise<LoginAsResult>;
+  /** Stop accepting requests, finish the ones in flight, flush storage. Safe to call twice. */
+  stop(): Promise<void>;
+  /** The instance's store itself, for what the handle has no method for; bypasses validation. */
+  readonly store: Store;
+  /** What this start created in a new store (for the banner). */
+  readonly seeded: SeedResult;
+  /**
+   * Settles once the signing keys are in the store: at once for a data file; for a new memory store
+   * when its RS256 key has been generated (off the start path: requests that sign wait for it).
+   */
+  readonly keysReady: Promise<void>;
+  /** @internal The OP behind the handle (dev-op's own tests). */
+  readonly provider: Provider;
+}
+
+export interface HandleParts {
+  issuer: string;
+  port: number;
+  discovery: DevOpDiscovery;
+  clock: DevClock;
+  operations: OperationContext;
+  provider: Provider;
+  seeded: SeedResult;
+  keysReady: Promise<void>;
+  loginAs: DevOp['loginAs'];
+  stop: DevOp['stop'];
+}
+
+const clientOf = (result: ClientAddResult): Client => result.client;
+
+/** The handle over one started instance: each method is one admin operation. */
+export function devOpHandle(parts: HandleParts): DevOp {
+  const ctx = parts.operations;
+  return {
+    issuer: parts.issuer,
+    port: parts.port,
+    discovery: parts.discovery,
+    clock: parts.clock,
+    events: parts.provider.events,
+    reset: () => runOperation(ctx, 'reset', {}),
+    export: (options = {}) => runOperation(ctx, 'export', { includeKeys: options.includeKeys === true }),
+    store: ctx.store,
+    provider: parts.provider,
+    seeded: parts.seeded,
+    keysReady: parts.keysReady,
+    clients: {
+      add: async (metadata) => clientOf(await runOperation(ctx, 'client.add', clientInput(metadata))),
+      update: async (clientId, metadata) => clientOf(await runOperation(ctx, 'client.update', { ...clientInput(metadata), id: clientId })),
+      remove: async (clientId) => {
+        await runOperation(ctx, 'client.remove', { id: clientId });
+      },
+      get: (clientId) => runOperation(ctx, 'client.show', { id: clientId }),
+      list: () => runOperation(ctx, 'client.list', {}),
+    },
+    users: {
+      add: async (user) => {
+        const { unchanged: _, ...view } = await runOperation(ctx, 'user.add', user);
+        return view;
+      },
+      update: (username, changes) => runOperation(ctx, 'user.update', { ...changes, username }),
+      remove: async (username) => {
+        await runOperation(ctx, 'user.remove', { username });
+      },
+      get: (username) => runOperation(ctx, 'user.show', { username }),
+      list: () => runOperation(ctx, 'user.list', {}),
+    },
+    tokens: {
+      mint: (input) => runOperation(ctx, 'token.mint', input),
+    },
+    keys: {
+      rotate: (input = {}) => runOperation(ctx, 'jwks.rotate', input),
+      list: () => runOperation(ctx, 'jwks.list', {}),
+    },
+    loginAs: parts.loginAs,
+    stop: parts.stop,
+  };
+}

@@ -1,0 +1,40 @@
+import { request } from 'node:http';
+
+export interface LocalAnswer {
+  status: number;
+  location?: string;
+  body: string;
+}
+
+/** Where this process reaches its own server: the address it listens on, a loopback one for a wildcard. */
+export function connectHost(listenHost: string | undefined): string {
+  if (listenHost === undefined || listenHost === '0.0.0.0') return '127.0.0.1';
+  if (listenHost === '::' || listenHost === '[::]') return '::1';
+  return listenHost.replace(/^\[(.*)\]$/, '$1');
+}
+
+/** One HTTP request to the instance itself, over loopback, redirects not followed. */
+export function localRequest(
+  target: { host: string; port: number },
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<LocalAnswer> {
+  return new Promise((resolve, reject) => {
+    // A known length, so the body goes out with the headers rather than as chunks after them.
+    const sent = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = request({ host: target.host, port: target.port, method, path, headers: sent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        ...(res.headers.location ? { location: res.headers.location } : {}),
+        body: Buffer.concat(chunks).toString('utf8'),
+      }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
