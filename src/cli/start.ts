@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../store/types.js';
+import { UsageError } from '../errors/app-errors.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -20,9 +21,15 @@ interface StartFlags {
   quiet?: boolean;
   logFormat: Exclude<LogFormat, 'none'>;
   trustProxy?: boolean;
+  https?: boolean;
+  cert?: string;
+  key?: string;
 }
 
 async function runStart(flags: StartFlags): Promise<void> {
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new UsageError(flags.cert === undefined ? '--key needs --cert (the certificate it belongs to)' : '--cert needs --key (its private key)');
+  }
   // RSA generation takes ~150 ms of a core: start it now (on the thread pool, overlapping the
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
@@ -44,6 +51,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     templates: flags.templates,
     log: flags.quiet ? 'none' : flags.logFormat,
     trustProxy: flags.trustProxy,
+    https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -58,7 +66,8 @@ async function runStart(flags: StartFlags): Promise<void> {
   process.once('SIGTERM', stop);
   const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid })}\n`);
+    const ca = server.tls?.ca ? { ca: server.tls.ca.path } : {};
+    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid, ...ca })}\n`);
   } else {
     const { printBanner } = await import('./banner.js');
     await printBanner(server, location);
@@ -83,6 +92,9 @@ export function startCommand(): Command {
     .option('--seed <file>', 'JSON fixture of clients and users to apply at start (replaces same-named ones)')
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
     .option('--templates <dir>', 'directory with templates that override the built-in pages')
+    .option('--https', 'serve TLS with a certificate from a local CA kept beside the data file (issuer https://localhost:<port>)')
+    .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
+    .option('--key <file>', 'the PEM private key of --cert')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
@@ -93,6 +105,7 @@ Examples:
   $ dev-op start                                  # http://localhost:4000, data in ./.dev-op/db.json
   $ dev-op start --port 0 --memory --json         # CI fixture: free port, nothing on disk
   $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
-  $ dev-op start --memory --seed test/op.json     # clients and users from a fixture`)
+  $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
+  $ dev-op start --https                          # https://localhost:4000; trust .dev-op/tls/ca.pem`)
     .action((flags: StartFlags) => runStart(flags).catch(fail));
 }

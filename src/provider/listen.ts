@@ -1,10 +1,17 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
 
-function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
+/** A PEM certificate (with its chain) and its private key: serve https instead of http. */
+export interface TlsPair {
+  cert: string;
+  key: string;
+}
+
+function listenOne(handler: RequestListener, port: number, host: string, tls?: TlsPair): Promise<Server> {
   // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
-  const server = createServer({ requireHostHeader: false }, handler);
+  const server = tls ? createTlsServer({ requireHostHeader: false, ...tls }, handler) : createServer({ requireHostHeader: false }, handler);
   // Bound header size and slow-client time so a bad client cannot hold the server.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -50,7 +57,7 @@ export interface Listening {
  * Listen on `hosts` on one port. The first host picks the port (0 = free); the others are best
  * effort (::1 may be missing on IPv4-only machines, and that must not stop the server).
  */
-export async function listen(serve: RequestListener, port: number, hosts: string[]): Promise<Listening> {
+export async function listen(serve: RequestListener, port: number, hosts: string[], tls?: TlsPair): Promise<Listening> {
   let closing = false;
   // Once closing, every response ends its connection: a keep-alive client under steady load would
   // otherwise keep reusing it, close() would never finish, and the 2 s cut-off below would end
@@ -59,12 +66,12 @@ export async function listen(serve: RequestListener, port: number, hosts: string
     if (closing) res.setHeader('Connection', 'close');
     serve(req, res);
   };
-  const first = await listenOne(handler, port, hosts[0]!);
+  const first = await listenOne(handler, port, hosts[0]!, tls);
   const actualPort = (first.address() as { port: number }).port;
   const servers = [first];
   for (const host of hosts.slice(1)) {
     try {
-      servers.push(await listenOne(handler, actualPort, host));
+      servers.push(await listenOne(handler, actualPort, host, tls));
     } catch {
       // best effort
     }

@@ -11,6 +11,7 @@ import { constantDocuments } from './constant-documents.js';
 import { makeProvider } from './make-provider.js';
 import type { Provider } from './context.js';
 import { listen, type Listening } from './listen.js';
+import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 
 export interface StartOptions {
   /** 0 picks a free port. Default 4000. */
@@ -33,6 +34,13 @@ export interface StartOptions {
   clock?: Clock;
   /** A signing key being generated already (the CLI starts RSA generation early). */
   pendingKey?: Promise<StoredKey>;
+  /**
+   * Serve https (the default issuer becomes https://localhost:<port>). `true`: a certificate from
+   * dev-op's local CA, kept in `tls/` beside the data file (with `memory`: made in memory, only the
+   * CA certificate written to a temp folder). Or your own: `cert` and `key`, each PEM text or the
+   * path of a PEM file.
+   */
+  https?: boolean | { cert: string; key: string };
 }
 
 export interface RunningServer {
@@ -48,6 +56,8 @@ export interface RunningServer {
    * or serve JWKS wait for it, discovery does not).
    */
   keysReady: Promise<void>;
+  /** With `https`: the CA clients must trust (PEM, and a file for NODE_EXTRA_CA_CERTS) when dev-op made the certificate. */
+  tls?: { ca?: { pem: string; path: string }; fingerprint: string };
   /** Stop accepting requests, finish the ones in flight, flush storage. */
   close(): Promise<void>;
 }
@@ -59,6 +69,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
   const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
   let listening: Listening | undefined;
+  let tls: ServingCertificate | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
     if (fixture) await (await import('../admin/seed-file.js')).applySeed(store, fixture);
@@ -70,14 +81,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
     }
     const explicitIssuer = options.issuer === undefined ? undefined : checkIssuer(options.issuer);
+    if (options.https) tls = await certificate(options.https, explicitIssuer, options);
     const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
     // The issuer depends on the port, which is only known after listening: route requests late.
     let handle: RequestListener = (_req, res) => {
       res.statusCode = 503;
       res.end();
     };
-    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
-    const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
+    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts, tls && { cert: tls.cert, key: tls.key });
+    const issuer = explicitIssuer ?? `${tls ? 'https' : 'http'}://localhost:${listening.port}`;
     // Remembered in the data, so that `token mint` with no server running mints for this issuer.
     await store.setIssuer(issuer);
     const provider = makeProvider({
@@ -110,14 +122,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       enableAdmin(provider, adminToken);
       await writeOwner(dataPath, {
         pid: process.pid, port: listening.port, ...(options.host ? { host: options.host } : {}), adminToken,
-        adminPath: `${provider.config.basePath}/_admin`,
+        adminPath: `${provider.config.basePath}/_admin`, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}),
       });
     }
     const server = listening;
+    const served = tls;
     return {
       issuer, port: server.port, store, provider, seeded, keysReady: keyReady,
+      ...(served ? { tls: { ...(served.ca ? { ca: served.ca } : {}), fingerprint: served.fingerprint } } : {}),
       close: async () => {
         await server.close();
+        await served?.dispose();
         await keyReady.catch(() => undefined);
         await store.close();
       },
@@ -125,9 +140,21 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     // A failed start leaves nothing behind: no bound port over a closed store.
     await listening?.close();
+    await tls?.dispose();
     await store.close();
     throw err;
   }
+}
+
+/** The server certificate for `https`; x509 code is loaded only when it is asked for. */
+async function certificate(https: HttpsOption, issuer: string | undefined, options: StartOptions): Promise<ServingCertificate> {
+  if (issuer?.startsWith('http:')) throw new ConfigError(`--issuer ${issuer} is http, but --https serves TLS; use an https issuer`);
+  const { servingCertificate } = await import('../keys/tls/serving-certificate.js');
+  return servingCertificate(https, {
+    dataPath: options.data ?? DEFAULTS.dataPath, memory: options.memory === true,
+    // Real time, not options.clock: TLS clients check validity against the wall clock.
+    issuerHost: issuer ? new URL(issuer).hostname : 'localhost', now: new Date(),
+  });
 }
 
 /** OIDC Discovery 3: an https (or, for development, http) URL with no query or fragment. */
