@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import type { SeedResult } from '../admin/seed.js';
 import {
   operations, runOperation as runHere,
@@ -12,6 +13,7 @@ import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
+import { connectPinned } from '../util/pinned-tls.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -41,11 +43,23 @@ interface AdminReply {
 }
 
 /** POST the operation to the server; undefined when nothing listens there any more (a stale owner file). */
-function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<AdminReply | undefined> {
+async function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<AdminReply | undefined> {
   const payload = JSON.stringify({ op: name, input });
+  // An https server (--https, --cert): speak TLS to it, pinned to the certificate its owner file names.
+  let tls: TLSSocket | undefined;
+  if (owner.tlsFingerprint) {
+    try {
+      tls = await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
+      throw err;
+    }
+  }
+  const socket = tls;
   return new Promise((done, fail) => {
     const req = request({
       host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,
+      ...(socket ? { createConnection: () => socket } : {}),
       headers: {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(payload),
         authorization: `Bearer ${owner.adminToken}`,
