@@ -1,0 +1,173 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { issueCa, issueLeaf } from '../../src/keys/tls/issue.js';
+import { devOp, startCli, tempDir } from '../helpers/cli.js';
+import { clientCredentialsInChild, httpsGet } from '../helpers/https.js';
+import { cli, cliJson, expectUsageError } from './support.js';
+
+type Started = Awaited<ReturnType<typeof startCli>>;
+
+describe('dev-op start --https', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  const running: Started['proc'][] = [];
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    for (const proc of running.splice(0)) {
+      proc.kill('SIGTERM');
+      await proc;
+    }
+    await dir.cleanup();
+  });
+
+  async function start(args: string[]): Promise<Started['ready'] & { ca?: string }> {
+    const started = await startCli(args);
+    running.push(started.proc);
+    return started.ready;
+  }
+
+  async function stopAll(): Promise<void> {
+    for (const proc of running.splice(0)) {
+      proc.kill('SIGTERM');
+      expect((await proc).exitCode).toBe(0);
+    }
+  }
+
+  it('serves an https issuer that openid-client accepts when NODE_EXTRA_CA_CERTS names the printed CA', async () => {
+    const data = join(dir.path, 'db.json');
+    const added = await cliJson<{ client: { client_id: string; client_secret: string } }>(data, ['client', 'add', '--id', 'svc', '--grant', 'client_credentials']);
+    const ready = await start(['--https', '--data', data]);
+    expect(ready.issuer).toBe(`https://localhost:${ready.port}`);
+    expect(ready.ca).toBe(join(dir.path, 'tls', 'ca.pem'));
+
+    const rp = await clientCredentialsInChild(ready.issuer, 'svc', added.client.client_secret, { NODE_EXTRA_CA_CERTS: ready.ca! });
+    expect(rp.exitCode, rp.stderr).toBe(0);
+    const result = JSON.parse(rp.stdout) as { issuer: string; token_type: string; access_token: string };
+    expect(result.issuer).toBe(ready.issuer);
+    expect(result.token_type.toLowerCase()).toBe('bearer');
+    expect(result.access_token.split('.')).toHaveLength(3);
+
+    // The trust is real: without the CA the same relying party refuses the server.
+    const untrusted = await clientCredentialsInChild(ready.issuer, 'svc', added.client.client_secret, {});
+    expect(untrusted.exitCode).toBe(1);
+    expect(untrusted.stderr).toMatch(/certificate/i);
+  });
+
+  it('makes the CA and certificate once (keys 0600) and reuses them on the next start', async () => {
+    const data = join(dir.path, 'db.json');
+    const tls = join(dir.path, 'tls');
+    const first = await start(['--https', '--data', data]);
+    const ca = await readFile(join(tls, 'ca.pem'), 'utf8');
+    const cert = await readFile(join(tls, 'cert.pem'), 'utf8');
+    expect((await stat(join(tls, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(tls, 'ca-key.pem'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(tls, '.gitignore'), 'utf8')).toBe('*\n');
+    const leaf = new X509Certificate(cert);
+    expect(leaf.checkHost('localhost')).toBe('localhost');
+    expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(leaf.checkIP('::1')).toBe('::1');
+    expect(leaf.verify(new X509Certificate(ca).publicKey)).toBe(true);
+    // Served over both loopback addresses.
+    for (const host of ['127.0.0.1', '[::1]']) {
+      const res = await httpsGet(`https://${host}:${first.port}/.well-known/openid-configuration`, ca);
+      expect(JSON.parse(res.body).issuer).toBe(first.issuer);
+    }
+    await stopAll();
+
+    const second = await start(['--https', '--data', data]);
+    expect(await readFile(join(tls, 'ca.pem'), 'utf8')).toBe(ca);
+    expect(await readFile(join(tls, 'cert.pem'), 'utf8')).toBe(cert);
+    const res = await httpsGet(`${second.issuer}/.well-known/openid-configuration`, ca);
+    expect(res.status).toBe(200);
+  });
+
+  it('issues a new certificate from the same CA when the old one is gone or does not name the issuer host', async () => {
+    const data = join(dir.path, 'db.json');
+    const tls = join(dir.path, 'tls');
+    await start(['--https', '--data', data]);
+    await stopAll();
+    const ca = await readFile(join(tls, 'ca.pem'), 'utf8');
+    const cert = await readFile(join(tls, 'cert.pem'), 'utf8');
+
+    await rm(join(tls, 'key.pem'));
+    await start(['--https', '--data', data]);
+    await stopAll();
+    const replaced = await readFile(join(tls, 'cert.pem'), 'utf8');
+    expect(replaced).not.toBe(cert);
+
+    const ready = await start(['--https', '--data', data, '--issuer', 'https://op.test:4443']);
+    expect(ready.issuer).toBe('https://op.test:4443');
+    const forIssuer = new X509Certificate(await readFile(join(tls, 'cert.pem'), 'utf8'));
+    expect(forIssuer.checkHost('op.test')).toBe('op.test');
+    expect(forIssuer.checkHost('localhost')).toBe('localhost');
+    expect(await readFile(join(tls, 'ca.pem'), 'utf8')).toBe(ca);
+  });
+
+  it('sets Secure on cookies', async () => {
+    const data = join(dir.path, 'db.json');
+    await cliJson(data, ['client', 'add', '--id', 'web', '--redirect-uri', 'http://localhost:3000/cb']);
+    const ready = await start(['--https', '--data', data]);
+    const ca = await readFile(ready.ca!, 'utf8');
+    const res = await httpsGet(`${ready.issuer}/auth?client_id=web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://localhost:3000/cb')}`, ca);
+    expect(res.status).toBe(302);
+    const cookies = res.headers['set-cookie'] as string[];
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie).toMatch(/;\s*secure/i);
+  });
+
+  it('applies management commands live through the TLS server', async () => {
+    const data = join(dir.path, 'db.json');
+    const ready = await start(['--https', '--data', data]);
+    const added = await cliJson<{ client: { client_secret: string } }>(data, ['client', 'add', '--id', 'late', '--grant', 'client_credentials']);
+    const rp = await clientCredentialsInChild(ready.issuer, 'late', added.client.client_secret, { NODE_EXTRA_CA_CERTS: ready.ca! });
+    expect(rp.exitCode, rp.stderr).toBe(0);
+  });
+
+  describe('--cert/--key', () => {
+    async function ownPair(name = 'own') {
+      const now = new Date();
+      const ca = await issueCa(now);
+      const leaf = await issueLeaf(ca, { dns: ['localhost'], ip: ['127.0.0.1'] }, now);
+      const paths = { ca: join(dir.path, `${name}-ca.pem`), cert: join(dir.path, `${name}.pem`), key: join(dir.path, `${name}-key.pem`) };
+      await writeFile(paths.ca, ca.cert);
+      await writeFile(paths.cert, leaf.cert);
+      await writeFile(paths.key, leaf.key);
+      return { ca, leaf, paths };
+    }
+
+    it('serves the given certificate and makes no CA of its own', async () => {
+      const { ca, leaf, paths } = await ownPair();
+      const data = join(dir.path, 'db.json');
+      const ready = await start(['--cert', paths.cert, '--key', paths.key, '--data', data]);
+      expect(ready.issuer).toBe(`https://localhost:${ready.port}`);
+      expect(ready.ca).toBeUndefined();
+      const res = await httpsGet(`${ready.issuer}/.well-known/openid-configuration`, ca.cert);
+      expect(JSON.parse(res.body).issuer).toBe(ready.issuer);
+      expect(new X509Certificate(leaf.cert).checkHost('localhost')).toBe('localhost');
+      await expect(stat(join(dir.path, 'tls'))).rejects.toThrow();
+    });
+
+    it('refuses a key that is not the certificate\'s, with a clear message', async () => {
+      const { paths } = await ownPair();
+      const mismatched = (await ownPair('other')).paths.key;
+      const data = join(dir.path, 'db.json');
+      const result = await devOp(['start', '--port', '0', '--memory', '--cert', paths.cert, '--key', mismatched, '--data', data]);
+      expectUsageError(result, `--key ${mismatched} is not the private key of the certificate in --cert ${paths.cert}`);
+    });
+
+    it('refuses unreadable or non-PEM files, and one flag without the other', async () => {
+      const { paths } = await ownPair();
+      const data = join(dir.path, 'db.json');
+      const missing = join(dir.path, 'nope.pem');
+      expectUsageError(await cli(data, ['start', '--port', '0', '--cert', missing, '--key', paths.key]), `cannot read --cert ${missing}: no such file`);
+      expectUsageError(await cli(data, ['start', '--port', '0', '--cert', paths.key, '--key', paths.key]), `--cert ${paths.key} is not a PEM certificate`);
+      expectUsageError(await cli(data, ['start', '--port', '0', '--cert', paths.cert, '--key', paths.cert]), `--key ${paths.cert} is not an unencrypted PEM private key`);
+      expectUsageError(await cli(data, ['start', '--port', '0', '--cert', paths.cert]), '--cert needs --key');
+      expectUsageError(await cli(data, ['start', '--port', '0', '--https', '--issuer', 'http://localhost:4000']), 'use an https issuer');
+      expectUsageError(await cli(data, ['start', '--port', '0', '--cert', paths.cert, '--key', paths.key, '--issuer', 'https://op.test']), 'does not name op.test');
+    });
+  });
+});
