@@ -13,7 +13,7 @@ import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
-import { connectPinned } from '../util/pinned-tls.js';
+import { PIN_MISMATCH, connectPinned } from '../util/pinned-tls.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -51,8 +51,9 @@ async function postAdmin(owner: DataOwner, name: string, input: unknown): Promis
     try {
       tls = await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
-      throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED') return undefined;
+      throw code === PIN_MISMATCH ? new ConfigError(`${(err as Error).message}; is another program listening there?`) : err;
     }
   }
   const socket = tls;

@@ -1,5 +1,8 @@
 import { connect, type TLSSocket } from 'node:tls';
 
+/** The `code` of the error when the server's certificate is not the pinned one. */
+export const PIN_MISMATCH = 'ERR_TLS_PIN_MISMATCH';
+
 /**
  * A TLS connection to a local server whose certificate is known by its SHA-256 fingerprint (from
  * a 0600 file the server wrote): pinning replaces CA validation, so a certificate from any CA, or
@@ -13,7 +16,7 @@ export function connectPinned(host: string, port: number, fingerprint256: string
         resolve(socket);
       } else {
         socket.destroy();
-        reject(new Error(`the server on port ${port} presented a certificate other than the one its owner file names`));
+        reject(Object.assign(new Error(`the server on port ${port} presented a certificate other than the one it recorded`), { code: PIN_MISMATCH }));
       }
     });
     socket.once('error', reject);

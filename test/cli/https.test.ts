@@ -3,7 +3,8 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueCa, issueLeaf } from '../../src/keys/tls/issue.js';
-import { devOp, startCli, tempDir } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, devOp, startCli, tempDir } from '../helpers/cli.js';
 import { clientCredentialsInChild, httpsGet } from '../helpers/https.js';
 import { cli, cliJson, expectUsageError } from './support.js';
 
@@ -54,6 +55,21 @@ describe('dev-op start --https', () => {
     const untrusted = await clientCredentialsInChild(ready.issuer, 'svc', added.client.client_secret, {});
     expect(untrusted.exitCode).toBe(1);
     expect(untrusted.stderr).toMatch(/certificate/i);
+  });
+
+  it('prints the https issuer, the CA path and the NODE_EXTRA_CA_CERTS hint in the banner', async () => {
+    const data = join(dir.path, 'db.json');
+    const proc = execa('node', [BIN, 'start', '--https', '--port', '0', '--data', data, '--quiet'], { reject: false, env: { NO_COLOR: '1' } });
+    running.push(proc);
+    let out = '';
+    await new Promise<void>((resolve) => proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Ctrl+C')) resolve();
+    }));
+    const ca = join(dir.path, 'tls', 'ca.pem');
+    expect(out).toMatch(/Issuer\s+https:\/\/localhost:\d+/);
+    expect(out).toMatch(new RegExp(`CA\\s+${ca.replace(/[.]/g, '\\.')}`));
+    expect(out).toContain(`NODE_EXTRA_CA_CERTS=${ca}`);
   });
 
   it('makes the CA and certificate once (keys 0600) and reuses them on the next start', async () => {
@@ -124,6 +140,13 @@ describe('dev-op start --https', () => {
     const added = await cliJson<{ client: { client_secret: string } }>(data, ['client', 'add', '--id', 'late', '--grant', 'client_credentials']);
     const rp = await clientCredentialsInChild(ready.issuer, 'late', added.client.client_secret, { NODE_EXTRA_CA_CERTS: ready.ca! });
     expect(rp.exitCode, rp.stderr).toBe(0);
+
+    // The admin client pins the certificate the owner file names: another one is refused, nothing sent.
+    const owner = join(dir.path, 'db.json.owner.json');
+    const recorded = JSON.parse(await readFile(owner, 'utf8')) as { tlsFingerprint: string };
+    expect(recorded.tlsFingerprint).toBe(new X509Certificate(await readFile(join(dir.path, 'tls', 'cert.pem'))).fingerprint256);
+    await writeFile(owner, JSON.stringify({ ...recorded, tlsFingerprint: 'AA:BB' }));
+    expectUsageError(await cli(data, ['client', 'add', '--id', 'later', '--grant', 'client_credentials']), 'presented a certificate other than the one it recorded');
   });
 
   describe('--cert/--key', () => {
