@@ -13,7 +13,6 @@ import { FileStore } from '../store/file-store.js';
 import { DataLockedError, ownerConnectHost, ownerIsAlive, ownerPath, readOwner, type DataOwner } from '../store/lock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { systemClock } from '../util/clock.js';
-import { PIN_MISMATCH, connectPinned } from '../util/pinned-tls.js';
 
 /**
  * How a management command reaches the data: through the running server that owns the file
@@ -42,21 +41,23 @@ interface AdminReply {
   body: { result?: unknown; error?: string; message?: string } | undefined;
 }
 
+/** A TLS connection to an https server (--https, --cert), pinned to the certificate its owner file names; null when refused. */
+async function pinnedConnection(owner: DataOwner & { tlsFingerprint: string }): Promise<TLSSocket | null> {
+  const { PIN_MISMATCH, connectPinned } = await import('../util/pinned-tls.js');
+  try {
+    return await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return null;
+    throw code === PIN_MISMATCH ? new ConfigError(`${(err as Error).message}; is another program listening there?`) : err;
+  }
+}
+
 /** POST the operation to the server; undefined when nothing listens there any more (a stale owner file). */
 async function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<AdminReply | undefined> {
   const payload = JSON.stringify({ op: name, input });
-  // An https server (--https, --cert): speak TLS to it, pinned to the certificate its owner file names.
-  let tls: TLSSocket | undefined;
-  if (owner.tlsFingerprint) {
-    try {
-      tls = await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED') return undefined;
-      throw code === PIN_MISMATCH ? new ConfigError(`${(err as Error).message}; is another program listening there?`) : err;
-    }
-  }
-  const socket = tls;
+  const socket = owner.tlsFingerprint ? await pinnedConnection({ ...owner, tlsFingerprint: owner.tlsFingerprint }) : undefined;
+  if (socket === null) return undefined;
   return new Promise((done, fail) => {
     const req = request({
       host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,

@@ -1,5 +1,4 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
 
@@ -9,9 +8,19 @@ export interface TlsPair {
   key: string;
 }
 
-function listenOne(handler: RequestListener, port: number, host: string, tls?: TlsPair): Promise<Server> {
-  // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
-  const server = tls ? createTlsServer({ requireHostHeader: false, ...tls }, handler) : createServer({ requireHostHeader: false }, handler);
+type MakeServer = (handler: RequestListener) => Server;
+
+// A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
+const plainServer: MakeServer = (handler) => createServer({ requireHostHeader: false }, handler);
+
+/** node:https (and with it node:tls) is loaded only for TLS: a plain start does not pay for it. */
+async function tlsServer(tls: TlsPair): Promise<MakeServer> {
+  const { createServer: createHttpsServer } = await import('node:https');
+  return (handler) => createHttpsServer({ requireHostHeader: false, cert: tls.cert, key: tls.key }, handler);
+}
+
+function listenOne(handler: RequestListener, port: number, host: string, makeServer: MakeServer): Promise<Server> {
+  const server = makeServer(handler);
   // Bound header size and slow-client time so a bad client cannot hold the server.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -66,12 +75,13 @@ export async function listen(serve: RequestListener, port: number, hosts: string
     if (closing) res.setHeader('Connection', 'close');
     serve(req, res);
   };
-  const first = await listenOne(handler, port, hosts[0]!, tls);
+  const makeServer = tls ? await tlsServer(tls) : plainServer;
+  const first = await listenOne(handler, port, hosts[0]!, makeServer);
   const actualPort = (first.address() as { port: number }).port;
   const servers = [first];
   for (const host of hosts.slice(1)) {
     try {
-      servers.push(await listenOne(handler, actualPort, host, tls));
+      servers.push(await listenOne(handler, actualPort, host, makeServer));
     } catch {
       // best effort
     }

@@ -88,7 +88,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       res.statusCode = 503;
       res.end();
     };
-    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts, tls && { cert: tls.cert, key: tls.key });
+    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts, tls);
     const issuer = explicitIssuer ?? `${tls ? 'https' : 'http'}://localhost:${listening.port}`;
     // Remembered in the data, so that `token mint` with no server running mints for this issuer.
     await store.setIssuer(issuer);
