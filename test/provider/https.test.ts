@@ -6,7 +6,9 @@ import { startServer, type RunningServer } from '../../src/index.js';
 import { issueCa, issueLeaf } from '../../src/keys/tls/issue.js';
 import { tempDir } from '../helpers/cli.js';
 import { confidentialClient } from '../helpers/op.js';
-import { clientCredentialsInChild, httpsGet } from '../helpers/https.js';
+import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
+import { clientCredentialsInChild, httpsFetch, httpsGet } from '../helpers/https.js';
+import { authorize, page } from './support.js';
 
 describe('startServer({ https })', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -39,6 +41,23 @@ describe('startServer({ https })', () => {
     expect(await readdir(dir.path)).toEqual([]);
     await server.close();
     await expect(access(ca.path)).rejects.toThrow();
+  });
+
+  it('runs the home page playground (an RP inside the OP) over its own TLS socket', async () => {
+    const server = await start({ memory: true, https: true });
+    const agent = new FormAgent(httpsFetch(server.tls!.ca!.pem));
+    const home = await page(agent, server.issuer);
+    const begun = await agent.fetch(formAction(home, /\/playground\/start$/)!, {
+      form: { csrf: inputValue(home, 'csrf')!, client_id: 'dev-op-playground', scope_openid: '1', scope_profile: '1' },
+    });
+    expect(begun.status).toBe(303);
+    const callback = await authorize(agent, begun.headers.get('location')!);
+    expect(callback.origin + callback.pathname).toBe(`${server.issuer}/playground/callback`);
+    const result = await agent.fetch(callback.href);
+    expect(result.status).toBe(200);
+    const html = await result.text();
+    expect(html).toContain('What dev-op playground receives');
+    expect(html).not.toMatch(/discovery answered|no playground run/);
   });
 
   it('serves a certificate given as PEM text', async () => {
