@@ -6,7 +6,9 @@ import type { RpClient } from '../rp/client.js';
 import { exchangeCode } from '../rp/code-exchange.js';
 import { discover, type AuthorizationServer } from '../rp/discover.js';
 import { fetchJwks } from '../rp/jwks.js';
+import { pinnedFetch } from '../rp/pinned-fetch.js';
 import { RpError } from '../rp/rp-error.js';
+import type { Transport } from '../rp/transport.js';
 // The owner file is app's business (connect() will find the running server); until then login reads it.
 import { ownerConnectHost, ownerIsAlive, readOwner, type DataOwner } from '../store/lock.js';
 import { LoginError } from './loopback-callback.js';
@@ -17,18 +19,25 @@ export interface FoundServer {
   as: AuthorizationServer;
   /** Found through the data file's owner: management operations reach it live. */
   live: boolean;
+  /** How to reach it: for an --https server found through its owner, TLS pinned to its certificate. */
+  transport: Transport;
 }
 
 /** The owner's server as an origin (IPv6 in brackets). */
 function ownerOrigin(owner: DataOwner): string {
   const host = ownerConnectHost(owner);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}`;
+  return `${owner.tlsFingerprint ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${owner.port}`;
+}
+
+/** Requests for `origin` go to the owner's address, over TLS pinned to its certificate when it serves https. */
+function ownerTransport(owner: DataOwner, origin: string): Transport {
+  return owner.tlsFingerprint ? { fetch: pinnedFetch(origin, ownerOrigin(owner), owner.tlsFingerprint) } : {};
 }
 
 /** The OP's metadata at `base`; undefined when nothing listens there. */
-async function discoverAt(base: string, issuer?: string): Promise<AuthorizationServer | undefined> {
+async function discoverAt(base: string, issuer?: string, transport: Transport = {}): Promise<AuthorizationServer | undefined> {
   try {
-    return await discover(base, issuer === undefined ? {} : { issuer });
+    return await discover(base, { transport, ...(issuer === undefined ? {} : { issuer }) });
   } catch (err) {
     if (err instanceof RpError && err.reason === 'unreachable') return undefined;
     throw err;
@@ -41,18 +50,18 @@ export async function findServer(data: string, issuerFlag: string | undefined): 
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
   const owner = await readOwner(resolve(data));
   if (owner?.port && ownerIsAlive(owner)) {
-    const as = await discoverAt(ownerOrigin(owner));
+    const as = await discoverAt(ownerOrigin(owner), undefined, ownerTransport(owner, ownerOrigin(owner)));
     if (as) {
       if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
         throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);
       }
-      return { as, live: true };
+      return { as, live: true, transport: ownerTransport(owner, new URL(as.issuer).origin) };
     }
   }
   if (issuerFlag === undefined) throw new ConfigError(`no dev-op server is running on ${data}; run \`dev-op start\` first (or give --issuer URL)`);
   const as = await discoverAt(issuerFlag, issuerFlag);
   if (!as) throw new ConfigError(`nothing answers at ${issuerFlag}; run \`dev-op start\` first`);
-  return { as, live: false };
+  return { as, live: false, transport: {} };
 }
 
 /**
@@ -71,7 +80,7 @@ export async function preflight(as: AuthorizationServer, client: { client_id: st
 }
 
 /** The browser's answer checked, the code redeemed, the token response and ID token validated. */
-export async function finishLogin(as: AuthorizationServer, client: RpClient, request: AuthorizationRequest, query: URLSearchParams) {
+export async function finishLogin(as: AuthorizationServer, client: RpClient, request: AuthorizationRequest, query: URLSearchParams, transport: Transport = {}) {
   let outcome: ReturnType<typeof readAuthorizationResponse>;
   try {
     outcome = readAuthorizationResponse(as, client.client_id, query, request.state);
@@ -82,7 +91,7 @@ export async function finishLogin(as: AuthorizationServer, client: RpClient, req
     if (outcome.error === 'access_denied') throw new LoginError(`login denied: ${outcome.description ?? 'the user said no'}`);
     throw new LoginError(`the server refused the login: ${outcome.description ? `${outcome.description} (${outcome.error})` : outcome.error}`);
   }
-  const exchange = await exchangeCode(as, client, outcome.code, request, await fetchJwks(as));
+  const exchange = await exchangeCode(as, client, outcome.code, request, await fetchJwks(as, transport), transport);
   if (exchange.refused) throw new LoginError(`the token endpoint refused the code: ${exchange.refused}`);
   if (exchange.rejected) throw new LoginError(`the token response is not valid: ${exchange.rejected}`);
   if (exchange.idToken && !exchange.idToken.valid) throw new LoginError(`the ID token did not verify: ${exchange.idToken.reason}`);

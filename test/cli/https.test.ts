@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueCa, issueLeaf } from '../../src/keys/tls/issue.js';
 import { execa } from 'execa';
 import { BIN, devOp, startCli, tempDir } from '../helpers/cli.js';
-import { clientCredentialsInChild, httpsGet } from '../helpers/https.js';
+import { clientCredentialsInChild, httpsFetch, httpsGet } from '../helpers/https.js';
 import { cli, cliJson, expectUsageError } from './support.js';
 
 type Started = Awaited<ReturnType<typeof startCli>>;
@@ -147,6 +147,32 @@ describe('dev-op start --https', () => {
     expect(recorded.tlsFingerprint).toBe(new X509Certificate(await readFile(join(dir.path, 'tls', 'cert.pem'))).fingerprint256);
     await writeFile(owner, JSON.stringify({ ...recorded, tlsFingerprint: 'AA:BB' }));
     expectUsageError(await cli(data, ['client', 'add', '--id', 'later', '--grant', 'client_credentials']), 'presented a certificate other than the one it recorded');
+  });
+
+  it('dev-op login completes against an --https server found through the data file', async () => {
+    const data = join(dir.path, 'db.json');
+    const ready = await start(['--https', '--auto-login', 'alice', '--data', data]);
+    const login = execa('node', [BIN, 'login', '--data', data, '--no-open', '--json'], { reject: false, env: { NO_COLOR: '1' } });
+    running.push(login);
+    const url = await new Promise<URL>((resolve, reject) => {
+      let stderr = '';
+      login.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const m = /^(https\S+\/auth\?\S+)$/m.exec(stderr);
+        if (m) resolve(new URL(m[1]!));
+      });
+      login.then((r) => reject(new Error(`dev-op login exited ${r.exitCode}: ${r.stderr}`)), reject);
+    });
+    expect(url.origin).toBe(ready.issuer);
+    // The browser (which trusts the CA) is sent on to the CLI's plain-http loopback callback.
+    const authorization = await httpsFetch(await readFile(ready.ca!, 'utf8'))(url.href, { redirect: 'manual' });
+    expect(authorization.status).toBe(302);
+    const callback = await fetch(authorization.headers.get('location')!);
+    expect(await callback.text()).toContain('Logged in as alice');
+    const result = await login;
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const tokens = JSON.parse(String(result.stdout)) as { id_token: string; access_token: string };
+    expect(JSON.parse(Buffer.from(tokens.id_token.split('.')[1]!, 'base64url').toString())).toMatchObject({ iss: ready.issuer, sub: 'alice' });
   });
 
   describe('--cert/--key', () => {
