@@ -67,9 +67,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = options.seed === undefined ? undefined : await (await import('../admin/seed-file.js')).readSeedFile(options.seed);
-  const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock });
+  const explicitIssuer = options.issuer === undefined ? undefined : checkIssuer(options.issuer);
+  // The certificate too, so that a bad --cert/--key changes nothing.
+  const tls = options.https ? await certificate(options.https, explicitIssuer, options) : undefined;
+  const store = await openStore(options.memory ? { memory: true, clock: options.clock } : { path: dataPath, clock: options.clock })
+    .catch(async (err: unknown) => {
+      await tls?.dispose();
+      throw err;
+    });
   let listening: Listening | undefined;
-  let tls: ServingCertificate | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
     if (fixture) await (await import('../admin/seed-file.js')).applySeed(store, fixture);
@@ -80,8 +86,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (options.autoLogin && !(await store.getUser(options.autoLogin))) {
       throw new ConfigError(`--auto-login user ${options.autoLogin} does not exist; add it with \`dev-op user add ${options.autoLogin}\``);
     }
-    const explicitIssuer = options.issuer === undefined ? undefined : checkIssuer(options.issuer);
-    if (options.https) tls = await certificate(options.https, explicitIssuer, options);
     const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
     // The issuer depends on the port, which is only known after listening: route requests late.
     let handle: RequestListener = (_req, res) => {
@@ -126,13 +130,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       });
     }
     const server = listening;
-    const served = tls;
     return {
       issuer, port: server.port, store, provider, seeded, keysReady: keyReady,
-      ...(served ? { tls: { ...(served.ca ? { ca: served.ca } : {}), fingerprint: served.fingerprint } } : {}),
+      ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       close: async () => {
         await server.close();
-        await served?.dispose();
+        await tls?.dispose();
         await keyReady.catch(() => undefined);
         await store.close();
       },

@@ -203,8 +203,10 @@ describe('dev-op start --https', () => {
       const { paths } = await ownPair();
       const mismatched = (await ownPair('other')).paths.key;
       const data = join(dir.path, 'db.json');
-      const result = await devOp(['start', '--port', '0', '--memory', '--cert', paths.cert, '--key', mismatched, '--data', data]);
+      const result = await devOp(['start', '--port', '0', '--cert', paths.cert, '--key', mismatched, '--data', data]);
       expectUsageError(result, `--key ${mismatched} is not the private key of the certificate in --cert ${paths.cert}`);
+      // Checked before the data file is touched: nothing was created.
+      await expect(stat(data)).rejects.toThrow();
     });
 
     it('refuses unreadable or non-PEM files, and one flag without the other', async () => {
