@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueCa, issueLeaf } from '../../src/keys/tls/issue.js';
 import { execa } from 'execa';
@@ -98,6 +99,36 @@ describe('dev-op start --https', () => {
     expect(await readFile(join(tls, 'cert.pem'), 'utf8')).toBe(cert);
     const res = await httpsGet(`${second.issuer}/.well-known/openid-configuration`, ca);
     expect(res.status).toBe(200);
+  });
+
+  it('loads the x509 library only to make a certificate: a start with the files in place does without it', async () => {
+    // A module hook makes importing @peculiar/x509 (or its polyfill) fail.
+    const hooks = join(dir.path, 'hooks.mjs');
+    await writeFile(hooks, `export async function resolve(specifier, context, next) {
+  if (specifier === '@peculiar/x509' || specifier === 'reflect-metadata') throw new Error(specifier + ' was imported');
+  return next(specifier, context);
+}`);
+    const register = join(dir.path, 'register.mjs');
+    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const env = { NODE_OPTIONS: `--import=${pathToFileURL(register).href}`, NO_COLOR: '1' };
+    const data = join(dir.path, 'db.json');
+    const startArgs = ['start', '--https', '--port', '0', '--json', '--quiet', '--data', data];
+
+    const blocked = await execa('node', [BIN, ...startArgs], { reject: false, env });
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.stderr).toContain('was imported');
+
+    await start(['--https', '--data', data]);
+    await stopAll();
+    const again = execa('node', [BIN, ...startArgs], { reject: false, env });
+    running.push(again);
+    const line = await new Promise<string>((resolve, reject) => {
+      again.stdout!.on('data', (chunk: Buffer) => resolve(chunk.toString().split('\n')[0]!));
+      again.then((r) => reject(new Error(`dev-op start exited ${r.exitCode}: ${r.stderr}`)), reject);
+    });
+    const ready = JSON.parse(line) as { issuer: string; ca: string };
+    const res = await httpsGet(`${ready.issuer}/.well-known/openid-configuration`, await readFile(ready.ca, 'utf8'));
+    expect(JSON.parse(res.body).issuer).toBe(ready.issuer);
   });
 
   it('issues a new certificate from the same CA when the old one is gone or does not name the issuer host', async () => {
