@@ -76,6 +76,6 @@ describe('startServer({ https })', () => {
     const leaf = await issueLeaf(ca, { dns: ['localhost'], ip: [] }, now);
     const other = await issueLeaf(ca, { dns: ['localhost'], ip: [] }, now);
     await expect(startServer({ port: 0, memory: true, https: { cert: leaf.cert, key: other.key } }))
-      .rejects.toThrow('the --key PEM is not the private key of the certificate in the --cert PEM');
+      .rejects.toThrow('the given key is not the private key of the given certificate');
   });
 });
