@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PemPair } from './issue.js';
 import { localCaFiles, localCertificates, memoryCertificates } from './local-ca.js';
 import { ownCertificate } from './own-certificate.js';
@@ -34,7 +34,8 @@ export async function servingCertificate(
     return { ...own, fingerprint: new X509Certificate(own.cert).fingerprint256, dispose: nothing };
   }
   if (!where.memory) {
-    const dir = join(dirname(where.dataPath), 'tls');
+    // Absolute: the printed path is pasted into NODE_EXTRA_CA_CERTS from any folder.
+    const dir = resolve(dirname(where.dataPath), 'tls');
     const { ca, leaf } = await localCertificates(dir, where.issuerHost, where.now);
     return { ...leaf, ca: { pem: ca.cert, path: localCaFiles(dir).ca }, fingerprint: new X509Certificate(leaf.cert).fingerprint256, dispose: nothing };
   }
