@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { AppError, ConfigError } from '../errors/app-errors.js';
 import { ownerConnectHost, ownerPath, type DataOwner } from './owner-file.js';
 
@@ -13,12 +14,27 @@ interface AdminReply {
   body: { result?: unknown; error?: string; message?: string } | undefined;
 }
 
+/** A TLS connection to an https server (--https, --cert), pinned to the certificate its owner file names; null when refused. */
+async function pinnedConnection(owner: DataOwner & { tlsFingerprint: string }): Promise<TLSSocket | null> {
+  const { PIN_MISMATCH, connectPinned } = await import('../util/pinned-tls.js');
+  try {
+    return await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return null;
+    throw code === PIN_MISMATCH ? new ConfigError(`${(err as Error).message}; is another program listening there?`) : err;
+  }
+}
+
 /** POST the operation to the server; undefined when nothing listens there any more (a stale owner file). */
-function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<AdminReply | undefined> {
+async function postAdmin(owner: DataOwner, name: string, input: unknown): Promise<AdminReply | undefined> {
   const payload = JSON.stringify({ op: name, input });
+  const socket = owner.tlsFingerprint ? await pinnedConnection({ ...owner, tlsFingerprint: owner.tlsFingerprint }) : undefined;
+  if (socket === null) return undefined;
   return new Promise((done, fail) => {
     const req = request({
       host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,
+      ...(socket ? { createConnection: () => socket } : {}),
       headers: {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(payload),
         authorization: `Bearer ${owner.adminToken}`,

@@ -31,6 +31,8 @@ export interface ReadyDocument {
   healthz: string;
   port: number;
   pid: number;
+  /** With --https and dev-op's local CA: the CA certificate file clients must trust (NODE_EXTRA_CA_CERTS). */
+  ca?: string;
 }
 
 export function readyDocument(server: DevOp): ReadyDocument {
@@ -42,6 +44,7 @@ export function readyDocument(server: DevOp): ReadyDocument {
   return {
     event: 'ready', issuer: server.issuer, discovery: `${server.issuer}/.well-known/openid-configuration`, endpoints,
     healthz: `${server.issuer}/healthz`, port: server.port, pid: process.pid,
+    ...(server.tls?.ca ? { ca: server.tls.ca.path } : {}),
   };
 }
 

@@ -84,8 +84,15 @@ export interface DevOp {
    * when its RS256 key has been generated (off the start path: requests that sign wait for it).
    */
   readonly keysReady: Promise<void>;
+  /** With `https`: the certificate's SHA-256 fingerprint, and the CA clients must trust (PEM, and a file for NODE_EXTRA_CA_CERTS) when dev-op made it. */
+  readonly tls?: DevOpTls;
   /** @internal The OP behind the handle (dev-op's own tests). */
   readonly provider: Provider;
+}
+
+export interface DevOpTls {
+  ca?: { pem: string; path: string };
+  fingerprint: string;
 }
 
 export interface HandleParts {
@@ -99,6 +106,7 @@ export interface HandleParts {
   keysReady: Promise<void>;
   loginAs: DevOp['loginAs'];
   stop: DevOp['stop'];
+  tls?: DevOpTls;
 }
 
 const clientOf = (result: ClientAddResult): Client => result.client;
@@ -118,6 +126,7 @@ export function devOpHandle(parts: HandleParts): DevOp {
     provider: parts.provider,
     seeded: parts.seeded,
     keysReady: parts.keysReady,
+    ...(parts.tls ? { tls: parts.tls } : {}),
     clients: {
       add: async (metadata) => clientOf(await runOperation(ctx, 'client.add', clientInput(metadata))),
       update: async (clientId, metadata) => clientOf(await runOperation(ctx, 'client.update', { ...clientInput(metadata), id: clientId })),

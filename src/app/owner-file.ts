@@ -18,6 +18,8 @@ export interface DataOwner {
   adminToken?: string;
   /** The admin endpoint's path: `/_admin` under the issuer's path (default `/_admin`). */
   adminPath?: string;
+  /** SHA-256 fingerprint of the certificate an https server presents: the admin client pins it. */
+  tlsFingerprint?: string;
   /** The machine (os.hostname) the pid belongs to: a pid says nothing about another machine or container. */
   hostname?: string;
 }
@@ -48,6 +50,7 @@ export async function readOwner(dataPath: string): Promise<DataOwner | undefined
     if ('host' in raw && typeof raw.host === 'string') owner.host = raw.host;
     if ('adminToken' in raw && typeof raw.adminToken === 'string') owner.adminToken = raw.adminToken;
     if ('hostname' in raw && typeof raw.hostname === 'string') owner.hostname = raw.hostname;
+    if ('tlsFingerprint' in raw && typeof raw.tlsFingerprint === 'string') owner.tlsFingerprint = raw.tlsFingerprint;
     if ('adminPath' in raw && typeof raw.adminPath === 'string' && raw.adminPath.startsWith('/')) owner.adminPath = raw.adminPath;
     return owner;
   } catch {

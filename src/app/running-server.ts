@@ -9,6 +9,8 @@ export interface RunningOnData {
   pid: number;
   /** Where to connect: the owner's listening address (IPv6 in brackets) and the issuer's path, e.g. `http://127.0.0.1:4000/tenant-a`. */
   base: string;
+  /** An https server's (--https, --cert) certificate fingerprint (SHA-256): connections pin it instead of trusting a CA. */
+  tlsFingerprint?: string;
 }
 
 /** The live server that owns `dataPath`, or undefined (none, a stale owner file, or a lock-only CLI command). */
@@ -18,7 +20,11 @@ export async function serverOnData(dataPath: string): Promise<RunningOnData | un
   const host = ownerConnectHost(owner);
   // The admin endpoint is `/_admin` under the issuer's path: what precedes it is that path.
   const path = owner.adminPath?.replace(/\/_admin$/, '') ?? '';
-  return { pid: owner.pid, base: `http://${host.includes(':') ? `[${host}]` : host}:${owner.port}${path}` };
+  const scheme = owner.tlsFingerprint ? 'https' : 'http';
+  return {
+    pid: owner.pid, base: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${owner.port}${path}`,
+    ...(owner.tlsFingerprint ? { tlsFingerprint: owner.tlsFingerprint } : {}),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { seed, seedKeyLater } from '../admin/seed.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig, type LogFormat } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
+import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
 import { constantDocuments } from '../provider/constant-documents.js';
 import { lazy } from '../provider/lazy-action.js';
@@ -58,6 +59,13 @@ export interface DevOpOptions {
   deterministic?: DeterministicOption;
   /** The instance's event stream (default: a new one); also on `provider.events`. */
   events?: EventStream;
+  /**
+   * Serve https (the default issuer becomes https://localhost:<port>). `true`: a certificate from
+   * dev-op's local CA, kept in `tls/` beside the data file (with `memory`: made in memory, only the
+   * CA certificate written to a temp folder). Or your own: `cert` and `key`, each PEM text or the
+   * path of a PEM file.
+   */
+  https?: boolean | HttpsOption;
 }
 
 /**
@@ -73,7 +81,16 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const clock = createDevClock(fixed?.clock ?? options.clock);
   const random = fixed?.random ?? createRandom();
   const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
-  const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock });
+  // The fixture's settings are start options that an explicit option overrides.
+  const givenIssuer = options.issuer ?? fixture?.settings?.issuer;
+  const explicitIssuer = givenIssuer === undefined ? undefined : checkIssuer(givenIssuer);
+  // The certificate too, so that a bad --cert/--key changes nothing.
+  const tls = options.https ? await certificate(options.https, explicitIssuer, options) : undefined;
+  const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock })
+    .catch(async (err: unknown) => {
+      await tls?.dispose();
+      throw err;
+    });
   let listening: Listening | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
@@ -82,17 +99,14 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const { seeded, keyReady } = options.memory
       ? await seedKeyLater(store, pendingKey, { random })
       : { seeded: await seed(store, pendingKey, { random }), keyReady: Promise.resolve() };
-    // The fixture's settings are start options that an explicit option overrides.
-    const givenIssuer = options.issuer ?? fixture?.settings?.issuer;
-    const explicitIssuer = givenIssuer === undefined ? undefined : checkIssuer(givenIssuer);
     const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
     // The issuer depends on the port, which is only known after listening: route requests late.
     let handle: RequestListener = (_req, res) => {
       res.statusCode = 503;
       res.end();
     };
-    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts);
-    const issuer = explicitIssuer ?? `http://localhost:${listening.port}`;
+    listening = await listen((req, res) => handle(req, res), options.port ?? DEFAULTS.port, hosts, tls);
+    const issuer = explicitIssuer ?? `${tls ? 'https' : 'http'}://localhost:${listening.port}`;
     // Remembered in the data, so that `token mint` with no server running mints for this issuer.
     await store.setIssuer(issuer);
     const config = providerConfig(issuer, {
@@ -127,16 +141,21 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     handle = constantDocuments(provider, koa);
     const server = listening;
     if (adminToken !== undefined) {
-      await writeOwner(dataPath, { pid: process.pid, port: server.port, ...(options.host ? { host: options.host } : {}), adminToken, adminPath });
+      await writeOwner(dataPath, {
+        pid: process.pid, port: server.port, ...(options.host ? { host: options.host } : {}), adminToken, adminPath,
+        ...(tls ? { tlsFingerprint: tls.fingerprint } : {}),
+      });
     }
     let stopped: Promise<void> | undefined;
     const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port } };
     return devOpHandle({
       issuer, port: server.port, clock, operations, provider, seeded, keysReady: keyReady,
       discovery: discoveryDocument(provider) as DevOpDiscovery,
+      ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
       stop: () => (stopped ??= (async () => {
         await server.close();
+        await tls?.dispose();
         await keyReady.catch(() => undefined);
         await store.close();
       })()),
@@ -144,6 +163,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   } catch (err) {
     // A failed start leaves nothing behind: no bound port over a closed store.
     await listening?.close();
+    await tls?.dispose();
     await store.close();
     throw err;
   }
@@ -155,6 +175,17 @@ async function loadFixture(options: DevOpOptions): Promise<Fixture | undefined> 
   if (given === undefined) return undefined;
   const { parseFixture, readFixture, withHashedPasswords } = await import('../admin/fixture.js');
   return typeof given === 'string' ? readFixture(given) : withHashedPasswords(parseFixture(given, 'the fixture option'));
+}
+
+/** The server certificate for `https`; x509 code is loaded only when it is asked for. */
+async function certificate(https: HttpsOption, issuer: string | undefined, options: DevOpOptions): Promise<ServingCertificate> {
+  if (issuer?.startsWith('http:')) throw new ConfigError(`--issuer ${issuer} is http, but --https serves TLS; use an https issuer`);
+  const { servingCertificate } = await import('../keys/tls/serving-certificate.js');
+  return servingCertificate(https, {
+    dataPath: options.data ?? DEFAULTS.dataPath, memory: options.memory === true,
+    // Real time, not options.clock: TLS clients check validity against the wall clock.
+    issuerHost: issuer ? new URL(issuer).hostname : 'localhost', now: new Date(),
+  });
 }
 
 /** OIDC Discovery 3: an https (or, for development, http) URL with no query or fragment. */

@@ -26,6 +26,10 @@ export async function printBanner(server: DevOp, location: string): Promise<void
     '',
     `  ${label('Issuer')}${chalk.cyan(server.issuer)}`,
     `  ${label('Discovery')}${server.issuer}/.well-known/openid-configuration`,
+    ...(server.tls?.ca ? [
+      `  ${label('CA')}${server.tls.ca.path}`,
+      `  ${label('')}${chalk.dim(`trust it: NODE_EXTRA_CA_CERTS=${server.tls.ca.path}; in a browser, import it as an authority`)}`,
+    ] : []),
     `  ${label('Data')}${location}${created.length ? chalk.yellow(`  (created: ${created.join(', ')})`) : ''}`,
     '',
     ...clients.slice(0, 5).map((c, i) => {

@@ -6,8 +6,10 @@ import { exchangeCode } from '../rp/code-exchange.js';
 import { discover, type AuthorizationServer } from '../rp/discover.js';
 import { fetchJwks } from '../rp/jwks.js';
 import { RpError } from '../rp/rp-error.js';
+import type { Transport } from '../rp/transport.js';
 import { serverOnData } from '../app/running-server.js';
 import { LoginError } from './loopback-callback.js';
+import { serverTransport } from './server-transport.js';
 
 /** The protocol half of `dev-op login` over src/rp: find the server, check the answer, redeem the code. */
 
@@ -15,12 +17,14 @@ export interface FoundServer {
   as: AuthorizationServer;
   /** Found through the data file's owner: management operations reach it live. */
   live: boolean;
+  /** How to reach it: for an --https server found through its owner, TLS pinned to its certificate. */
+  transport: Transport;
 }
 
 /** The OP's metadata at `base`; undefined when nothing listens there. */
-async function discoverAt(base: string, issuer?: string): Promise<AuthorizationServer | undefined> {
+async function discoverAt(base: string, issuer?: string, transport: Transport = {}): Promise<AuthorizationServer | undefined> {
   try {
-    return await discover(base, issuer === undefined ? {} : { issuer });
+    return await discover(base, { transport, ...(issuer === undefined ? {} : { issuer }) });
   } catch (err) {
     if (err instanceof RpError && err.reason === 'unreachable') return undefined;
     throw err;
@@ -33,18 +37,18 @@ export async function findServer(data: string, issuerFlag: string | undefined): 
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
   const running = await serverOnData(data);
   if (running) {
-    const as = await discoverAt(running.base);
+    const as = await discoverAt(running.base, undefined, serverTransport(running, new URL(running.base).origin));
     if (as) {
       if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
         throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);
       }
-      return { as, live: true };
+      return { as, live: true, transport: serverTransport(running, new URL(as.issuer).origin) };
     }
   }
   if (issuerFlag === undefined) throw new ConfigError(`no dev-op server is running on ${data}; run \`dev-op start\` first (or give --issuer URL)`);
   const as = await discoverAt(issuerFlag, issuerFlag);
   if (!as) throw new ConfigError(`nothing answers at ${issuerFlag}; run \`dev-op start\` first`);
-  return { as, live: false };
+  return { as, live: false, transport: {} };
 }
 
 /**
@@ -63,7 +67,7 @@ export async function preflight(as: AuthorizationServer, client: { client_id: st
 }
 
 /** The browser's answer checked, the code redeemed, the token response and ID token validated. */
-export async function finishLogin(as: AuthorizationServer, client: RpClient, request: AuthorizationRequest, query: URLSearchParams) {
+export async function finishLogin(as: AuthorizationServer, client: RpClient, request: AuthorizationRequest, query: URLSearchParams, transport: Transport = {}) {
   let outcome: ReturnType<typeof readAuthorizationResponse>;
   try {
     outcome = readAuthorizationResponse(as, client.client_id, query, request.state);
@@ -74,7 +78,7 @@ export async function finishLogin(as: AuthorizationServer, client: RpClient, req
     if (outcome.error === 'access_denied') throw new LoginError(`login denied: ${outcome.description ?? 'the user said no'}`);
     throw new LoginError(`the server refused the login: ${outcome.description ? `${outcome.description} (${outcome.error})` : outcome.error}`);
   }
-  const exchange = await exchangeCode(as, client, outcome.code, request, await fetchJwks(as));
+  const exchange = await exchangeCode(as, client, outcome.code, request, await fetchJwks(as, transport), transport);
   if (exchange.refused) throw new LoginError(`the token endpoint refused the code: ${exchange.refused}`);
   if (exchange.rejected) throw new LoginError(`the token response is not valid: ${exchange.rejected}`);
   if (exchange.idToken && !exchange.idToken.valid) throw new LoginError(`the ID token did not verify: ${exchange.idToken.reason}`);

@@ -102,7 +102,7 @@ async function login(flags: LoginFlags): Promise<void> {
     const query = await listener.wait(timeoutMs);
     let result: Awaited<ReturnType<typeof finishLogin>>;
     try {
-      result = await finishLogin(server.as, client, request, query);
+      result = await finishLogin(server.as, client, request, query, server.transport);
     } catch (err) {
       listener.respond({ ok: false, title: 'Login failed', message: err instanceof Error ? err.message : String(err) });
       throw err;

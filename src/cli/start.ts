@@ -22,6 +22,9 @@ interface StartFlags {
   quiet?: boolean;
   logFormat: Exclude<LogFormat, 'none'>;
   trustProxy?: boolean;
+  https?: boolean;
+  cert?: string;
+  key?: string;
   readyFile?: string;
   envFile?: string;
   pidFile?: string;
@@ -78,6 +81,10 @@ async function withProjectConfig(flags: StartFlags, command: Command): Promise<S
 
 async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   const flags = await withProjectConfig(cliFlags, command);
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    const { UsageError } = await import('../errors/app-errors.js');
+    throw new UsageError(flags.cert === undefined ? '--key needs --cert (the certificate it belongs to)' : '--cert needs --key (its private key)');
+  }
   if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
   if (flags.detach) return (await import('./detach.js')).detach(flags);
   const ciFiles = { readyFile: flags.readyFile, envFile: flags.envFile, pidFile: flags.pidFile };
@@ -104,6 +111,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     templates: flags.templates,
     log: flags.quiet ? 'none' : flags.logFormat,
     trustProxy: flags.trustProxy,
+    https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
@@ -126,7 +134,8 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   });
   const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid })}\n`);
+    const ca = server.tls?.ca ? { ca: server.tls.ca.path } : {};
+    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid, ...ca })}\n`);
   } else {
     const { printBanner } = await import('./banner.js');
     await printBanner(server, location);
@@ -152,6 +161,9 @@ export function startCommand(): Command {
     .option('--auto-login <username>', 'complete login and consent as this user with no page (CI)')
     .option('--templates <dir>', 'directory with templates that override the built-in pages')
     .option('--deterministic [seed]', 'snapshot tests: seeded ids, a clock fixed at 2030-01-01T00:00:00Z, a key from the seed (NOT secure)')
+    .option('--https', 'serve TLS with a certificate from a local CA kept beside the data file (issuer https://localhost:<port>)')
+    .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
+    .option('--key <file>', 'the PEM private key of --cert')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
@@ -169,6 +181,7 @@ Examples:
   $ dev-op start --auto-login alice --quiet       # the code flow completes with no page
   $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
   $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop
+  $ dev-op start --https                          # https://localhost:4000; trust .dev-op/tls/ca.pem
   $ dev-op start --memory --deterministic --port 0 --issuer http://localhost:4000  # byte-identical tokens per run`)
     .addHelpText('after', `
 Options can also come from dev-op.config.json (or "devOp" in package.json) in the project, and from

@@ -19,14 +19,15 @@ export interface RefreshFlags extends CommonFlags {
   print?: Printable;
 }
 
-/** The running server's metadata, found through the data file's owner file. */
+/** The running server's metadata, found through the data file's owner file, and how to reach it (pinned TLS for --https). */
 async function serverMetadata(data: string, command: string) {
-  const [{ serverOnData }, { discover }, { ConfigError }] = await Promise.all([
-    import('../app/running-server.js'), import('../rp/discover.js'), import('../errors/app-errors.js'),
+  const [{ serverOnData }, { discover }, { ConfigError }, { serverTransport }] = await Promise.all([
+    import('../app/running-server.js'), import('../rp/discover.js'), import('../errors/app-errors.js'), import('./server-transport.js'),
   ]);
   const running = await serverOnData(data);
   if (!running) throw new ConfigError(`no dev-op server is running on ${data}; ${command} asks it for tokens: start one first (dev-op start --detach)`);
-  return discover(running.base);
+  const as = await discover(running.base, { transport: serverTransport(running, new URL(running.base).origin) });
+  return { as, transport: serverTransport(running, new URL(as.issuer).origin) };
 }
 
 export async function tokenGet(flags: GetFlags): Promise<void> {
@@ -41,14 +42,14 @@ export async function tokenGet(flags: GetFlags): Promise<void> {
   ]);
   if (found.status === 'rejected') throw found.reason;
   if (shown.status === 'rejected') throw shown.reason;
-  const as = found.value;
+  const { as, transport } = found.value;
   const client = shown.value.result;
   if (!client.grant_types.includes('client_credentials')) {
     throw new ConfigError(`client ${client.client_id} may not use the client_credentials grant (its grants: ${client.grant_types.join(', ') || 'none'}); allow it with dev-op client update ${client.client_id} --grant client_credentials`);
   }
   const problem = authProblem(client);
   if (problem) throw new ConfigError(`dev-op token get cannot authenticate as client ${client.client_id}: ${problem}`);
-  const tokens = await clientCredentials(as, client, { scope, resource: flags.resource });
+  const tokens = await clientCredentials(as, client, { scope, resource: flags.resource }, transport);
   if (flags.json) return (await import('./output.js')).printJson(tokens);
   process.stdout.write(`${tokens.access_token}\n`);
 }
@@ -75,7 +76,7 @@ export async function tokenRefresh(flags: RefreshFlags): Promise<void> {
     throw new ConfigError('the last dev-op login got no refresh token; log in again with --scope "openid profile email offline_access"');
   }
   const server = await findServer(flags.data, last.issuer);
-  const fresh = await refreshTokens(server.as, await loginClient(flags.data, last.client_id), refreshToken);
+  const fresh = await refreshTokens(server.as, await loginClient(flags.data, last.client_id), refreshToken, server.transport);
   // RFC 6749 6: the answer may leave out a refresh token (the old one stays valid) and an ID token.
   const tokens = { ...last.tokens, ...fresh };
   await saveLogin(flags.data, { ...last, tokens, received_at: new Date().toISOString() });

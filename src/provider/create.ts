@@ -34,9 +34,9 @@ export async function createApp(provider: Provider, mounts: readonly Route[] = [
   app.use(errorHandler(provider));
   app.use(hostCheck(config.issuer, config.listenHost));
   if (config.issuer.startsWith('https:')) {
-    // dev-op speaks plain HTTP: an https issuer means TLS ends in a proxy or tunnel in front, and
-    // the browser is on https. Cookies must be Secure then, and koa would refuse to set a Secure
-    // cookie on this plain-HTTP hop (a 500 on every page) unless told the browser's side is secure.
+    // Cookies on an https issuer are Secure. With --https the socket is TLS and koa knows it; without,
+    // TLS ends in a proxy or tunnel in front, and koa would refuse to set a Secure cookie on this
+    // plain-HTTP hop (a 500 on every page) unless told the browser's side is secure.
     app.use(async (ctx, next) => {
       ctx.cookies.secure = true;
       await next();

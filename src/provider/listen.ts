@@ -16,9 +16,25 @@ const CONNECTION_LIMITS = {
   connectionsCheckingInterval: 1_000,
 } as const;
 
-function listenOne(handler: RequestListener, port: number, host: string): Promise<Server> {
-  // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
-  const server = createServer({ requireHostHeader: false, ...CONNECTION_LIMITS }, handler);
+/** A PEM certificate (with its chain) and its private key: serve https instead of http. */
+export interface TlsPair {
+  cert: string;
+  key: string;
+}
+
+type MakeServer = (handler: RequestListener) => Server;
+
+// A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
+const plainServer: MakeServer = (handler) => createServer({ requireHostHeader: false, ...CONNECTION_LIMITS }, handler);
+
+/** node:https (and with it node:tls) is loaded only for TLS: a plain start does not pay for it. */
+async function tlsServer(tls: TlsPair): Promise<MakeServer> {
+  const { createServer: createHttpsServer } = await import('node:https');
+  return (handler) => createHttpsServer({ requireHostHeader: false, ...CONNECTION_LIMITS, cert: tls.cert, key: tls.key }, handler);
+}
+
+function listenOne(handler: RequestListener, port: number, host: string, makeServer: MakeServer): Promise<Server> {
+  const server = makeServer(handler);
   server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -61,7 +77,7 @@ export interface Listening {
  * Listen on `hosts` on one port. The first host picks the port (0 = free); the others are best
  * effort (::1 may be missing on IPv4-only machines, and that must not stop the server).
  */
-export async function listen(serve: RequestListener, port: number, hosts: string[]): Promise<Listening> {
+export async function listen(serve: RequestListener, port: number, hosts: string[], tls?: TlsPair): Promise<Listening> {
   let closing = false;
   // Once closing, every response ends its connection: a keep-alive client under steady load would
   // otherwise keep reusing it, close() would never finish, and the 2 s cut-off below would end
@@ -70,12 +86,13 @@ export async function listen(serve: RequestListener, port: number, hosts: string
     if (closing) res.setHeader('Connection', 'close');
     serve(req, res);
   };
-  const first = await listenOne(handler, port, hosts[0]!);
+  const makeServer = tls ? await tlsServer(tls) : plainServer;
+  const first = await listenOne(handler, port, hosts[0]!, makeServer);
   const actualPort = (first.address() as { port: number }).port;
   const servers = [first];
   for (const host of hosts.slice(1)) {
     try {
-      servers.push(await listenOne(handler, actualPort, host));
+      servers.push(await listenOne(handler, actualPort, host, makeServer));
     } catch {
       // best effort
     }

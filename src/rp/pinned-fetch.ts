@@ -17,14 +17,23 @@ function toHeaders(raw: IncomingHttpHeaders): Headers {
  * with the issuer's Host header, as a browser would send them: an RP living inside the OP (the
  * playground) reaches it on the address a request just came in on, whatever the issuer's name
  * resolves to from here. node:http, because fetch will not send a Host header of our choosing.
+ * An https `base` (--https) is reached over TLS pinned to `fingerprint256`, the OP's own certificate.
  */
-export function pinnedFetch(origin: string, base: string): RpFetch {
-  return (url, init) => {
+export function pinnedFetch(origin: string, base: string, fingerprint256?: string): RpFetch {
+  return async (url, init) => {
     const target = new URL(url);
     if (target.origin !== origin) return fetch(url, init as RequestInit);
+    const pinned = new URL(target.pathname + target.search, base);
+    const address = pinned.hostname.replace(/^\[|\]$/g, '');
+    const tls = pinned.protocol === 'https:'
+      ? await (await import('../util/pinned-tls.js')).connectPinned(address, Number(pinned.port), fingerprint256 ?? '')
+      : undefined;
     return new Promise((resolve, reject) => {
-      const pinned = new URL(target.pathname + target.search, base);
-      const req = request(pinned, { method: init.method, headers: { ...init.headers, host: target.host }, signal: init.signal }, (res) => {
+      const req = request({
+        host: address, port: pinned.port, path: pinned.pathname + pinned.search, method: init.method,
+        headers: { ...init.headers, host: target.host }, signal: init.signal,
+        ...(tls ? { createConnection: () => tls } : {}),
+      }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);

@@ -6,6 +6,9 @@ export class FormAgent {
   /** Open, so security tests can tamper with cookies. */
   readonly jar = new Map<string, string>();
 
+  /** `send`: the fetch to use (default the global one; e.g. one that trusts a test CA). */
+  constructor(private readonly send: typeof fetch = fetch) {}
+
   cookieHeader(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -19,7 +22,7 @@ export class FormAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(url, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await this.send(url, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');

@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import { pinnedFetch } from '../../rp/pinned-fetch.js';
 import type { Transport } from '../../rp/transport.js';
 import type { Ctx, Provider } from '../context.js';
@@ -12,5 +13,8 @@ export function loopbackTransport(op: Provider, ctx: Ctx): Transport {
   const socket = ctx.req.socket;
   const address = socket.localAddress ?? '127.0.0.1';
   const host = address.includes(':') ? `[${address}]` : address;
-  return { fetch: pinnedFetch(new URL(op.config.issuer).origin, `http://${host}:${socket.localPort}`), now: () => op.clock.now() };
+  // Over --https the OP's own certificate is pinned: the address is ours, whatever CA issued it.
+  const fingerprint = socket instanceof TLSSocket ? (socket.getCertificate() as { fingerprint256?: string } | null)?.fingerprint256 : undefined;
+  const base = `${fingerprint ? 'https' : 'http'}://${host}:${socket.localPort}`;
+  return { fetch: pinnedFetch(new URL(op.config.issuer).origin, base, fingerprint), now: () => op.clock.now() };
 }
