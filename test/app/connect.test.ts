@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/app/connect.js';
 import { NotFoundError } from '../../src/errors/app-errors.js';
-import { startServer } from '../../src/provider/start-server.js';
+import { startDevOp } from '../../src/app/start-dev-op.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -36,15 +36,15 @@ describe('connect({ data })', () => {
 
   it('with a server running: sends it to that server, with the same result as from the file', async () => {
     const data = await dataFile();
-    const server = await startServer({ port: 0, host: '127.0.0.1', data, log: 'none' });
-    cleanups.push(() => server.close());
+    const server = await startDevOp({ port: 0, host: '127.0.0.1', data, log: 'none' });
+    cleanups.push(() => server.stop());
     const op = connect({ data });
     const added = await op.run('client.add', webClient);
     expect(added.via).toBe('server');
     expect((await server.store.getClient('web'))?.redirect_uris).toEqual(['http://localhost:3000/cb']); // live, at once
     const live = await op.run('client.show', { id: 'web' });
     expect(live.via).toBe('server');
-    await server.close();
+    await server.stop();
     const fromFile = await op.run('client.show', { id: 'web' });
     expect(fromFile.via).toBe('file');
     expect(fromFile.result).toEqual(live.result);

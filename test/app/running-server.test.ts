@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serverOnData } from '../../src/app/running-server.js';
-import { startServer } from '../../src/provider/start-server.js';
+import { startDevOp } from '../../src/app/start-dev-op.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('serverOnData', () => {
@@ -13,13 +13,13 @@ describe('serverOnData', () => {
     const data = join(dir.path, 'db.json');
     try {
       expect(await serverOnData(data)).toBeUndefined();
-      const server = await startServer({ port: 0, host: '127.0.0.1', data, log: 'none' });
+      const server = await startDevOp({ port: 0, host: '127.0.0.1', data, log: 'none' });
       try {
         const found = await serverOnData(data);
         expect(found).toEqual({ base: `http://127.0.0.1:${server.port}`, pid: process.pid });
         expect((await fetch(`${found!.base}/.well-known/openid-configuration`)).status).toBe(200);
       } finally {
-        await server.close();
+        await server.stop();
       }
       expect(await serverOnData(data)).toBeUndefined();
     } finally {
