@@ -1,6 +1,6 @@
 import { InvalidGrant } from '../errors/oauth-errors.js';
 import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
-import type { Client, StateKind, StateRecord } from '../store/types.js';
+import type { Client, StateRecords } from '../store/types.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import { epochSeconds } from '../util/clock.js';
 import { randomId } from '../util/random.js';
@@ -43,7 +43,9 @@ export interface UserGrantContext {
  * that exist then, so one written later would outlive the revocation. Write first, then look:
  * either the revocation saw this record, or this sees the grant gone.
  */
-async function putTokenRecord(op: Pick<Provider, 'store'>, kind: StateKind, id: string, record: StateRecord): Promise<void> {
+async function putTokenRecord<K extends 'AccessToken' | 'RefreshToken'>(
+  op: Pick<Provider, 'store'>, kind: K, id: string, record: StateRecords[K],
+): Promise<void> {
   await op.store.put(kind, id, record);
   if (record.grantId !== undefined && !(await op.store.get('Grant', record.grantId))) {
     await op.store.delete(kind, id);

@@ -25,7 +25,7 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
       throw err;
     }
   }
-  const record = await op.store.get<AccessTokenRecord>('AccessToken', id);
+  const record = await op.store.get('AccessToken', id);
   if (!record) throw new TokenNotFound('access token is expired, revoked or unknown');
   // A removed client's tokens die with it (the store has no index of tokens by client).
   if (!(await op.store.getClient(record.clientId))) throw new TokenNotFound(`client ${record.clientId} has been removed`);
@@ -33,7 +33,7 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
 }
 
 async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
-  const record = await op.store.get<RefreshTokenRecord>('RefreshToken', token);
+  const record = await op.store.get('RefreshToken', token);
   // A rotated (consumed) refresh token, or one whose client was removed, is no longer active.
   if (!record || record.consumedAt !== undefined || !(await op.store.getClient(record.clientId))) return undefined;
   return { kind: 'refresh_token', id: token, record };

@@ -1,6 +1,15 @@
-import type { StateRecord } from './types.js';
-
 /** The shapes of the protocol state records, one per StateKind. Times are epoch seconds. */
+
+/**
+ * What every protocol state record carries: its expiry (epoch seconds), after which it is
+ * collected; `grantId` links records so a whole grant can be revoked at once.
+ */
+export interface StateRecord {
+  exp: number;
+  grantId?: string;
+  /** Set by Store.consume: epoch seconds of first use. */
+  consumedAt?: number;
+}
 
 /** A user's login at the OP, referenced by the signed session cookie. */
 export interface SessionRecord extends StateRecord {
@@ -124,3 +133,21 @@ export interface DeviceCodeRecord extends StateRecord {
 export interface UserCodeRecord extends StateRecord {
   deviceCode: string;
 }
+
+/** A client assertion's jti, remembered until the assertion expires so it is used once (RFC 7523 3). */
+export type ClientAssertionRecord = StateRecord;
+
+/** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
+export interface StateRecords {
+  AuthorizationCode: AuthorizationCodeRecord;
+  RefreshToken: RefreshTokenRecord;
+  AccessToken: AccessTokenRecord;
+  Session: SessionRecord;
+  Interaction: InteractionRecord;
+  Grant: GrantRecord;
+  DeviceCode: DeviceCodeRecord;
+  UserCode: UserCodeRecord;
+  ClientAssertion: ClientAssertionRecord;
+}
+
+export type StateKind = keyof StateRecords;
