@@ -70,26 +70,28 @@ export async function issueAccessToken(
   },
 ): Promise<{ token: string; expiresIn: number }> {
   const iat = epochSeconds(op.clock);
+  const aud = a.aud ?? a.client.client_id;
+  const exp = iat + a.ttl;
+  // What the store must know whatever the format: liveness, revocation by grant, client or user.
   const record: AccessTokenRecord = {
     clientId: a.client.client_id,
     sub: a.sub,
-    scope: a.scope,
-    aud: a.aud ?? a.client.client_id,
-    iat,
-    exp: iat + a.ttl,
-    forUser: a.forUser,
+    exp,
+    ...(a.forUser ? { forUser: true } : {}),
     ...(a.grantId ? { grantId: a.grantId } : {}),
-    ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
     ...(a.claims !== undefined ? { claims: a.claims } : {}),
   };
   if (a.client.access_token_format === 'opaque') {
+    // The value carries nothing: the record is the whole token.
     const token = randomId();
-    await putTokenRecord(op, 'AccessToken', token, record);
+    await putTokenRecord(op, 'AccessToken', token, {
+      ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+    });
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(await op.keys(), {
-    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
-    scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
+    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud,
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra,
   });
   await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl };

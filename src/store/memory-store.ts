@@ -6,6 +6,7 @@ import { GrantIndex } from './grant-index.js';
 import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
 import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
+import { StringPool } from './string-pool.js';
 import type { Client, Consumed, DataFile, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface MemoryStoreOptions {
@@ -27,6 +28,7 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly grants = new GrantIndex();
+  private readonly strings = new StringPool();
   private lastCollect: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -37,6 +39,7 @@ export class MemoryStore implements Store {
     this.lastCollect = this.clock.now();
     for (const [kind, table] of this.tables()) {
       for (const [id, record] of Object.entries(table)) {
+        this.internShared(record);
         if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
       }
     }
@@ -267,10 +270,20 @@ export class MemoryStore implements Store {
     // A non-numeric exp would never expire and never be collected.
     if (!Number.isFinite(record.exp)) throw new TypeError(`${kind} ${id}: exp must be a number of epoch seconds`);
     const copy = cloneJson(record, `${kind} ${id}`); // may throw (too deep): before anything changes
+    this.internShared(copy);
     this.deleteRecord(kind, id);
     writeRow((this.data.state[kind] ??= {}), id, copy);
     if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
     this.onChange();
+  }
+
+  /** Share one copy of the strings that repeat across records (see StringPool). */
+  private internShared(record: StateRecord): void {
+    const fields = record as unknown as Record<string, unknown>;
+    for (const name of SHARED_FIELDS) {
+      const value = fields[name];
+      if (typeof value === 'string' && Object.hasOwn(fields, name)) fields[name] = this.strings.intern(value);
+    }
   }
 
   private deleteRecord(kind: StateKind, id: string): boolean {
@@ -314,6 +327,9 @@ export class MemoryStore implements Store {
     return true;
   }
 }
+
+/** Record fields whose values repeat across many records: client ids, subjects, scopes, audiences. */
+const SHARED_FIELDS = ['clientId', 'sub', 'accountId', 'scope', 'aud'] as const;
 
 /** Expired state is collected (on a put) at most this often. */
 const COLLECT_EVERY_MS = 60_000;
