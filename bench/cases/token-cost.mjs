@@ -39,8 +39,8 @@ async function issue(port, count) {
 
 /** RSS and heap of the server after a full GC (the server runs with --expose-gc). */
 async function settled(server) {
-  const { heapUsed } = await server.ask({ cmd: 'gc' });
-  return { rss: server.rss(), heapUsed };
+  const { heapUsed, heapTotal, external } = await server.ask({ cmd: 'gc' });
+  return { rss: server.rss(), heapUsed, heapTotal, external };
 }
 
 /**
@@ -68,6 +68,7 @@ async function serverCost(label, options, n, dataFile) {
     const per = (field, from) => ((full[field] - from[field]) / (n - (from === base ? 0 : n / 2))).toFixed(0);
     return [
       label, String(n), (n / seconds).toFixed(0), `${per('rss', half)} (${per('rss', base)})`, `${per('heapUsed', half)} (${per('heapUsed', base)})`,
+      `${per('heapTotal', half)} (${per('heapTotal', base)})`, `${per('external', half)} (${per('external', base)})`,
       dataFile ? per('bytes', base) : '—',
     ];
   } finally {
@@ -93,7 +94,7 @@ async function storeCost(records) {
   gc();
   const perRecord = (process.memoryUsage().heapUsed - before) / records;
   await store.close(); // still referenced here, so not collected before the measurement
-  return ['MemoryStore.put AccessToken (in process)', String(records), '—', '—', perRecord.toFixed(0), '—'];
+  return ['MemoryStore.put AccessToken (in process)', String(records), '—', '—', perRecord.toFixed(0), '—', '—', '—'];
 }
 
 export async function run({ n = 20_000, records = 100_000 } = {}) {
@@ -105,7 +106,7 @@ export async function run({ n = 20_000, records = 100_000 } = {}) {
       await serverCost('server --data', { data: dataFile }, n, dataFile),
       ...(globalThis.gc ? [await storeCost(records)] : []), // needs node --expose-gc
     ];
-    table('cost per stored access token (client_credentials, RS256 JWT)', ['', 'tokens', 'tokens/s', 'RSS B/token', 'heap B/token', 'file B/token'], rows, [
+    table('cost per stored access token (client_credentials, RS256 JWT)', ['', 'tokens', 'tokens/s', 'RSS B/token', 'heap B/token', 'heap committed', 'external', 'file B/token'], rows, [
       'RSS and heap: growth per token from N/2 to N tokens, after a GC; in brackets from the warmed-up baseline.',
     ]);
     return rows;

@@ -32,7 +32,8 @@ process.on('message', async (m) => {
   } else if (m?.cmd === 'gc') {
     // Only with --expose-gc (bench/cases/token-cost.mjs): memory measured after a full collection.
     globalThis.gc?.();
-    process.send({ id: m.id, heapUsed: process.memoryUsage().heapUsed });
+    const { heapUsed, heapTotal, external } = process.memoryUsage();
+    process.send({ id: m.id, heapUsed, heapTotal, external });
   } else if (m?.cmd === 'flush') {
     const t = performance.now();
     await server.store.flush();
