@@ -59,3 +59,27 @@ describe('device code changes racing each other', () => {
     expect(await pollError(deviceCode)).toBe(won[0] ? 'access_denied' : 'tokens');
   });
 });
+
+describe('consents racing each other', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestOp();
+    await server.store.addClient(confidentialClient({ scope: 'api:read api:write' }));
+  });
+  afterAll(() => server.close());
+
+  it('two consents widening one grant at the same moment both land', async () => {
+    const { ensureGrant } = await import('../../src/provider/ensure-grant.js');
+    const client = (await server.store.getClient('web'))!;
+    const now = Math.floor(Date.now() / 1000);
+    await server.store.put('Grant', 'g1', { accountId: 'alice', clientId: 'web', scopes: ['openid'], exp: now + 600, grantId: 'g1' });
+    const record: SessionRecord = { accountId: 'alice', sid: 'sid-1', loginTs: now, amr: ['pwd'], grants: { web: 'g1' }, exp: now + 600 };
+    await server.store.put('Session', 's1', record);
+    const ids = await Promise.all([
+      ensureGrant(server.provider, { id: 's1', record: structuredClone(record) }, client, ['openid', 'api:read']),
+      ensureGrant(server.provider, { id: 's1', record: structuredClone(record) }, client, ['openid', 'api:write']),
+    ]);
+    expect(ids).toEqual(['g1', 'g1']);
+    expect((await server.store.get('Grant', 'g1'))?.scopes.sort()).toEqual(['api:read', 'api:write', 'openid']);
+  });
+});
