@@ -83,3 +83,27 @@ describe('consents racing each other', () => {
     expect((await server.store.get('Grant', 'g1'))?.scopes.sort()).toEqual(['api:read', 'api:write', 'openid']);
   });
 });
+
+describe('first consents racing each other', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestOp();
+    await server.store.addClient(confidentialClient({ scope: 'api:read api:write' }));
+  });
+  afterAll(() => server.close());
+
+  it('two first consents at the same moment end in one grant with both scopes, linked to the session', async () => {
+    const { ensureGrant } = await import('../../src/provider/ensure-grant.js');
+    const client = (await server.store.getClient('web'))!;
+    const now = Math.floor(Date.now() / 1000);
+    const record: SessionRecord = { accountId: 'alice', sid: 'sid-2', loginTs: now, amr: ['pwd'], grants: {}, exp: now + 600 };
+    await server.store.put('Session', 's2', record);
+    const ids = await Promise.all([
+      ensureGrant(server.provider, { id: 's2', record: structuredClone(record) }, client, ['openid', 'api:read']),
+      ensureGrant(server.provider, { id: 's2', record: structuredClone(record) }, client, ['openid', 'api:write']),
+    ]);
+    expect(ids[0]).toBe(ids[1]);
+    expect((await server.store.get('Session', 's2'))?.grants).toEqual({ web: ids[0] });
+    expect((await server.store.get('Grant', ids[0]!))?.scopes.sort()).toEqual(['api:read', 'api:write', 'openid']);
+  });
+});
