@@ -120,10 +120,10 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
     it('puts, gets, replaces and deletes state records', async () => {
       const code: Code = { exp: inSeconds(60), clientId: 'web' };
       await store.put('AuthorizationCode', 'c1', code);
-      expect(await store.get<Code>('AuthorizationCode', 'c1')).toEqual(code);
+      expect(await store.get('AuthorizationCode', 'c1')).toEqual(code);
       expect(await store.get('RefreshToken', 'c1')).toBeUndefined();
       await store.put('AuthorizationCode', 'c1', { ...code, clientId: 'api' });
-      expect((await store.get<Code>('AuthorizationCode', 'c1'))?.clientId).toBe('api');
+      expect((await store.get('AuthorizationCode', 'c1'))?.clientId).toBe('api');
       await store.delete('AuthorizationCode', 'c1');
       expect(await store.get('AuthorizationCode', 'c1')).toBeUndefined();
       await store.delete('AuthorizationCode', 'never-there');
@@ -161,12 +161,12 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
     });
 
     it('consume: first use, then replay with the first use time', async () => {
-      await store.put<Code>('AuthorizationCode', 'c1', { exp: inSeconds(60), clientId: 'web' });
-      const first = await store.consume<Code>('AuthorizationCode', 'c1');
+      await store.put('AuthorizationCode', 'c1', { exp: inSeconds(60), clientId: 'web' });
+      const first = await store.consume('AuthorizationCode', 'c1');
       expect(first).toEqual({ firstUse: true, record: { exp: inSeconds(60), clientId: 'web', consumedAt: clock.seconds() } });
       const usedAt = clock.seconds();
       clock.advance(5_000);
-      const replay = await store.consume<Code>('AuthorizationCode', 'c1');
+      const replay = await store.consume('AuthorizationCode', 'c1');
       expect(replay).toEqual({ firstUse: false, record: { exp: inSeconds(55), clientId: 'web', consumedAt: usedAt } });
       expect((await store.get('AuthorizationCode', 'c1'))?.consumedAt).toBe(usedAt);
     });
@@ -362,11 +362,11 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       const record: Code = { exp: inSeconds(60), clientId: 'web' };
       await store.put('AuthorizationCode', 'c1', record);
       record.clientId = 'changed';
-      const got = await store.get<Code>('AuthorizationCode', 'c1');
+      const got = await store.get('AuthorizationCode', 'c1');
       if (got) got.exp = 0;
-      const used = await store.consume<Code>('AuthorizationCode', 'c1');
+      const used = await store.consume('AuthorizationCode', 'c1');
       if (used) used.record.clientId = 'changed';
-      expect(await store.get<Code>('AuthorizationCode', 'c1')).toMatchObject({ exp: inSeconds(60), clientId: 'web' });
+      expect(await store.get('AuthorizationCode', 'c1')).toMatchObject({ exp: inSeconds(60), clientId: 'web' });
     });
   });
 }
