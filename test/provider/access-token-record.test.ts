@@ -1,13 +1,13 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { decodeJwt, relyingParty } from './support.js';
 
 const svc = confidentialClient({
   client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], response_types: [], scope: 'api:read',
 });
-let server: RunningServer;
+let server: DevOp;
 let config: oidc.Configuration;
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   await server.store.addClient(svc);
   config = await relyingParty(server, svc);
 });
-afterAll(() => server.close());
+afterAll(() => server.stop());
 
 const introspect = (token: string) =>
   fetch(`${server.issuer}/token/introspection`, {

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import { findPendingDevice, settleDevice } from '../../src/provider/device/approval.js';
 import { deviceCodeGrant } from '../../src/provider/grants/device-code.js';
 import type { SessionRecord } from '../../src/store/records.js';
@@ -19,7 +19,7 @@ const tv = confidentialClient({
  * write of the record must be one step, or one request's change overwrites the other's.
  */
 describe('device code changes racing each other', () => {
-  let server: RunningServer;
+  let server: DevOp;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('device code changes racing each other', () => {
     await server.store.addClient(tv);
     config = await rpConfig(server, tv);
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   const pollError = (deviceCode: string) =>
     deviceCodeGrant.handle(server.provider, { grant_type: DEVICE_GRANT, device_code: deviceCode }, tv).then(
@@ -61,12 +61,12 @@ describe('device code changes racing each other', () => {
 });
 
 describe('consents racing each other', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp();
     await server.store.addClient(confidentialClient({ scope: 'api:read api:write' }));
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   it('two consents widening one grant at the same moment both land', async () => {
     const { ensureGrant } = await import('../../src/provider/ensure-grant.js');
@@ -85,12 +85,12 @@ describe('consents racing each other', () => {
 });
 
 describe('first consents racing each other', () => {
-  let server: RunningServer;
+  let server: DevOp;
   beforeAll(async () => {
     server = await startTestOp();
     await server.store.addClient(confidentialClient({ scope: 'api:read api:write' }));
   });
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
 
   it('two first consents at the same moment end in one grant with both scopes, linked to the session', async () => {
     const { ensureGrant } = await import('../../src/provider/ensure-grant.js');
