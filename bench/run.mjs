@@ -49,6 +49,8 @@ try {
   if (want('sign')) summary.sign = await (await import('./cases/sign.mjs')).run({ ...options, keyFile });
   if (want('coldstart')) summary.coldstart = await (await import('./cases/coldstart.mjs')).run({ ...options, keyFile });
   if (want('throughput')) summary.throughput = await (await import('./cases/throughput.mjs')).run({ ...options, keyFile });
+  // On demand only (needs --expose-gc for its in-process part): --only tokencost.
+  if (only?.has('tokencost')) summary.tokencost = await (await import('./cases/token-cost.mjs')).run({});
   if (want('scaling')) summary.scaling = await (await import('./cases/scaling.mjs')).run({ ...options, keyFile });
   if (want('reset')) summary.reset = await (await import('./cases/reset.mjs')).run({ runs: 20 });
 } finally {

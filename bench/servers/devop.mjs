@@ -29,6 +29,11 @@ process.on('message', async (m) => {
   if (m?.cmd === 'stats') {
     const store = server.store;
     process.send({ id: m.id, writes: store.writeStats?.writes ?? 0, writeStats: store.writeStats ?? null });
+  } else if (m?.cmd === 'gc') {
+    // Only with --expose-gc (bench/cases/token-cost.mjs): memory measured after a full collection.
+    globalThis.gc?.();
+    const { heapUsed, heapTotal, external } = process.memoryUsage();
+    process.send({ id: m.id, heapUsed, heapTotal, external });
   } else if (m?.cmd === 'flush') {
     const t = performance.now();
     await server.store.flush();

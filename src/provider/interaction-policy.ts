@@ -28,7 +28,7 @@ export function needsLogin(
 export async function existingGrant(op: Provider, session: SessionRecord, clientId: string): Promise<{ id: string; record: GrantRecord } | undefined> {
   const id = session.grants[clientId];
   if (!id) return undefined;
-  const record = await op.store.get<GrantRecord>('Grant', id);
+  const record = await op.store.get('Grant', id);
   return record && record.accountId === session.accountId ? { id, record } : undefined;
 }
 

@@ -23,7 +23,7 @@ export function cookieOptions(op: Provider, maxAgeMs?: number) {
 export async function loadSession(op: Provider, ctx: Ctx): Promise<{ id: string; record: SessionRecord } | undefined> {
   const id = ctx.cookies.get(DEFAULTS.cookies.session, { signed: true });
   if (!id) return undefined;
-  const record = await op.store.get<SessionRecord>('Session', id);
+  const record = await op.store.get('Session', id);
   return record ? { id, record } : undefined;
 }
 

@@ -8,7 +8,7 @@ import { MAX_STORED_DEPTH, MemoryStore } from './memory-store.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
-import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, DataFile, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface FileStoreOptions {
   clock?: Clock;
@@ -271,18 +271,23 @@ export class FileStore implements Store {
   async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
     return this.live().updateUser(username, change);
   }
-  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {
+  async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {
     return this.live().put(kind, id, record);
   }
-  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
-    return this.live().get<T>(kind, id);
+  async get<K extends StateKind>(kind: K, id: string): Promise<StateRecords[K] | undefined> {
+    return this.live().get(kind, id);
   }
-  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+  async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
     return this.live().putIfAbsent(kind, id, record);
   }
-
-  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
-    return this.live().consume<T>(kind, id);
+  /** Changed in the memory image at once (atomic there); the coalesced write carries it to the file. */
+  async update<K extends StateKind>(
+    kind: K, id: string, change: (record: StateRecords[K]) => StateRecords[K] | undefined,
+  ): Promise<StateRecords[K] | undefined> {
+    return this.live().update(kind, id, change);
+  }
+  async consume<K extends StateKind>(kind: K, id: string): Promise<Consumed<StateRecords[K]> | undefined> {
+    return this.live().consume(kind, id);
   }
   async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
   async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }

@@ -1,4 +1,4 @@
-import type { Client, Consumed, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 /**
  * A view of a Store that remembers how to undo what is done through it to clients, users, keys
@@ -85,13 +85,18 @@ export class Journal implements Store {
     return after;
   }
 
-  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> { return this.store.put(kind, id, record); }
-  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+  async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> { return this.store.put(kind, id, record); }
+  async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
     return this.store.putIfAbsent(kind, id, record);
   }
-  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> { return this.store.get<T>(kind, id); }
-  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
-    return this.store.consume<T>(kind, id);
+  async get<K extends StateKind>(kind: K, id: string): Promise<StateRecords[K] | undefined> { return this.store.get(kind, id); }
+  async update<K extends StateKind>(
+    kind: K, id: string, change: (record: StateRecords[K]) => StateRecords[K] | undefined,
+  ): Promise<StateRecords[K] | undefined> {
+    return this.store.update(kind, id, change);
+  }
+  async consume<K extends StateKind>(kind: K, id: string): Promise<Consumed<StateRecords[K]> | undefined> {
+    return this.store.consume(kind, id);
   }
   async delete(kind: StateKind, id: string): Promise<void> { return this.store.delete(kind, id); }
   async revokeGrant(grantId: string): Promise<void> { return this.store.revokeGrant(grantId); }

@@ -6,7 +6,8 @@ import { GrantIndex } from './grant-index.js';
 import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
 import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
-import type { Client, Consumed, DataFile, StateKind, StateRecord, Store, StoredKey, User } from './types.js';
+import { StringPool } from './string-pool.js';
+import type { Client, Consumed, DataFile, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface MemoryStoreOptions {
   clock?: Clock;
@@ -27,6 +28,7 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly grants = new GrantIndex();
+  private readonly strings = new StringPool();
   private lastCollect: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -37,6 +39,7 @@ export class MemoryStore implements Store {
     this.lastCollect = this.clock.now();
     for (const [kind, table] of this.tables()) {
       for (const [id, record] of Object.entries(table)) {
+        this.internShared(record);
         if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
       }
     }
@@ -145,14 +148,8 @@ export class MemoryStore implements Store {
     return structuredClone(next);
   }
 
-  async put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void> {
-    // A non-numeric exp would never expire and never be collected.
-    if (!Number.isFinite(record.exp)) throw new TypeError(`${kind} ${id}: exp must be a number of epoch seconds`);
-    this.deleteRecord(kind, id);
-    const table = (this.data.state[kind] ??= {});
-    writeRow(table, id, cloneJson(record, `${kind} ${id}`));
-    if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
-    this.onChange();
+  async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {
+    this.write(kind, id, record);
     // A long-running server issues state without end (an access token per request): what has
     // expired goes at most once a minute, as the state grows, so memory stays bounded under load.
     if (this.clock.now() - this.lastCollect >= COLLECT_EVERY_MS) {
@@ -161,19 +158,33 @@ export class MemoryStore implements Store {
     }
   }
 
-  async putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean> {
+  async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
     // No await between the check and the write: atomic within this process.
     if (this.live(kind, id)) return false;
     await this.put(kind, id, record);
     return true;
   }
 
-  async get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined> {
+  async get<K extends StateKind>(kind: K, id: string): Promise<StateRecords[K] | undefined> {
     const record = this.live(kind, id);
-    return record === undefined ? undefined : (cloneJson(record) as T);
+    return record === undefined ? undefined : cloneJson(record);
   }
 
-  async consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined> {
+  async update<K extends StateKind>(
+    kind: K,
+    id: string,
+    change: (record: StateRecords[K]) => StateRecords[K] | undefined,
+  ): Promise<StateRecords[K] | undefined> {
+    // Read, change and write with no await in between: atomic within this process.
+    const current = this.live(kind, id);
+    if (current === undefined) return undefined;
+    const next = change(cloneJson(current));
+    if (next === undefined) return cloneJson(current);
+    this.write(kind, id, next);
+    return cloneJson(next);
+  }
+
+  async consume<K extends StateKind>(kind: K, id: string): Promise<Consumed<StateRecords[K]> | undefined> {
     const record = this.live(kind, id);
     if (!record) return undefined;
     const firstUse = record.consumedAt === undefined;
@@ -181,7 +192,7 @@ export class MemoryStore implements Store {
       record.consumedAt = epochSeconds(this.clock);
       this.onChange();
     }
-    return { record: cloneJson(record) as T, firstUse };
+    return { record: cloneJson(record), firstUse };
   }
 
   async delete(kind: StateKind, id: string): Promise<void> {
@@ -257,9 +268,31 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   /** The stored record itself (not a copy) if it exists and has not expired. */
-  private live(kind: StateKind, id: string): StateRecord | undefined {
+  private live<K extends StateKind>(kind: K, id: string): StateRecords[K] | undefined {
     const record = readRow(this.data.state[kind], id);
-    return record && !isExpired(record, epochSeconds(this.clock)) ? record : undefined;
+    // The tables hold what put() stored under this kind: the map's type for it.
+    return record && !isExpired(record, epochSeconds(this.clock)) ? (record as StateRecords[K]) : undefined;
+  }
+
+  /** Create or replace a record (a copy of it), keeping the grant index in step. */
+  private write(kind: StateKind, id: string, record: StateRecord): void {
+    // A non-numeric exp would never expire and never be collected.
+    if (!Number.isFinite(record.exp)) throw new TypeError(`${kind} ${id}: exp must be a number of epoch seconds`);
+    const copy = cloneJson(record, `${kind} ${id}`); // may throw (too deep): before anything changes
+    this.internShared(copy);
+    this.deleteRecord(kind, id);
+    writeRow((this.data.state[kind] ??= {}), id, copy);
+    if (record.grantId !== undefined) this.grants.add(record.grantId, { kind, id });
+    this.onChange();
+  }
+
+  /** Share one copy of the strings that repeat across records (see StringPool). */
+  private internShared(record: StateRecord): void {
+    const fields = record as unknown as Record<string, unknown>;
+    for (const name of SHARED_FIELDS) {
+      const value = fields[name];
+      if (typeof value === 'string' && Object.hasOwn(fields, name)) fields[name] = this.strings.intern(value);
+    }
   }
 
   private deleteRecord(kind: StateKind, id: string): boolean {
@@ -303,6 +336,9 @@ export class MemoryStore implements Store {
     return true;
   }
 }
+
+/** Record fields whose values repeat across many records: client ids, subjects, scopes, audiences. */
+const SHARED_FIELDS = ['clientId', 'sub', 'accountId', 'scope', 'aud'] as const;
 
 /** Expired state is collected (on a put) at most this often. */
 const COLLECT_EVERY_MS = 60_000;

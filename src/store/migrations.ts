@@ -30,6 +30,14 @@ const MIGRATIONS: readonly Migration[] = [
       keys: Array.isArray(data.keys) ? data.keys.map(markRequestedAlgKey) : data.keys,
     }),
   },
+  {
+    // v3 stores a JWT access token's record without what the JWT carries (scope, aud, iat,
+    // auth_time) and forUser only when true. v2 records, which carry everything, read the same way
+    // and stay as they are; the version goes up so that a v2 dev-op refuses the slimmer records
+    // instead of misreading them.
+    from: 2,
+    up: (data) => ({ ...data, version: 3 }),
+  },
 ];
 
 function markRequestedAlgKey(key: unknown): unknown {

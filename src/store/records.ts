@@ -1,6 +1,15 @@
-import type { StateRecord } from './types.js';
-
 /** The shapes of the protocol state records, one per StateKind. Times are epoch seconds. */
+
+/**
+ * What every protocol state record carries: its expiry (epoch seconds), after which it is
+ * collected; `grantId` links records so a whole grant can be revoked at once.
+ */
+export interface StateRecord {
+  exp: number;
+  grantId?: string;
+  /** Set by Store.consume: epoch seconds of first use. */
+  consumedAt?: number;
+}
 
 /** A user's login at the OP, referenced by the signed session cookie. */
 export interface SessionRecord extends StateRecord {
@@ -86,20 +95,27 @@ export interface RefreshTokenRecord extends StateRecord {
   resource?: string;
 }
 
-/** An issued access token, keyed by its jti (JWT) or its value (opaque), so it can be revoked. */
+/**
+ * An issued access token, keyed by its jti (JWT) or its value (opaque), so it can be revoked and
+ * introspected. One is stored per token request, so it holds only what the token does not: a JWT
+ * access token carries scope, aud, iat and auth_time itself (RFC 9068 2.2), and the store keeps
+ * them for opaque tokens only. What a lookup returns is the whole picture (AccessTokenDetails in
+ * provider/token-lookup.ts). Schema v2 records carry every field; they read the same way.
+ */
 export interface AccessTokenRecord extends StateRecord {
   clientId: string;
   sub: string;
-  scope: string;
-  aud: string;
-  iat: number;
-  authTime?: number;
   /** Absent for client_credentials: there is no user grant. */
   grantId?: string;
-  /** True when the subject is a user (not the client itself). */
-  forUser: boolean;
+  /** Present (true) when the subject is a user, not the client itself. */
+  forUser?: boolean;
   /** The claims parameter (JSON): userinfo members are released at /me beyond the scopes. */
   claims?: string;
+  /** Opaque tokens only (a JWT carries these): */
+  scope?: string;
+  aud?: string;
+  iat?: number;
+  authTime?: number;
 }
 
 /** RFC 8628: a device authorization, keyed by device_code, waiting for the user at /device. */
@@ -124,3 +140,21 @@ export interface DeviceCodeRecord extends StateRecord {
 export interface UserCodeRecord extends StateRecord {
   deviceCode: string;
 }
+
+/** A client assertion's jti, remembered until the assertion expires so it is used once (RFC 7523 3). */
+export type ClientAssertionRecord = StateRecord;
+
+/** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
+export interface StateRecords {
+  AuthorizationCode: AuthorizationCodeRecord;
+  RefreshToken: RefreshTokenRecord;
+  AccessToken: AccessTokenRecord;
+  Session: SessionRecord;
+  Interaction: InteractionRecord;
+  Grant: GrantRecord;
+  DeviceCode: DeviceCodeRecord;
+  UserCode: UserCodeRecord;
+  ClientAssertion: ClientAssertionRecord;
+}
+
+export type StateKind = keyof StateRecords;

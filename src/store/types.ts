@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
+import type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -67,28 +68,7 @@ export interface User {
   claims: Record<string, unknown>;
 }
 
-/**
- * Protocol state, keyed by kind. Every record carries its expiry (epoch seconds) and is
- * collected after it; `grantId` links records so a whole grant can be revoked at once.
- */
-export interface StateRecord {
-  exp: number;
-  grantId?: string;
-  /** Set by Store.consume: epoch seconds of first use. */
-  consumedAt?: number;
-}
-
-export type StateKind =
-  | 'AuthorizationCode'
-  | 'RefreshToken'
-  | 'AccessToken'
-  | 'Session'
-  | 'Interaction'
-  | 'Grant'
-  | 'DeviceCode'
-  | 'UserCode'
-  /** A client assertion's jti, remembered until the assertion expires so it is used once. */
-  | 'ClientAssertion';
+export type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** Facts about the data file itself. */
 export interface StoreMeta {
@@ -155,16 +135,25 @@ export interface Store {
   updateUser(username: string, change: (user: User) => User): Promise<User | undefined>;
 
   /** Create or replace a state record. */
-  put<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<void>;
+  put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void>;
   /** Atomically create a record unless a live one has this id; false means it already existed (replay). */
-  putIfAbsent<T extends StateRecord>(kind: StateKind, id: string, record: T): Promise<boolean>;
+  putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean>;
   /** A live (unexpired) record, or undefined. */
-  get<T extends StateRecord>(kind: StateKind, id: string): Promise<T | undefined>;
+  get<K extends StateKind>(kind: K, id: string): Promise<StateRecords[K] | undefined>;
+  /**
+   * Atomically replace a live record with `change(current)`: nothing else touches the record
+   * between the read and the write, so two requests racing on one record (two polls of a device
+   * code, an approve racing a deny) each see the other's result. `change` is synchronous and gets
+   * a copy. It returns the new record, or undefined to leave the record as it is. Resolves to the
+   * record as stored afterwards; undefined (and `change` is not called) for an unknown or expired
+   * id. A `change` that throws leaves the record unchanged, and the update rejects with its error.
+   */
+  update<K extends StateKind>(kind: K, id: string, change: (record: StateRecords[K]) => StateRecords[K] | undefined): Promise<StateRecords[K] | undefined>;
   /**
    * Atomically mark a live record used. The first call gets firstUse=true; later calls get the
    * record with firstUse=false (replay). Undefined for unknown or expired ids.
    */
-  consume<T extends StateRecord>(kind: StateKind, id: string): Promise<Consumed<T> | undefined>;
+  consume<K extends StateKind>(kind: K, id: string): Promise<Consumed<StateRecords[K]> | undefined>;
   delete(kind: StateKind, id: string): Promise<void>;
   /** Delete every record of every kind that carries this grantId. */
   revokeGrant(grantId: string): Promise<void>;

@@ -1,7 +1,7 @@
 import { InvalidGrant } from '../errors/oauth-errors.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { AccessTokenRecord } from '../store/records.js';
-import type { Client, StateKind, StateRecord, Store } from '../store/types.js';
+import type { Client, StateRecords, Store } from '../store/types.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 import type { RandomSource } from '../util/random.js';
 import { signAccessToken } from './access-token.js';
@@ -24,7 +24,9 @@ export interface AccessTokenIssuer {
  * that exist then, so one written later would outlive the revocation. Write first, then look:
  * either the revocation saw this record, or this sees the grant gone.
  */
-export async function putTokenRecord(op: { readonly store: Store }, kind: StateKind, id: string, record: StateRecord): Promise<void> {
+export async function putTokenRecord<K extends 'AccessToken' | 'RefreshToken'>(
+  op: { readonly store: Store }, kind: K, id: string, record: StateRecords[K],
+): Promise<void> {
   await op.store.put(kind, id, record);
   if (record.grantId !== undefined && !(await op.store.get('Grant', record.grantId))) {
     await op.store.delete(kind, id);
@@ -46,26 +48,29 @@ export async function issueAccessToken(
   },
 ): Promise<{ token: string; expiresIn: number; jti?: string }> {
   const iat = epochSeconds(op.clock);
+  const aud = a.aud ?? a.client.client_id;
+  const exp = iat + a.ttl;
+  // What the store must know whatever the format: liveness, revocation by grant, client or user.
+  // A JWT carries the rest (scope, aud, iat), read back from it when the token is looked up.
   const record: AccessTokenRecord = {
     clientId: a.client.client_id,
     sub: a.sub,
-    scope: a.scope,
-    aud: a.aud ?? a.client.client_id,
-    iat,
-    exp: iat + a.ttl,
-    forUser: a.forUser,
+    exp,
+    ...(a.forUser ? { forUser: true } : {}),
     ...(a.grantId ? { grantId: a.grantId } : {}),
-    ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
     ...(a.claims !== undefined ? { claims: a.claims } : {}),
   };
   if (a.client.access_token_format === 'opaque') {
+    // The value carries nothing: the record is the whole token.
     const token = op.random.id();
-    await putTokenRecord(op, 'AccessToken', token, record);
+    await putTokenRecord(op, 'AccessToken', token, {
+      ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+    });
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
-    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud: record.aud,
-    scope: a.scope, iat, exp: record.exp, authTime: a.authTime, extra: a.extra,
+    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud,
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra,
   });
   await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl, jti };

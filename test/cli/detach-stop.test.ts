@@ -82,8 +82,8 @@ describe('dev-op start --detach / dev-op stop', () => {
   });
 
   it('a server that cannot start: exit 1 with its error in one line, nothing left running', async () => {
-    const start = await cli(p.data, ['start', '--detach', '--port', '0', '--auto-login', 'nobody']);
-    expectUsageError(start, '--auto-login user nobody does not exist');
+    const start = await cli(p.data, ['start', '--detach', '--port', '0', '--issuer', 'not-a-url']);
+    expectUsageError(start, '--issuer not-a-url is not a URL');
     expect(await readFile(`${p.data}.owner.json`, 'utf8').catch(() => undefined)).toBeUndefined();
     // The log keeps earlier runs: the error said is this run's.
     const again = await cli(p.data, ['start', '--detach', '--port', '0', '--seed', join(p.dir, 'missing.json')]);

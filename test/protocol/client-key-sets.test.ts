@@ -33,7 +33,7 @@ describe('private_key_jwt key sets from jwks_uri, per instance', () => {
     await Promise.all([a.store.addClient(client), b.store.addClient(client)]);
   });
   afterAll(async () => {
-    await Promise.all([a.close(), b.close(), new Promise((resolve) => jwksServer.close(resolve))]);
+    await Promise.all([a.stop(), b.stop(), new Promise((resolve) => jwksServer.close(resolve))]);
   });
 
   async function keyPair(kid: string) {

@@ -96,7 +96,7 @@ describe('device authorization grant (RFC 8628)', () => {
 
   it('answers expired_token once the device code has expired', async () => {
     const response = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
-    const record = await server.store.get<{ expiresAt: number; exp: number }>('DeviceCode', response.device_code);
+    const record = await server.store.get('DeviceCode', response.device_code);
     await server.store.put('DeviceCode', response.device_code, { ...record!, expiresAt: Math.floor(Date.now() / 1000) - 1 });
     expect((await (await poll(response.device_code)).json()).error).toBe('expired_token');
   });

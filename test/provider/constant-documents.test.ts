@@ -110,7 +110,7 @@ describe('the fast path shares the cross-cutting concerns with koa', () => {
     onTestFinished(async () => {
       write.mockRestore();
       for (const stop of off) stop();
-      await logged.close();
+      await logged.stop();
     });
     await get(logged.port, '/.well-known/openid-configuration', { host: `localhost:${logged.port}` });
     await get(logged.port, '/jwks', { host: `localhost:${logged.port}`, origin: 'http://localhost:3000' });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type RunningServer } from '../../src/index.js';
+import { ConfigError, type DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 
-/** startServer({ deterministic }): the programmatic side of `dev-op start --deterministic`. */
+/** startDevOp({ deterministic }): the programmatic side of `dev-op start --deterministic`. */
 const svc = confidentialClient({ client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] });
 const TIME = '2031-05-01T12:00:00Z';
 
-async function clientCredentials(server: RunningServer): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
+async function clientCredentials(server: DevOp): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${server.port}/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from('svc:svc-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -19,12 +19,12 @@ async function clientCredentials(server: RunningServer): Promise<{ header: Recor
 }
 
 describe('deterministic mode in the programmatic API', () => {
-  let servers: RunningServer[];
+  let servers: DevOp[];
   beforeAll(async () => {
     servers = await Promise.all([0, 1].map(() => startTestOp({ issuer: 'http://localhost:4000', deterministic: { seed: 'snap', time: TIME } })));
     for (const server of servers) await server.store.addClient(svc);
   });
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  afterAll(() => Promise.all(servers.map((s) => s.stop())));
 
   it('two instances in one process with one seed agree; the clock stands still', async () => {
     const [one, two] = [await clientCredentials(servers[0]!), await clientCredentials(servers[1]!)];

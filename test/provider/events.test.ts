@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { DevOp } from '../../src/index.js';
 import type { DevOpEvents, EventType } from '../../src/util/events.js';
 import { FormAgent } from '../helpers/browser-like.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
@@ -11,19 +11,19 @@ import { authRequest, authorize, relyingParty } from './support.js';
  * (provider.events), for tests and tools to follow; payloads never carry a token.
  */
 const web = confidentialClient({ grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] });
-let a: RunningServer;
-let b: RunningServer;
+let a: DevOp;
+let b: DevOp;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([startTestOp(), startTestOp({ autoLogin: 'alice' })]);
   await Promise.all([a.store.addClient(web), b.store.addClient(web)]);
 });
 afterAll(async () => {
-  await Promise.all([a.close(), b.close()]);
+  await Promise.all([a.stop(), b.stop()]);
 });
 
 /** Collect `types` events of `server` while `run` runs. */
-async function collect(server: RunningServer, types: EventType[], run: () => Promise<unknown>): Promise<[EventType, unknown][]> {
+async function collect(server: DevOp, types: EventType[], run: () => Promise<unknown>): Promise<[EventType, unknown][]> {
   const seen: [EventType, unknown][] = [];
   const stops = types.map((type) => server.provider.events.on(type, (e: DevOpEvents[typeof type]) => seen.push([type, e])));
   try {

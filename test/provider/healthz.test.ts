@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningServer, StoredKey } from '../../src/index.js';
+import type { DevOp, StoredKey } from '../../src/index.js';
 import { generateSigningKey } from '../../src/keys/generate.js';
 import { startTestOp } from '../helpers/op.js';
 
@@ -18,9 +18,9 @@ function statusWithHost(port: number, path: string, host: string): Promise<numbe
 
 /** GET /healthz: the readiness probe a CI job or an orchestrator polls. */
 describe('GET /healthz', () => {
-  let server: RunningServer | undefined;
+  let server: DevOp | undefined;
   afterEach(async () => {
-    await server?.close();
+    await server?.stop();
     server = undefined;
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsError } from '../../src/errors/app-errors.js';
+import type { DeviceCodeRecord } from '../../src/store/records.js';
 import type { Client, StateRecord, Store, StoredKey, User } from '../../src/store/types.js';
 import { TestClock } from '../helpers/test-clock.js';
 
@@ -119,10 +120,10 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
     it('puts, gets, replaces and deletes state records', async () => {
       const code: Code = { exp: inSeconds(60), clientId: 'web' };
       await store.put('AuthorizationCode', 'c1', code);
-      expect(await store.get<Code>('AuthorizationCode', 'c1')).toEqual(code);
+      expect(await store.get('AuthorizationCode', 'c1')).toEqual(code);
       expect(await store.get('RefreshToken', 'c1')).toBeUndefined();
       await store.put('AuthorizationCode', 'c1', { ...code, clientId: 'api' });
-      expect((await store.get<Code>('AuthorizationCode', 'c1'))?.clientId).toBe('api');
+      expect((await store.get('AuthorizationCode', 'c1'))?.clientId).toBe('api');
       await store.delete('AuthorizationCode', 'c1');
       expect(await store.get('AuthorizationCode', 'c1')).toBeUndefined();
       await store.delete('AuthorizationCode', 'never-there');
@@ -181,12 +182,12 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
     });
 
     it('consume: first use, then replay with the first use time', async () => {
-      await store.put<Code>('AuthorizationCode', 'c1', { exp: inSeconds(60), clientId: 'web' });
-      const first = await store.consume<Code>('AuthorizationCode', 'c1');
+      await store.put('AuthorizationCode', 'c1', { exp: inSeconds(60), clientId: 'web' });
+      const first = await store.consume('AuthorizationCode', 'c1');
       expect(first).toEqual({ firstUse: true, record: { exp: inSeconds(60), clientId: 'web', consumedAt: clock.seconds() } });
       const usedAt = clock.seconds();
       clock.advance(5_000);
-      const replay = await store.consume<Code>('AuthorizationCode', 'c1');
+      const replay = await store.consume('AuthorizationCode', 'c1');
       expect(replay).toEqual({ firstUse: false, record: { exp: inSeconds(55), clientId: 'web', consumedAt: usedAt } });
       expect((await store.get('AuthorizationCode', 'c1'))?.consumedAt).toBe(usedAt);
     });
@@ -211,6 +212,73 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.put('ClientAssertion', 'jti-2', { exp: inSeconds(1) });
       clock.advance(2000);
       expect(await store.putIfAbsent('ClientAssertion', 'jti-2', { exp: inSeconds(60) })).toBe(true);
+    });
+
+    const device = (interval: number): DeviceCodeRecord => ({
+      exp: inSeconds(600), expiresAt: inSeconds(600), clientId: 'tv', userCode: 'BCDFGHJK', scope: 'openid', status: 'pending', interval,
+    });
+
+    it('update: an unknown or expired id is undefined and the change is not called', async () => {
+      let called = 0;
+      const change = (r: DeviceCodeRecord): DeviceCodeRecord => (called++, r);
+      expect(await store.update('DeviceCode', 'nope', change)).toBeUndefined();
+      expect(await store.update('DeviceCode', '__proto__', change)).toBeUndefined();
+      await store.put('DeviceCode', 'd1', { ...device(5), exp: inSeconds(1) });
+      clock.advance(1_000);
+      expect(await store.update('DeviceCode', 'd1', change)).toBeUndefined();
+      expect(called).toBe(0);
+      expect(await store.get('DeviceCode', 'd1')).toBeUndefined();
+    });
+
+    it("update: the change's result replaces the record and is returned; undefined leaves it as it was", async () => {
+      await store.put('DeviceCode', 'd1', device(5));
+      const seen: DeviceCodeRecord[] = [];
+      const updated = await store.update('DeviceCode', 'd1', (r) => (seen.push(r), { ...r, status: 'approved', accountId: 'alice' }));
+      expect(seen).toEqual([device(5)]);
+      expect(updated).toEqual({ ...device(5), status: 'approved', accountId: 'alice' });
+      expect(await store.get('DeviceCode', 'd1')).toEqual(updated);
+      expect(await store.update('DeviceCode', 'd1', () => undefined)).toEqual(updated);
+      expect(await store.get('DeviceCode', 'd1')).toEqual(updated);
+      // What the change was given, and what update returned, are copies.
+      seen[0]!.interval = 99;
+      updated!.scope = 'changed';
+      expect(await store.get('DeviceCode', 'd1')).toEqual({ ...device(5), status: 'approved', accountId: 'alice' });
+    });
+
+    it('update: a change that throws, or returns an unstorable record, leaves the record unchanged and rejects', async () => {
+      await store.put('DeviceCode', 'd1', device(5));
+      await expect(store.update('DeviceCode', 'd1', (r) => {
+        r.status = 'denied'; // a change to its copy, then a throw: nothing of it may land
+        throw new Error('not now');
+      })).rejects.toThrow('not now');
+      await expect(store.update('DeviceCode', 'd1', (r) => ({ ...r, exp: Number.NaN }))).rejects.toThrow(TypeError);
+      expect(await store.get('DeviceCode', 'd1')).toEqual(device(5));
+    });
+
+    it('update keeps grant links: a record given a grantId goes with revokeGrant', async () => {
+      await store.put('Session', 's1', { exp: inSeconds(60), accountId: 'alice', sid: 'sid', loginTs: 0, amr: [], grants: {} });
+      await store.update('Session', 's1', (r) => ({ ...r, grantId: 'g1' }));
+      await store.revokeGrant('g1');
+      expect(await store.get('Session', 's1')).toBeUndefined();
+    });
+
+    it('50 concurrent updates of one record all land (no lost update)', async () => {
+      await store.put('DeviceCode', 'd1', device(0));
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.update('DeviceCode', 'd1', (r) => ({ ...r, interval: r.interval + 1 }))));
+      expect((await store.get('DeviceCode', 'd1'))?.interval).toBe(50);
+      // Each saw the one before it: every intermediate count was returned exactly once.
+      expect(results.map((r) => r?.interval).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+
+    it('concurrent updateClient and updateUser calls all land', async () => {
+      await store.addClient(client('web'));
+      await store.addUser(user('alice'));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => [
+        store.updateClient('web', (c) => ({ ...c, redirect_uris: [...c.redirect_uris, `http://localhost/cb${i}`] })),
+        store.updateUser('alice', (u) => ({ ...u, claims: { ...u.claims, [`c${i}`]: i } })),
+      ]).flat());
+      expect((await store.getClient('web'))?.redirect_uris).toHaveLength(21);
+      expect(Object.keys((await store.getUser('alice'))?.claims ?? {})).toHaveLength(21);
     });
 
     it('revokeGrant removes every kind carrying the grantId and leaves the rest', async () => {
@@ -315,11 +383,11 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       const record: Code = { exp: inSeconds(60), clientId: 'web' };
       await store.put('AuthorizationCode', 'c1', record);
       record.clientId = 'changed';
-      const got = await store.get<Code>('AuthorizationCode', 'c1');
+      const got = await store.get('AuthorizationCode', 'c1');
       if (got) got.exp = 0;
-      const used = await store.consume<Code>('AuthorizationCode', 'c1');
+      const used = await store.consume('AuthorizationCode', 'c1');
       if (used) used.record.clientId = 'changed';
-      expect(await store.get<Code>('AuthorizationCode', 'c1')).toMatchObject({ exp: inSeconds(60), clientId: 'web' });
+      expect(await store.get('AuthorizationCode', 'c1')).toMatchObject({ exp: inSeconds(60), clientId: 'web' });
     });
   });
 }

@@ -162,6 +162,21 @@ describe('FileStore', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('50 concurrent updates are coalesced into few writes, and the file holds the last', async () => {
+    const store = await openFile();
+    const exp = clock.seconds() + 600;
+    await store.put('DeviceCode', 'd1', { exp, expiresAt: exp, clientId: 'tv', userCode: 'BCDFGHJK', scope: 'openid', status: 'pending', interval: 0 });
+    await store.flush();
+    const before = store.writeStats.writes;
+    await Promise.all(Array.from({ length: 50 }, () => store.update('DeviceCode', 'd1', (r) => ({ ...r, interval: r.interval + 1 }))));
+    await store.flush();
+    expect(store.writeStats.writes - before).toBeLessThanOrEqual(2);
+    expect((await readJson(file)).state.DeviceCode?.d1).toMatchObject({ interval: 50 });
+    await store.close();
+    const reopened = await openFile();
+    expect((await reopened.get('DeviceCode', 'd1'))?.interval).toBe(50);
+  });
+
   it('flush resolves at once when nothing changed', async () => {
     const store = await openFile();
     const before = store.writeStats.writes;

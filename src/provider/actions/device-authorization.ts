@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { UnauthorizedClient } from '../../errors/oauth-errors.js';
-import type { DeviceCodeRecord, UserCodeRecord } from '../../store/records.js';
+import type { DeviceCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import { checkUserScope } from '../checks/scope.js';
@@ -30,7 +30,7 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       const deviceCode = op.random.id();
       let userCode = generateUserCode(op.random);
       // A clash is ~1 in 2^34 per live code; retry rather than shadow another device's code.
-      while (!(await op.store.putIfAbsent<UserCodeRecord>('UserCode', normaliseUserCode(userCode), { deviceCode, exp: now + ttl }))) {
+      while (!(await op.store.putIfAbsent('UserCode', normaliseUserCode(userCode), { deviceCode, exp: now + ttl }))) {
         userCode = generateUserCode(op.random);
       }
       const record: DeviceCodeRecord = {

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
-import type { DeviceCodeRecord, InteractionRecord, SessionRecord } from '../../store/records.js';
+import type { InteractionRecord, SessionRecord } from '../../store/records.js';
 import type { Client } from '../../store/types.js';
 import { verifyPassword } from '../../util/password.js';
 import { safeEqual } from '../../util/safe-equal.js';
@@ -30,7 +30,7 @@ interface LoadedInteraction {
 /** The interaction named in the path, only for the browser holding its cookie. */
 async function loadInteraction(op: Provider, ctx: Ctx): Promise<LoadedInteraction> {
   const uid = ctx.state.route.uid ?? '';
-  const record = await op.store.get<InteractionRecord>('Interaction', uid);
+  const record = await op.store.get('Interaction', uid);
   const cookie = ctx.cookies.get(DEFAULTS.cookies.interaction, { signed: true });
   if (!record || !cookie || !safeEqual(cookie, uid)) {
     throw new InvalidInteraction('this sign-in request has expired or was started in another browser').withHint(
@@ -106,7 +106,8 @@ async function continueAfterLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, 
   const prompt = i.record.prompt === 'login' ? i.record.params.prompt : undefined;
   // A device's confirm page already was the consent.
   if (!i.record.deviceCode && await needsConsent(op, i.client, session.record, scopes, prompt)) {
-    await op.store.put('Interaction', i.uid, { ...i.record, prompt: 'consent', accountId: session.record.accountId });
+    const changed = await op.store.update('Interaction', i.uid, (record) => ({ ...record, prompt: 'consent', accountId: session.record.accountId }));
+    if (!changed) throw new InvalidInteraction('this sign-in request has expired; start again from the application');
     ctx.redirect(`${op.config.issuer}/interaction/${i.uid}`);
     return;
   }
@@ -124,7 +125,7 @@ async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction, session: Loa
 }
 
 async function finishDevice(op: Provider, ctx: Ctx, i: LoadedInteraction, session: LoadedSession) {
-  const device = await op.store.get<DeviceCodeRecord>('DeviceCode', i.record.deviceCode!);
+  const device = await op.store.get('DeviceCode', i.record.deviceCode!);
   const clientName = i.client.client_name ?? i.client.client_id;
   if (!device || device.status !== 'pending') throw new InvalidInteraction('the device code has expired or was already used; start again on the device');
   await settleDevice(op, { deviceCode: i.record.deviceCode!, record: device, client: i.client }, { approvedBy: session });

@@ -1,6 +1,5 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../errors/oauth-errors.js';
 import type { GrantType } from '../../store/types.js';
-import type { AccessTokenRecord } from '../../store/records.js';
 import type { DevOpEvents } from '../../util/events.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
@@ -42,6 +41,6 @@ async function tokenEvent(op: Provider, grantType: string, clientId: string, acc
     return { grantType, clientId, ...(claims.sub ? { sub: claims.sub } : {}), ...(claims.jti ? { jti: claims.jti } : {}) };
   }
   // An opaque token is its own store key: the event carries its subject only.
-  const record = await op.store.get<AccessTokenRecord>('AccessToken', accessToken);
+  const record = await op.store.get('AccessToken', accessToken);
   return { grantType, clientId, ...(record ? { sub: record.sub } : {}) };
 }

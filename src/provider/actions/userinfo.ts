@@ -1,9 +1,8 @@
 import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken } from '../../errors/oauth-errors.js';
-import type { AccessTokenRecord } from '../../store/records.js';
 import { claimsForScopes } from '../../tokens/claims.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { parseClaimsRequest, pickClaims } from '../checks/claims-request.js';
-import { findAccessToken, TokenNotFound } from '../token-lookup.js';
+import { findAccessToken, TokenNotFound, type AccessTokenDetails } from '../token-lookup.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
@@ -29,7 +28,7 @@ export function userinfo(op: Provider): Middleware[] {
     noStore,
     parseParams,
     async function serveUserinfo(ctx) {
-      let record: AccessTokenRecord;
+      let record: AccessTokenDetails;
       try {
         ({ record } = await findAccessToken(op, bearerToken(ctx)));
       } catch (err) {

@@ -1,5 +1,4 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
-import type { AuthorizationCodeRecord, GrantRecord } from '../../store/records.js';
 import { checkCodeVerifier } from '../checks/pkce.js';
 import { resourceForGrant } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
@@ -13,10 +12,10 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!params.code) throw new InvalidRequest('missing required parameter: code');
     // Checked before consuming, so another client holding the code can neither burn it nor
     // revoke its grant by "replaying" it.
-    const found = await op.store.get<AuthorizationCodeRecord>('AuthorizationCode', params.code);
+    const found = await op.store.get('AuthorizationCode', params.code);
     if (!found) throw new InvalidGrant('authorization code is invalid or expired');
     if (found.clientId !== client.client_id) throw new InvalidGrant('authorization code was issued to another client');
-    const consumed = await op.store.consume<AuthorizationCodeRecord>('AuthorizationCode', params.code);
+    const consumed = await op.store.consume('AuthorizationCode', params.code);
     if (!consumed) throw new InvalidGrant('authorization code is invalid or expired');
     const code = consumed.record;
     if (!consumed.firstUse) {
@@ -28,7 +27,7 @@ export const authorizationCodeGrant: GrantHandler = {
       throw new InvalidGrant('redirect_uri does not match the one used in the authorization request');
     }
     checkCodeVerifier(code.codeChallenge, params.code_verifier);
-    const grant = await op.store.get<GrantRecord>('Grant', code.grantId);
+    const grant = await op.store.get('Grant', code.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this code has been revoked');
     const scopes = parseScope(code.scope);
     return issueUserTokens(op, {

@@ -1,5 +1,5 @@
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-errors.js';
-import type { GrantRecord, RefreshTokenRecord } from '../../store/records.js';
+import type { RefreshTokenRecord } from '../../store/records.js';
 import { resourceForGrant } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueRefreshToken, issueUserTokens } from '../issue-tokens.js';
@@ -14,13 +14,13 @@ export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
   async handle(op, params, client) {
     if (!params.refresh_token) throw new InvalidRequest('missing required parameter: refresh_token');
-    const found = await op.store.get<RefreshTokenRecord>('RefreshToken', params.refresh_token);
+    const found = await op.store.get('RefreshToken', params.refresh_token);
     if (!found) throw new InvalidGrant('refresh token is invalid or expired');
     // Checked before consuming, so another client cannot burn this client's token.
     if (found.clientId !== client.client_id) throw new InvalidGrant('refresh token was issued to another client');
     const rotate = client.rotate_refresh_token !== false;
     const token = rotate ? await consumeOnce(op, params.refresh_token) : found;
-    const grant = await op.store.get<GrantRecord>('Grant', token.grantId);
+    const grant = await op.store.get('Grant', token.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this refresh token has been revoked');
     const original = parseScope(token.scope);
     const requested = params.scope === undefined ? original : parseScope(params.scope);
@@ -40,7 +40,7 @@ export const refreshTokenGrant: GrantHandler = {
 
 /** Use a refresh token up; reuse of a rotated one means it leaked, so the whole grant goes. */
 async function consumeOnce(op: Provider, refreshToken: string): Promise<RefreshTokenRecord> {
-  const consumed = await op.store.consume<RefreshTokenRecord>('RefreshToken', refreshToken);
+  const consumed = await op.store.consume('RefreshToken', refreshToken);
   if (!consumed) throw new InvalidGrant('refresh token is invalid or expired');
   if (!consumed.firstUse) {
     await op.store.revokeGrant(consumed.record.grantId);
