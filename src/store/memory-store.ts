@@ -1,6 +1,7 @@
 import { AlreadyExistsError } from '../errors/app-errors.js';
 import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
 import { jsonDepth } from '../util/json-depth.js';
+import { cloneJson, MAX_STORED_DEPTH, storable, StoredTexts, tooDeep } from './stored-copy.js';
 import { emptyData } from './empty-data.js';
 import { GrantIndex } from './grant-index.js';
 import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
@@ -29,6 +30,7 @@ export class MemoryStore implements Store {
   private readonly onChange: () => void;
   private readonly grants = new GrantIndex();
   private readonly strings = new StringPool();
+  private readonly texts = new StoredTexts();
   private lastCollect: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -80,11 +82,11 @@ export class MemoryStore implements Store {
 
   async listClients(): Promise<Client[]> {
     // One JSON.parse of each kept text (copyStored), not a structuredClone: a reset lists them all.
-    return this.data.clients.map((c) => copyStored(c)!);
+    return this.data.clients.map((c) => this.texts.copy(c)!);
   }
 
   async getClient(clientId: string): Promise<Client | undefined> {
-    return copyStored(this.data.clients.find((c) => c.client_id === clientId));
+    return this.texts.copy(this.data.clients.find((c) => c.client_id === clientId));
   }
 
   async addClient(client: Client): Promise<void> {
@@ -110,15 +112,15 @@ export class MemoryStore implements Store {
   }
 
   async listUsers(): Promise<User[]> {
-    return this.data.users.map((u) => copyStored(u)!);
+    return this.data.users.map((u) => this.texts.copy(u)!);
   }
 
   async getUser(username: string): Promise<User | undefined> {
-    return copyStored(this.data.users.find((u) => u.username === username));
+    return this.texts.copy(this.data.users.find((u) => u.username === username));
   }
 
   async getUserBySub(sub: string): Promise<User | undefined> {
-    return copyStored(this.data.users.find((u) => u.sub === sub));
+    return this.texts.copy(this.data.users.find((u) => u.sub === sub));
   }
 
   async addUser(user: User): Promise<void> {
@@ -346,52 +348,4 @@ const COLLECT_EVERY_MS = 60_000;
 /** `exp` is the first second at which the record is no longer valid, as for JWT `exp`. */
 function isExpired(record: StateRecord, now: number): boolean {
   return record.exp <= now;
-}
-
-/**
- * Clients and users are never changed in place (they are replaced), so each one's JSON text is
- * kept and a copy is one JSON.parse: the token endpoint reads its client on every request, and
- * structuredClone cost ~10 µs of it. They come from and go to a JSON file, so nothing is lost.
- */
-const storedText = new WeakMap<object, string>();
-
-function copyStored<T extends object>(value: T | undefined): T | undefined {
-  if (value === undefined) return undefined;
-  let text = storedText.get(value);
-  if (text === undefined) storedText.set(value, (text = JSON.stringify(value)));
-  return JSON.parse(text) as T;
-}
-
-/**
- * How deeply a stored value may nest. JSON.stringify recurses, and a value a thousand levels deep
- * overflows its stack: one such record would make every later write of the file fail. Input is
- * bounded far below this at the door (admin/validate.ts); this keeps the file writable whatever
- * the caller, refusing the one change instead of losing all the others.
- */
-export const MAX_STORED_DEPTH = 64;
-
-function tooDeep(what: string): TypeError {
-  return new TypeError(`${what} nests deeper than ${MAX_STORED_DEPTH} levels and cannot be stored`);
-}
-
-/** A copy of a client, user or key to keep, refused if it could not be written out. */
-function storable<T>(value: T, what: string): T {
-  if (jsonDepth(value, MAX_STORED_DEPTH) > MAX_STORED_DEPTH) throw tooDeep(what);
-  return structuredClone(value);
-}
-
-/** A deep copy of a state record (plain JSON data), several times cheaper than structuredClone. */
-function cloneJson<T>(value: T, what?: string, depth = 0): T {
-  if (value === null || typeof value !== 'object') return value;
-  // Checked while copying (the token path stores records all the time): no second walk.
-  if (what !== undefined && depth >= MAX_STORED_DEPTH) throw tooDeep(what);
-  if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item, what, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    // Keys can come from requests (a client_id in Session.grants): "__proto__" stays a plain key.
-    const copy = cloneJson(item, what, depth + 1);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
-    else out[key] = copy;
-  }
-  return out as T;
 }
