@@ -93,12 +93,14 @@ export async function run({ keyFile, connections }) {
     settings['data file, no peer process'] = runs;
 
     table(`client_credentials per run (${connections} connections, ${SECONDS} s each, in the order run)`,
-      ['server, setting', 'run', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'file MB after', 'file writes', 'serialise ms'],
+      ['server, setting', 'run', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'file MB after', 'file writes', 'serialise ms', 'ms per write'],
       perRun.map(([label, i, r]) => [
         label, i, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.cpuUs, 0),
         r.bytes === undefined ? '–' : fmt(mb(r.bytes), 1), r.writes === undefined ? '–' : fmt(r.writes), r.serialiseMs === undefined ? '–' : fmt(r.serialiseMs, 0),
+        r.writes ? fmt(r.serialiseMs / r.writes, 1) : '–',
       ]), [
-        `data file after the warm-up (5 s per server): ${fmt(mb(warmSize), 1)} MB. serialise ms: time the file store spent serialising the file on dev-op's event loop during the run.`,
+        `data file after the warm-up (5 s per server): ${fmt(mb(warmSize), 1)} MB. serialise ms: time the file store spent serialising the file on dev-op's event loop during the run;`,
+        'ms per write: the mean of one such block, during which every request in flight waits (it shows in p99).',
       ]);
 
     const out = {};
