@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevOp, type DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { BIN, startCli, tempDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 import { cli, cliJson, expectUsageError } from './support.js';
 
 /**
@@ -40,14 +40,6 @@ async function browse(url: string): Promise<{ status: number; html: string; fina
 
 /** The last stderr line: what the command said when it stopped. */
 const lastLine = (stderr: string) => stderr.trim().split('\n').at(-1)!;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('dev-op login with dev-op start --auto-login alice running', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FormAgent } from '../helpers/browser-like.js';
-import { startCli, tempDir } from '../helpers/cli.js';
+import { serverForSuite } from '../helpers/cli.js';
 import { authorize, basic } from '../provider/support.js';
 import { cli, cliJson } from './support.js';
 
@@ -14,25 +13,10 @@ const REDIRECT = 'http://localhost:3000/cb';
  * again under the same id inherits nothing.
  */
 describe('remove revokes (CLI through the running server, checked over HTTP)', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let data: string;
-  let server: Awaited<ReturnType<typeof startCli>>;
-  let issuer: string;
-
-  beforeAll(async () => {
-    dir = await tempDir();
-    data = join(dir.path, 'db.json');
-    server = await startCli(['--data', data]);
-    issuer = server.ready.issuer;
-  });
-  afterAll(async () => {
-    server.proc.kill('SIGTERM');
-    await server.proc;
-    await dir.cleanup();
-  });
+  const op = serverForSuite();
 
   const rp = (id: string, secret: string) =>
-    oidc.discovery(new URL(issuer), id, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), id, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 
   /** A browser (cookie jar) that logs `username` in to client `id` and gets its tokens. */
   async function signIn(config: oidc.Configuration, username: string) {
@@ -48,9 +32,9 @@ describe('remove revokes (CLI through the running server, checked over HTTP)', (
     return { agent, tokens };
   }
 
-  const userinfo = (token: string) => fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
+  const userinfo = (token: string) => fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
   const introspect = async (id: string, secret: string, token: string) => {
-    const res = await fetch(`${issuer}/token/introspection`, {
+    const res = await fetch(`${op.issuer}/token/introspection`, {
       method: 'POST',
       headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token }),
@@ -58,22 +42,22 @@ describe('remove revokes (CLI through the running server, checked over HTTP)', (
     expect(res.status).toBe(200);
     return ((await res.json()) as { active: boolean }).active;
   };
-  const refresh = (id: string, secret: string, token: string) => fetch(`${issuer}/token`, {
+  const refresh = (id: string, secret: string, token: string) => fetch(`${op.issuer}/token`, {
     method: 'POST',
     headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }),
   });
 
   it("user remove: the user's access token, refresh token and session stop working at once", async () => {
-    await cliJson(data, ['client', 'add', '--id', 'rv-app', '--secret', 'rv-secret', '--redirect-uri', REDIRECT]);
-    await cliJson(data, ['user', 'add', 'bob', '--name', 'Bob']);
-    await cliJson(data, ['user', 'add', 'amy', '--name', 'Amy']);
+    await cliJson(op.data, ['client', 'add', '--id', 'rv-app', '--secret', 'rv-secret', '--redirect-uri', REDIRECT]);
+    await cliJson(op.data, ['user', 'add', 'bob', '--name', 'Bob']);
+    await cliJson(op.data, ['user', 'add', 'amy', '--name', 'Amy']);
     const config = await rp('rv-app', 'rv-secret');
     const bob = await signIn(config, 'bob');
     const amy = await signIn(config, 'amy');
     expect((await userinfo(bob.tokens.access_token)).status).toBe(200);
 
-    const removed = await cli(data, ['user', 'remove', 'bob']);
+    const removed = await cli(op.data, ['user', 'remove', 'bob']);
     expect(removed.exitCode, removed.stderr).toBe(0);
 
     expect((await userinfo(bob.tokens.access_token)).status).toBe(401);
@@ -96,14 +80,14 @@ describe('remove revokes (CLI through the running server, checked over HTTP)', (
   });
 
   it('client remove, then add again with the same id: the old access and refresh tokens never work again', async () => {
-    await cliJson(data, ['client', 'add', '--id', 'web', '--secret', 'old-secret', '--redirect-uri', REDIRECT]);
-    await cliJson(data, ['user', 'add', 'cleo']);
+    await cliJson(op.data, ['client', 'add', '--id', 'web', '--secret', 'old-secret', '--redirect-uri', REDIRECT]);
+    await cliJson(op.data, ['user', 'add', 'cleo']);
     const old = await signIn(await rp('web', 'old-secret'), 'cleo');
     expect((await userinfo(old.tokens.access_token)).status).toBe(200);
 
-    const removed = await cli(data, ['client', 'remove', 'web']);
+    const removed = await cli(op.data, ['client', 'remove', 'web']);
     expect(removed.exitCode, removed.stderr).toBe(0);
-    await cliJson(data, ['client', 'add', '--id', 'web', '--secret', 'new-secret', '--redirect-uri', REDIRECT]);
+    await cliJson(op.data, ['client', 'add', '--id', 'web', '--secret', 'new-secret', '--redirect-uri', REDIRECT]);
 
     expect((await userinfo(old.tokens.access_token)).status).toBe(401);
     expect(await introspect('web', 'new-secret', old.tokens.access_token)).toBe(false);

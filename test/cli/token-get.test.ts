@@ -1,43 +1,30 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, tempDir } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serverForSuite, startCli, tempDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 import { cli, cliJson, expectUsageError } from './support.js';
 
 /** `dev-op token get`: client credentials at the running server, over HTTP, the token alone on stdout. */
 describe('dev-op token get with dev-op start running', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let data: string;
-  let server: Awaited<ReturnType<typeof startCli>>;
-  let issuer: string;
-
+  const op = serverForSuite();
   beforeAll(async () => {
-    dir = await tempDir();
-    data = join(dir.path, 'db.json');
-    server = await startCli(['--data', data]);
-    issuer = server.ready.issuer;
-    await cliJson(data, ['client', 'add', '--id', 'svc', '--grant', 'client_credentials', '--scope', 'api:read api:write']);
-    await cliJson(data, ['client', 'add', '--id', 'svc-post', '--grant', 'client_credentials', '--auth-method', 'client_secret_post']);
-    await cliJson(data, ['client', 'add', '--id', 'web', '--redirect-uri', 'http://localhost:3000/cb']);
-  });
-  afterAll(async () => {
-    server.proc.kill('SIGTERM');
-    await server.proc;
-    await dir.cleanup();
+    await cliJson(op.data, ['client', 'add', '--id', 'svc', '--grant', 'client_credentials', '--scope', 'api:read api:write']);
+    await cliJson(op.data, ['client', 'add', '--id', 'svc-post', '--grant', 'client_credentials', '--auth-method', 'client_secret_post']);
+    await cliJson(op.data, ['client', 'add', '--id', 'web', '--redirect-uri', 'http://localhost:3000/cb']);
   });
 
   it('prints the access token alone: a JWT of this OP for the client, with the scope and resource asked for, that introspects active', async () => {
-    const result = await cli(data, ['token', 'get', '--client', 'svc', '--scope', 'api:read', '--resource', 'https://api.example']);
+    const result = await cli(op.data, ['token', 'get', '--client', 'svc', '--scope', 'api:read', '--resource', 'https://api.example']);
     expect(result.exitCode, result.stderr).toBe(0);
     const token = result.stdout;
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: 'https://api.example' });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${op.issuer}/jwks`)), { issuer: op.issuer, audience: 'https://api.example' });
     expect(payload).toMatchObject({ client_id: 'svc', scope: 'api:read' });
     expect(payload.sub).toBe('svc');
     // The curl use: the printed token is a bearer token the OP itself recognises.
-    const svc = await cliJson(data, ['client', 'show', 'svc']);
-    const introspection = await fetch(`${issuer}/token/introspection`, {
+    const svc = await cliJson(op.data, ['client', 'show', 'svc']);
+    const introspection = await fetch(`${op.issuer}/token/introspection`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`svc:${svc.client_secret}`).toString('base64')}` },
       body: new URLSearchParams({ token }),
@@ -46,18 +33,18 @@ describe('dev-op token get with dev-op start running', () => {
   });
 
   it('--json: the token response; client_secret_post clients work too', async () => {
-    const response = await cliJson(data, ['token', 'get', '--client', 'svc-post']);
+    const response = await cliJson(op.data, ['token', 'get', '--client', 'svc-post']);
     expect(response).toMatchObject({ access_token: expect.any(String), token_type: expect.stringMatching(/^bearer$/i), expires_in: expect.any(Number) });
   });
 
   it('a client without the client_credentials grant: exit 1, one line saying so and how to allow it', async () => {
-    expectUsageError(await cli(data, ['token', 'get', '--client', 'web']), 'client web may not use the client_credentials grant (its grants: authorization_code');
+    expectUsageError(await cli(op.data, ['token', 'get', '--client', 'web']), 'client web may not use the client_credentials grant (its grants: authorization_code');
   });
 
   it('an unknown client, a scope the client may not have, a missing --client: exit 1, one line', async () => {
-    expectUsageError(await cli(data, ['token', 'get', '--client', 'nope']), 'nope');
-    expectUsageError(await cli(data, ['token', 'get', '--client', 'svc', '--scope', 'admin']), /the token endpoint refused: .*invalid_scope/);
-    expectUsageError(await cli(data, ['token', 'get']), '--client');
+    expectUsageError(await cli(op.data, ['token', 'get', '--client', 'nope']), 'nope');
+    expectUsageError(await cli(op.data, ['token', 'get', '--client', 'svc', '--scope', 'admin']), /the token endpoint refused: .*invalid_scope/);
+    expectUsageError(await cli(op.data, ['token', 'get']), '--client');
   });
 });
 
@@ -72,14 +59,6 @@ describe('dev-op token get with no server running', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 describe('dev-op token get on a server whose issuer has a path', () => {
   it('finds discovery under the issuer\'s path: the token is that issuer\'s', async () => {

@@ -1,9 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, startCli, tempDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, serverForSuite } from '../helpers/cli.js';
 import { cli, expectUsageError } from './support.js';
 
 /**
@@ -29,44 +28,29 @@ async function login(data: string, args: string[]) {
 }
 
 describe('dev-op login --print / dev-op token refresh', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let data: string;
-  let server: Awaited<ReturnType<typeof startCli>>;
-  let issuer: string;
+  const op = serverForSuite(() => ['--auto-login', 'alice']);
 
-  beforeAll(async () => {
-    dir = await tempDir();
-    data = join(dir.path, 'db.json');
-    server = await startCli(['--data', data, '--auto-login', 'alice']);
-    issuer = server.ready.issuer;
-  });
-  afterAll(async () => {
-    server.proc.kill('SIGTERM');
-    await server.proc;
-    await dir.cleanup();
-  });
-
-  const verify = (jwt: string) => jwtVerify(jwt, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: 'dev-op-cli' });
+  const verify = (jwt: string) => jwtVerify(jwt, createRemoteJWKSet(new URL(`${op.issuer}/jwks`)), { issuer: op.issuer, audience: 'dev-op-cli' });
 
   it('token refresh before any login: exit 1, one line saying to log in first', async () => {
-    expectUsageError(await cli(data, ['token', 'refresh']), 'run dev-op login first');
+    expectUsageError(await cli(op.data, ['token', 'refresh']), 'run dev-op login first');
   });
 
   it('login --print access_token prints the access token alone; the tokens are kept 0600 for token refresh, which prints new ones', async () => {
-    const result = await login(data, ['--scope', 'openid email offline_access', '--print', 'access_token']);
+    const result = await login(op.data, ['--scope', 'openid email offline_access', '--print', 'access_token']);
     expect(result.exitCode, result.stderr).toBe(0);
     const access = result.stdout;
     expect(access).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect((await verify(access)).payload.sub).toBe('alice');
-    const me = await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${access}` } });
+    const me = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${access}` } });
     expect(await me.json()).toMatchObject({ sub: 'alice' });
 
-    const record = `${data}.login.json`;
+    const record = `${op.data}.login.json`;
     expect((await stat(record)).mode & 0o777).toBe(0o600);
     const saved = JSON.parse(await readFile(record, 'utf8'));
-    expect(saved).toMatchObject({ issuer, client_id: 'dev-op-cli', tokens: { access_token: access, refresh_token: expect.any(String) } });
+    expect(saved).toMatchObject({ issuer: op.issuer, client_id: 'dev-op-cli', tokens: { access_token: access, refresh_token: expect.any(String) } });
 
-    const refreshed = await cli(data, ['token', 'refresh', '--print', 'access_token']);
+    const refreshed = await cli(op.data, ['token', 'refresh', '--print', 'access_token']);
     expect(refreshed.exitCode, refreshed.stderr).toBe(0);
     expect(refreshed.stdout).not.toBe(access);
     expect((await verify(refreshed.stdout)).payload.sub).toBe('alice');
@@ -77,25 +61,25 @@ describe('dev-op login --print / dev-op token refresh', () => {
     expect((await stat(record)).mode & 0o777).toBe(0o600);
 
     // Again, with --json: the kept token was the live one.
-    const again = await cli(data, ['token', 'refresh', '--json']);
+    const again = await cli(op.data, ['token', 'refresh', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: expect.stringMatching(/^bearer$/i) });
   });
 
   it('login --print id_token prints the ID token alone; --print refresh_token without offline_access is exit 1 saying how to get one', async () => {
-    const id = await login(data, ['--print', 'id_token']);
+    const id = await login(op.data, ['--print', 'id_token']);
     expect(id.exitCode, id.stderr).toBe(0);
     expect((await verify(id.stdout)).payload).toMatchObject({ sub: 'alice', aud: 'dev-op-cli' });
 
-    const none = await login(data, ['--scope', 'openid', '--print', 'refresh_token']);
+    const none = await login(op.data, ['--scope', 'openid', '--print', 'refresh_token']);
     expect(none.exitCode).toBe(1);
     expect(none.stdout).toBe('');
     expect(none.stderr.trim().split('\n').at(-1)).toBe('dev-op: the token response has no refresh_token; ask for one with --scope "openid offline_access"');
     // That login's tokens are the last ones now: token refresh says there is nothing to refresh with.
-    expectUsageError(await cli(data, ['token', 'refresh']), 'the last dev-op login got no refresh token');
+    expectUsageError(await cli(op.data, ['token', 'refresh']), 'the last dev-op login got no refresh token');
   });
 
   it('--print with another name: exit 1, one line listing the choices', async () => {
-    expectUsageError(await cli(data, ['login', '--print', 'code']), /access_token, id_token, refresh_token/);
+    expectUsageError(await cli(op.data, ['login', '--print', 'code']), /access_token, id_token, refresh_token/);
   });
 });

@@ -1,19 +1,10 @@
 import * as oidc from 'openid-client';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevOp } from '../../src/index.js';
 import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
+import { freePort } from '../helpers/net.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 import { authRequest, authorize, location, page, relyingParty } from './support.js';
-
-/** A port that was free a moment ago: the issuer must name the port before the server listens. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 const client = confidentialClient();
 let server: DevOp;
