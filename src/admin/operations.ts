@@ -76,9 +76,11 @@ export const operations = {
   export: read(async (ctx, input: { includeKeys?: boolean }) => (await fixtures()).exportFixture(ctx.store, { includeKeys: idOf(input, 'includeKeys') === true })),
   /** Back to `input.fixture` if given (validated: it may come over the wire), else to the instance's own. */
   reset: write(async (ctx, input: { fixture?: Fixture }) => {
-    const { parseFixture, resetStore } = await fixtures();
+    const { parseFixture, resetStore, withHashedPasswords } = await fixtures();
     const given = idOf(input, 'fixture');
-    const result = await resetStore(ctx.store, given === undefined ? ctx.fixture : parseFixture(given, 'the reset fixture'), ctx.clock);
+    // A fixture from the wire is prepared as one read from a file is: plain passwords hashed.
+    const fixture = given === undefined ? ctx.fixture : await withHashedPasswords(parseFixture(given, 'the reset fixture'));
+    const result = await resetStore(ctx.store, fixture, ctx.clock);
     if (result.keysChanged) ctx.keysChanged();
     return result;
   }),

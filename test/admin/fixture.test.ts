@@ -9,6 +9,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import type { StoredKey } from '../../src/store/types.js';
 import { hashPassword, verifyPassword } from '../../src/util/password.js';
 import { tempDir } from '../helpers/cli.js';
+import { createRandom } from '../../src/util/random.js';
 import { TestClock } from '../helpers/test-clock.js';
 
 const web = { client_id: 'web', redirect_uris: ['http://localhost:3000/cb'] };
@@ -211,5 +212,13 @@ describe('fixtures in a store', () => {
     expect((await store.listUsers()).map((u) => u.username)).toEqual(['amy']);
     await expect(runOperation(ctx, 'reset', { fixture: { users: [{ username: 'a b' }] } as never })).rejects.toThrow('the reset fixture: users[0].username');
     expect((await store.listUsers()).map((u) => u.username)).toEqual(['amy']);
+  });
+  it('a fixture given to the reset operation (over the wire) never stores a plain password', async () => {
+    const store = await busyStore();
+    const ctx = { store, issuer: 'http://localhost:4000', clock, random: createRandom(), keysChanged: () => {} };
+    await runOperation(ctx, 'reset', { fixture: { users: [{ username: 'bob', password: 'hunter2' }] } as never });
+    const bob = await store.getUser('bob');
+    expect(bob?.password).not.toBe('hunter2');
+    expect(await verifyPassword('hunter2', bob!.password!)).toBe(true);
   });
 });
