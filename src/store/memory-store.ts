@@ -104,7 +104,7 @@ export class MemoryStore implements Store {
   async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
     const i = this.data.clients.findIndex((c) => c.client_id === clientId);
     if (i < 0) return undefined;
-    const next = structuredClone(change(structuredClone(this.data.clients[i]!)));
+    const next = storable(change(structuredClone(this.data.clients[i]!)), `client ${clientId}`);
     if (next.client_id !== clientId) throw new TypeError(`updateClient: client_id ${clientId} cannot change`);
     this.data.clients[i] = next;
     this.onChange();
@@ -141,7 +141,7 @@ export class MemoryStore implements Store {
   async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
     const i = this.data.users.findIndex((u) => u.username === username);
     if (i < 0) return undefined;
-    const next = structuredClone(change(structuredClone(this.data.users[i]!)));
+    const next = storable(change(structuredClone(this.data.users[i]!)), `user ${username}`);
     if (next.username !== username) throw new TypeError(`updateUser: username ${username} cannot change`);
     const sameSub = this.data.users.find((u, j) => j !== i && u.sub === next.sub);
     if (sameSub) throw new AlreadyExistsError(`a user with sub ${next.sub} already exists (${sameSub.username})`);

@@ -84,6 +84,17 @@ describe('FileStore robustness', () => {
       expect(await store.getUser('bob')).toBeUndefined();
     });
 
+    it('a user or client updated to hold a value nested 2,500 levels deep', async () => {
+      const store = await openFile();
+      await store.addUser(bob);
+      await store.addClient(web);
+      await expect(store.updateUser('bob', (u) => ({ ...u, claims: { deep: nested(2_500) } }))).rejects.toThrow(/user bob nests deeper than 64 levels/);
+      await expect(store.updateClient('web', (c) => ({ ...c, jwks: { keys: [nested(2_500) as never] } }))).rejects.toThrow(/client web nests deeper than 64 levels/);
+      await store.flush();
+      expect((await readJson(file)).users.map((u) => u.username)).toEqual(['bob']);
+      expect(await store.getUser('bob')).toEqual(bob);
+    });
+
     it('a state record nested 2,500 levels deep', async () => {
       const store = await openFile();
       await expect(store.put('Interaction', 'i1', { exp: clock.seconds() + 60, params: nested(2_500) })).rejects.toThrow(/Interaction i1 nests deeper/);
