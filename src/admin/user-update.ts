@@ -34,6 +34,7 @@ export async function updateUser(store: Store, raw: unknown): Promise<UserView> 
       }
       delete claims[name];
     }
+    check.claims(claims); // the limits are on all of a user's claims, not on one update's
     return { ...current, claims, ...(hash !== undefined ? { password: hash } : {}) };
   });
   if (!updated) throw new NotFoundError(`user ${username} does not exist (see dev-op user list; add it with dev-op user add ${username})`);

@@ -78,6 +78,15 @@ describe.concurrent('client.update and user.update (programmatic API)', () => {
     await expect(runOperation(ctx, 'user.update', { username: 'nobody', name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('user.update holds the user\'s claims, old and new together, to the limits user.add holds them to', async () => {
+    const ctx = await context();
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`c${i}`, i]));
+    const more = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`d${i}`, i]));
+    await runOperation(ctx, 'user.update', { username: 'alice', claims: many });
+    expect(await failure(runOperation(ctx, 'user.update', { username: 'alice', claims: more }))).toMatch(/more than 100 claims/);
+    expect(Object.keys((await ctx.store.getUser('alice'))!.claims)).not.toContain('d0');
+  });
+
   it('client.add / user.add with an existing id: identical options are "unchanged", others point at update', async () => {
     const ctx = await context();
     const input = { id: 'web', redirectUris: ['http://localhost/cb'], scope: 'api' };
