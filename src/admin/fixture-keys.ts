@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import { SIGNING_ALGS } from '../keys/generate.js';
 import type { SigningAlg, StoredKey } from '../store/types.js';
 import { at, objectAt, unknownKeys } from './fixture-entries.js';
+import { publicJwk } from '../keys/public-jwk.js';
 import * as check from './validate.js';
 
 /**
@@ -70,8 +71,7 @@ function signsWithItsPublicHalf(jwk: JsonWebKey, path: string, pub: string[], al
   let ok: boolean;
   try {
     const signature = sign(digest, data, createPrivateKey({ key: jwk, format: 'jwk' }));
-    const publicJwk = Object.fromEntries([['kty', jwk.kty], ...(jwk.crv ? [['crv', jwk.crv]] : []), ...pub.map((m) => [m, jwk[m]])]) as JsonWebKey;
-    ok = verify(digest, data, createPublicKey({ key: publicJwk, format: 'jwk' }), signature);
+    ok = verify(digest, data, createPublicKey({ key: publicJwk(jwk as JWK) as JsonWebKey, format: 'jwk' }), signature);
   } catch (err) {
     throw at(path, `is not a usable ${alg} private key (${(err as Error).message})`);
   }
