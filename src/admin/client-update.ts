@@ -56,7 +56,7 @@ function edit(list: readonly string[], add: unknown, remove: unknown, flag: stri
 }
 
 /** Grant names as stored (device_code is its URN), so adding or removing either spelling works. */
-const grantList = (value: unknown, flag: string): string[] => check.stringList(value, flag).map(check.grantType);
+const grantList = (value: unknown, flag: string): string[] => check.stringList(value, flag).map((grant) => check.grantType(grant, flag));
 
 /** Only the options given: an absent option keeps the stored setting. */
 function given(input: ClientAddInput): Partial<ClientAddInput> {

@@ -42,7 +42,7 @@ const REDIRECTING_GRANTS: readonly GrantType[] = ['authorization_code'];
 
 function grantsOf(input: ClientAddInput): GrantType[] {
   const given = check.stringList(input.grants, '--grant');
-  return given.length ? [...new Set(given.map(check.grantType))] : [...DEFAULT_GRANTS];
+  return given.length ? [...new Set(given.map((grant) => check.grantType(grant)))] : [...DEFAULT_GRANTS];
 }
 
 /** What `client add` registers when no --response-type is given. */

@@ -30,16 +30,6 @@ function checked<T>(path: string, run: (flag: string) => T): T {
   }
 }
 
-/** A check whose messages name a fixed flag ("--grant x is not…"): the same message without it. */
-function withoutFlag<T>(flag: string, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    throw new UsageError(err.message.startsWith(`${flag} `) ? err.message.slice(flag.length + 1) : err.message);
-  }
-}
-
 export function objectAt(value: unknown, path: string, expected: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw at(path, `must be ${expected}`);
   return value as Record<string, unknown>;
@@ -125,7 +115,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   }
   listAt(m.redirect_uris, `${path}.redirect_uris`, (uri, flag) => check.redirectUri(uri, flag));
   listAt(m.post_logout_redirect_uris, `${path}.post_logout_redirect_uris`, (uri, flag) => check.redirectUri(uri, flag));
-  listAt(m.grant_types, `${path}.grant_types`, (grant) => withoutFlag('--grant', () => check.grantType(grant)));
+  listAt(m.grant_types, `${path}.grant_types`, (grant, flag) => check.grantType(grant, flag));
   listAt(m.response_types, `${path}.response_types`);
   const skipConsent = booleanAt(m.skip_consent, `${path}.skip_consent`);
   const rotate = booleanAt(m.rotate_refresh_token, `${path}.rotate_refresh_token`);
@@ -153,7 +143,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   if (m.id_token_signed_response_alg !== undefined) {
     client.id_token_signed_response_alg = m.id_token_signed_response_alg === 'HS256'
       ? 'HS256'
-      : checked(`${path}.id_token_signed_response_alg`, () => withoutFlag('--alg', () => check.signingAlg(m.id_token_signed_response_alg)));
+      : checked(`${path}.id_token_signed_response_alg`, (flag) => check.signingAlg(m.id_token_signed_response_alg, flag));
   }
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
   if (m.ttl !== undefined) {

@@ -92,17 +92,17 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
 /** Short names for grant types whose registered name is a URN. */
 const GRANT_ALIASES: Record<string, string> = { device_code: DEVICE_CODE_GRANT };
 
-export function grantType(given: string): GrantType {
+export function grantType(given: string, flag = '--grant'): GrantType {
   const value = GRANT_ALIASES[given] ?? given;
   if (!(GRANT_TYPES as readonly string[]).includes(value)) {
-    throw new UsageError(`--grant ${given} is not a supported grant type (supported: ${GRANT_TYPES.join(', ')})`);
+    throw new UsageError(`${flag} ${given} is not a supported grant type (supported: ${GRANT_TYPES.join(', ')})`);
   }
   return value as GrantType;
 }
 
-export function authMethod(value: string): TokenEndpointAuthMethod {
+export function authMethod(value: string, flag = '--auth-method'): TokenEndpointAuthMethod {
   if (!(SUPPORTED_AUTH_METHODS as readonly string[]).includes(value)) {
-    throw new UsageError(`--auth-method ${value} is not a supported method (supported: ${SUPPORTED_AUTH_METHODS.join(', ')})`);
+    throw new UsageError(`${flag} ${value} is not a supported method (supported: ${SUPPORTED_AUTH_METHODS.join(', ')})`);
   }
   return value as TokenEndpointAuthMethod;
 }
@@ -150,9 +150,9 @@ export function httpsOrLocalUrl(value: unknown, flag: string): string {
   return s;
 }
 
-export function signingAlg(value: unknown): SigningAlg {
+export function signingAlg(value: unknown, flag = '--alg'): SigningAlg {
   if (typeof value !== 'string' || !(SIGNING_ALGS as readonly string[]).includes(value)) {
-    throw new UsageError(`--alg ${String(value)} is not supported (supported: ${SIGNING_ALGS.join(', ')})`);
+    throw new UsageError(`${flag} ${String(value)} is not supported (supported: ${SIGNING_ALGS.join(', ')})`);
   }
   return value as SigningAlg;
 }

@@ -78,6 +78,12 @@ describe.concurrent('client.update and user.update (programmatic API)', () => {
     await expect(runOperation(ctx, 'user.update', { username: 'nobody', name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('client.update names the option that carried a bad grant', async () => {
+    const ctx = await context();
+    expect(await failure(runOperation(ctx, 'client.update', { id: 'app', addGrants: ['foo'] }))).toMatch(/^--add-grant foo is not a supported grant type/);
+    expect(await failure(runOperation(ctx, 'client.update', { id: 'app', removeGrants: ['bar'] }))).toMatch(/^--remove-grant bar is not a supported grant type/);
+  });
+
   it('user.update holds the user\'s claims, old and new together, to the limits user.add holds them to', async () => {
     const ctx = await context();
     const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`c${i}`, i]));
