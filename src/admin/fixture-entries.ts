@@ -61,13 +61,13 @@ function listAt(value: unknown, path: string, item: (s: string, flag: string) =>
   return value as string[];
 }
 
-export const CLIENT_FIELDS = [
+const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
-export const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
+const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
 
 /** The fixture field each `client add` / `user add` flag stands for, for the rules across fields that buildClient checks. */
 const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {

@@ -1,8 +1,8 @@
 import type { Client, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
-import { addClient, buildClient, type ClientAddInput } from './clients.js';
+import { addClient, type ClientAddInput } from './clients.js';
 import { seed } from './seed.js';
-import { addUser, buildUser, userView, type UserAddInput, type UserView } from './users.js';
+import { addUser, userView, type UserAddInput, type UserView } from './users.js';
 import * as check from './validate.js';
 
 /** `dev-op init`: the answers of the guided set-up, or nothing for the defaults. */
@@ -26,9 +26,6 @@ export interface InitResult {
 export async function initStore(store: Store, raw: unknown, random: RandomSource = createRandom()): Promise<InitResult> {
   const input = check.inputObject(raw) as InitInput;
   const guided = input.client !== undefined || input.user !== undefined;
-  // Check every answer before changing anything, so a bad one leaves the store as it was.
-  if (input.client !== undefined) buildClient(input.client, random);
-  if (input.user !== undefined) buildUser(input.user);
   const seeded = await seed(store, undefined, { defaults: !guided, random });
   const created: InitResult['created'] = {};
   if (seeded.key) created.key = { kid: seeded.key.kid, alg: seeded.key.alg };

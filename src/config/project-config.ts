@@ -34,7 +34,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 
-export const CONFIG_FILE = 'dev-op.config.json';
+const CONFIG_FILE = 'dev-op.config.json';
 
 const EXPECTED: Record<Kind, string> = {
   port: 'a port number (0-65535)',
