@@ -1,5 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { readPrivateFile } from './private-files.js';
 import { writeFileAtomic } from '../store/atomic-json-file.js';
 
 /**
@@ -28,9 +29,12 @@ export async function saveLogin(dataPath: string, record: LoginRecord): Promise<
 
 /** The saved login, or undefined when there is none (or it is not one: then a new login replaces it). */
 export async function readLogin(dataPath: string): Promise<LoginRecord | undefined> {
+  // It names the issuer a client's secret is sent to: only a file of this user's own is believed.
+  const text = await readPrivateFile(loginRecordPath(dataPath));
+  if (text === undefined) return undefined;
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(loginRecordPath(dataPath), 'utf8'));
+    raw = JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { BIN, serverForSuite } from '../helpers/cli.js';
-import { cli, expectUsageError } from './support.js';
+import { cli, expectUsageError, project } from './support.js';
 
 /**
  * `dev-op login --print` and `dev-op token refresh`, end to end against `dev-op start --auto-login
@@ -81,5 +81,20 @@ describe('dev-op login --print / dev-op token refresh', () => {
 
   it('--print with another name: exit 1, one line listing the choices', async () => {
     expectUsageError(await cli(op.data, ['login', '--print', 'code']), /access_token, id_token, refresh_token/);
+  });
+});
+
+describe('dev-op token refresh and a login file another user could have written', () => {
+  it('refuses a login file others may write (it names the issuer the client secret is sent to), and sends nothing', async () => {
+    const p = await project();
+    try {
+      await cli(p.data, ['client', 'add', '--id', 'web', '--secret', 'web-secret', '--redirect-uri', 'http://localhost:3000/cb']);
+      const planted = { issuer: 'http://127.0.0.1:9/', client_id: 'web', tokens: { refresh_token: 'x' }, received_at: '' };
+      await writeFile(`${p.data}.login.json`, JSON.stringify(planted), { mode: 0o666 });
+      await chmod(`${p.data}.login.json`, 0o666);
+      expectUsageError(await cli(p.data, ['token', 'refresh']), /refusing to trust .*\.login\.json/);
+    } finally {
+      await p.cleanup();
+    }
   });
 });
