@@ -35,7 +35,7 @@ export interface ReadyDocument {
   ca?: string;
 }
 
-export function readyDocument(server: DevOp): ReadyDocument {
+function readyDocument(server: DevOp): ReadyDocument {
   const doc = discoveryDocument(server.provider);
   const endpoints: Record<string, string> = {};
   for (const [name, value] of Object.entries(doc)) {

@@ -7,8 +7,8 @@ import { createRandom, type RandomSource } from '../util/random.js';
 /** `deterministic: true`, or a seed and a start time (default 2030-01-01T00:00:00Z). */
 export type DeterministicOption = boolean | { seed: string; time?: string | number };
 
-export const DEFAULT_SEED = 'dev-op';
-export const DEFAULT_TIME = '2030-01-01T00:00:00Z';
+const DEFAULT_SEED = 'dev-op';
+const DEFAULT_TIME = '2030-01-01T00:00:00Z';
 
 /** What an instance in deterministic mode uses instead of the CSPRNG, the system clock and a new key. */
 export interface Determinism {

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { runOperation, type OperationContext } from '../admin/operations.js';
 import { AppError, UsageError } from '../errors/app-errors.js';
 import type { Provider } from '../provider/context.js';
 import { LOGIN_TICKET_HEADER } from '../provider/login-tickets.js';
 import { localRequest } from './local-request.js';
+import { s256 } from '../provider/checks/pkce.js';
 
 export interface LoginAsOptions {
   /** The client_id the app under test uses. */
@@ -78,7 +78,7 @@ export async function loginAs(target: LoginAsTarget, username: string, options: 
   const codeVerifier = provider.random.id(32);
   const query = new URLSearchParams({
     client_id: client.client_id, redirect_uri: redirectUri, response_type: 'code', scope: options.scope ?? 'openid',
-    state, nonce, code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'), code_challenge_method: 'S256',
+    state, nonce, code_challenge: s256(codeVerifier), code_challenge_method: 'S256',
     ...(claims.acr ? { acr_values: claims.acr } : {}),
   });
   const { config } = provider;

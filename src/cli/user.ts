@@ -96,7 +96,7 @@ export function userCommand() {
       ))
       .action(action(add)),
     leaf('update', 'change a user in place (their sessions and tokens stay valid)')
-      .argument('<username>')
+      .argument('<username>', 'login name')
       .option('--password <password>', 'a new password')
       .option('--email <email>', 'email claim (email_verified is set true)')
       .option('--name <name>', 'name claim')
@@ -111,11 +111,11 @@ export function userCommand() {
       .addHelpText('after', examples('dev-op user list', 'dev-op user list --json'))
       .action(action(list)),
     leaf('show', 'show one user and their claims')
-      .argument('[username]')
+      .argument('[username]', 'login name')
       .addHelpText('after', examples('dev-op user show alice'))
       .action(action(show)),
     leaf('remove', 'remove a user')
-      .argument('[username]')
+      .argument('[username]', 'login name')
       .addHelpText('after', examples('dev-op user remove alice'))
       .action(action(remove)),
   ).addHelpText('after', examples('dev-op user add bob --password b0b', 'dev-op user list'));
