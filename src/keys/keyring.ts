@@ -30,16 +30,15 @@ export function keyForAlg(newest: readonly StoredKey[], alg: string): StoredKey 
 export class KeyRing {
   readonly keys: readonly StoredKey[];
   readonly jwksJson: string;
+  /** The key that signs access tokens (and ID tokens of clients with no alg of their own); fixed for the ring's life. */
+  readonly active: StoredKey;
   private readonly objects = new Map<string, KeyObject>();
 
   constructor(keys: StoredKey[]) {
     if (keys.length === 0) throw new Error('KeyRing needs at least one signing key');
     this.keys = newestFirst(keys);
     this.jwksJson = JSON.stringify({ keys: this.keys.map((k) => publicJwk(k.jwk)) });
-  }
-
-  get active(): StoredKey {
-    return activeKey(this.keys)!;
+    this.active = activeKey(this.keys)!;
   }
 
   /** The key that signs ID tokens in `alg`, if the ring has one (keyForAlg). */

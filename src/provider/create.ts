@@ -1,22 +1,10 @@
 import Koa from 'koa';
 import type { Provider, RequestState } from './context.js';
-import { makeProvider, type ProviderOptions } from './make-provider.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { hostCheck } from './middleware/host-check.js';
 import { requestLog } from './middleware/request-log.js';
 import { router } from './router.js';
 import { routes, type Route } from './routes.js';
-
-export interface CreatedProvider {
-  app: Koa<RequestState>;
-  provider: Provider;
-}
-
-/** Build the koa app for one issuer over one store. Listening is the caller's business (see src/app/start-dev-op.ts). */
-export async function createProvider(opts: ProviderOptions): Promise<CreatedProvider> {
-  const provider = makeProvider(opts);
-  return { app: await createApp(provider), provider };
-}
 
 /** The koa app that serves `provider`: cross-cutting middleware, then the routes table (plus `mounts`). */
 export async function createApp(provider: Provider, mounts: readonly Route[] = []): Promise<Koa<RequestState>> {

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors/app-errors.js';
+import type { PemPair } from '../keys/tls/issue.js';
 
 /**
  * How long a connection may sit idle or dribble: a client that never finishes its headers, sends
@@ -16,19 +17,13 @@ const CONNECTION_LIMITS = {
   connectionsCheckingInterval: 1_000,
 } as const;
 
-/** A PEM certificate (with its chain) and its private key: serve https instead of http. */
-export interface TlsPair {
-  cert: string;
-  key: string;
-}
-
 type MakeServer = (handler: RequestListener) => Server;
 
 // A missing Host header is answered by hostCheck in dev-op's error format, not by node's bare 400.
 const plainServer: MakeServer = (handler) => createServer({ requireHostHeader: false, ...CONNECTION_LIMITS }, handler);
 
 /** node:https (and with it node:tls) is loaded only for TLS: a plain start does not pay for it. */
-async function tlsServer(tls: TlsPair): Promise<MakeServer> {
+async function tlsServer(tls: PemPair): Promise<MakeServer> {
   const { createServer: createHttpsServer } = await import('node:https');
   return (handler) => createHttpsServer({ requireHostHeader: false, ...CONNECTION_LIMITS, cert: tls.cert, key: tls.key }, handler);
 }
@@ -77,7 +72,7 @@ export interface Listening {
  * Listen on `hosts` on one port. The first host picks the port (0 = free); the others are best
  * effort (::1 may be missing on IPv4-only machines, and that must not stop the server).
  */
-export async function listen(serve: RequestListener, port: number, hosts: string[], tls?: TlsPair): Promise<Listening> {
+export async function listen(serve: RequestListener, port: number, hosts: string[], tls?: PemPair): Promise<Listening> {
   let closing = false;
   // Once closing, every response ends its connection: a keep-alive client under steady load would
   // otherwise keep reusing it, close() would never finish, and the 2 s cut-off below would end

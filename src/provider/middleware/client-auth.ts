@@ -69,6 +69,7 @@ function presentedCredentials(ctx: Ctx): Presented {
 
 /** Authenticate the client at the token endpoint by its registered token_endpoint_auth_method. */
 export function authenticateClient(op: Provider): Middleware {
+  const origin = new URL(op.config.issuer).origin;
   return async function clientAuthentication(ctx, next) {
     const presented = presentedCredentials(ctx);
     ctx.state.authMethod = presented.method;
@@ -83,7 +84,7 @@ export function authenticateClient(op: Provider): Middleware {
       );
     }
     if (isJwtMethod) {
-      await verifyClientAssertion(op, client, presented.assertion!, `${new URL(op.config.issuer).origin}${ctx.path}`);
+      await verifyClientAssertion(op, client, presented.assertion!, `${origin}${ctx.path}`);
     } else if (registered !== 'none' && (!client.client_secret || !safeEqual(presented.secret ?? '', client.client_secret))) {
       throw new InvalidClient('invalid client secret');
     }
