@@ -34,10 +34,18 @@ export interface UserGrantContext {
   resource?: string;
 }
 
+/** The token response, and who the access token was issued to (for the instance's `token` event). */
+export interface IssuedTokens {
+  response: TokenResponse;
+  sub: string;
+  /** The JWT access token's jti; absent for an opaque one (the token itself is never reported). */
+  jti?: string;
+}
+
 /** The token response for a user grant (authorization_code, refresh_token). */
-export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<TokenResponse> {
+export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<IssuedTokens> {
   const scope = g.scopes.join(' ');
-  const { token, expiresIn } = await issueAccessToken(op, {
+  const { token, expiresIn, jti } = await issueAccessToken(op, {
     client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
     authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource,
   });
@@ -49,7 +57,7 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);
-  return response;
+  return { response, sub: g.accountId, ...(jti ? { jti } : {}) };
 }
 
 /** An opaque, rotating refresh token for this grant, carrying `scopes`. */

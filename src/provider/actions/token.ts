@@ -1,6 +1,5 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../errors/oauth-errors.js';
 import type { GrantType } from '../../store/types.js';
-import type { DevOpEvents } from '../../util/events.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
 import { authenticateClient } from '../middleware/client-auth.js';
@@ -26,21 +25,10 @@ export function token(op: Provider): Middleware[] {
         throw new UnauthorizedClient(`client ${client.client_id} is not allowed the ${grantType} grant`);
       }
       ctx.state.detail = grantType;
-      const response = await handler.handle(op, ctx.state.params, client);
+      const { response, sub, jti } = await handler.handle(op, ctx.state.params, client);
       ctx.body = response;
-      if (op.events.listening('token')) op.events.emit('token', await tokenEvent(op, grantType, client.client_id, response.access_token));
+      // Who got a token by which grant, and its jti: never the token itself.
+      if (op.events.listening('token')) op.events.emit('token', { grantType, clientId: client.client_id, sub, ...(jti ? { jti } : {}) });
     },
   ];
-}
-
-/** The 'token' event: who got a token by which grant, and its jti; never the token itself. */
-async function tokenEvent(op: Provider, grantType: string, clientId: string, accessToken: string): Promise<DevOpEvents['token']> {
-  const parts = accessToken.split('.');
-  if (parts.length === 3) {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { sub?: string; jti?: string };
-    return { grantType, clientId, ...(claims.sub ? { sub: claims.sub } : {}), ...(claims.jti ? { jti: claims.jti } : {}) };
-  }
-  // An opaque token is its own store key: the event carries its subject only.
-  const record = await op.store.get('AccessToken', accessToken);
-  return { grantType, clientId, ...(record ? { sub: record.sub } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { Client, GrantType } from '../../store/types.js';
 import type { Params, Provider } from '../context.js';
-import type { TokenResponse } from '../issue-tokens.js';
+import type { IssuedTokens } from '../issue-tokens.js';
 
 /**
  * One grant type at the token endpoint. The token action has already authenticated the client
@@ -8,5 +8,6 @@ import type { TokenResponse } from '../issue-tokens.js';
  */
 export interface GrantHandler {
   readonly grantType: GrantType;
-  handle(op: Provider, params: Params, client: Client): Promise<TokenResponse>;
+  handle(op: Provider, params: Params, client: Client): Promise<IssuedTokens>;
 }
+

@@ -31,10 +31,10 @@ export const refreshTokenGrant: GrantHandler = {
       amr: token.amr, sid: token.sid, refresh: false, scopes: requested, claims: token.claims, acr: token.acr,
       resource: resourceForGrant(token.resource, params.resource),
     };
-    const response = await issueUserTokens(op, context);
+    const issued = await issueUserTokens(op, context);
     // The rotated token keeps the original scope, so a narrower request does not shrink the grant.
-    if (rotate) response.refresh_token = await issueRefreshToken(op, context, original);
-    return response;
+    if (rotate) issued.response.refresh_token = await issueRefreshToken(op, context, original);
+    return issued;
   },
 };
 
