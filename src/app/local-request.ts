@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connectPinned } from '../util/pinned-tls.js';
 
 export interface LocalAnswer {
   status: number;
@@ -13,18 +14,28 @@ export function connectHost(listenHost: string | undefined): string {
   return listenHost.replace(/^\[(.*)\]$/, '$1');
 }
 
+/** Where the instance listens; with `tlsFingerprint`, over TLS pinned to its certificate (--https). */
+export interface LocalTarget {
+  host: string;
+  port: number;
+  tlsFingerprint?: string;
+}
+
 /** One HTTP request to the instance itself, over loopback, redirects not followed. */
-export function localRequest(
-  target: { host: string; port: number },
+export async function localRequest(
+  target: LocalTarget,
   method: 'GET' | 'POST',
   path: string,
   headers: Record<string, string>,
   body?: string,
 ): Promise<LocalAnswer> {
+  const socket = target.tlsFingerprint === undefined ? undefined : await connectPinned(target.host, target.port, target.tlsFingerprint);
   return new Promise((resolve, reject) => {
     // A known length, so the body goes out with the headers rather than as chunks after them.
     const sent = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
-    const req = request({ host: target.host, port: target.port, method, path, headers: sent }, (res) => {
+    const req = request({
+      host: target.host, port: target.port, method, path, headers: sent, ...(socket ? { createConnection: () => socket } : {}),
+    }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({

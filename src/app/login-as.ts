@@ -2,7 +2,7 @@ import { runOperation, type OperationContext } from '../admin/operations.js';
 import { AppError, UsageError } from '../errors/app-errors.js';
 import type { Provider } from '../provider/context.js';
 import { LOGIN_TICKET_HEADER } from '../provider/login-tickets.js';
-import { localRequest } from './local-request.js';
+import { localRequest, type LocalTarget } from './local-request.js';
 import { s256 } from '../provider/checks/pkce.js';
 
 export interface LoginAsOptions {
@@ -46,7 +46,7 @@ export interface LoginAsTarget {
   provider: Provider;
   operations: OperationContext;
   /** Where this process reaches the server. */
-  connect: { host: string; port: number };
+  connect: LocalTarget;
 }
 
 function checkClaims(claims: LoginAsOptions['claims']): { amr: string[]; acr?: string } {

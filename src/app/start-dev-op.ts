@@ -147,7 +147,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       });
     }
     let stopped: Promise<void> | undefined;
-    const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port } };
+    const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) } };
     return devOpHandle({
       issuer, port: server.port, clock, operations, provider, seeded, keysReady: keyReady,
       discovery: discoveryDocument(provider) as DevOpDiscovery,

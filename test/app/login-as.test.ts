@@ -84,3 +84,19 @@ describe('op.loginAs', () => {
     expect(await res.text()).toContain('login ticket');
   });
 });
+
+describe('op.loginAs on an https instance', () => {
+  it('completes the flow and redeems the code over the instance\'s own TLS', async () => {
+    const secure = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, https: true });
+    try {
+      await secure.clients.add({ client_id: 'web', redirect_uris: [redirectUri] });
+      await secure.users.add({ username: 'bob' });
+      const r = await secure.loginAs('bob', { client: 'web', scope: 'openid', exchange: true });
+      expect(secure.issuer.startsWith('https://')).toBe(true);
+      expect(new URL(r.redirectUrl).searchParams.get('iss')).toBe(secure.issuer);
+      expect(r.tokens).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
+    } finally {
+      await secure.stop();
+    }
+  });
+});
