@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { AppError, ConfigError } from '../errors/app-errors.js';
-import { ownerConnectHost, ownerPath, type DataOwner } from './owner-file.js';
+import { connectHost } from './local-request.js';
+import { ownerPath, type DataOwner } from './owner-file.js';
 
 /**
  * The management side of a running server: one operation POSTed to its admin endpoint (the token
@@ -18,7 +19,7 @@ interface AdminReply {
 async function pinnedConnection(owner: DataOwner & { tlsFingerprint: string }): Promise<TLSSocket | null> {
   const { PIN_MISMATCH, connectPinned } = await import('../util/pinned-tls.js');
   try {
-    return await connectPinned(ownerConnectHost(owner), owner.port ?? 0, owner.tlsFingerprint);
+    return await connectPinned(connectHost(owner.host), owner.port ?? 0, owner.tlsFingerprint);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED') return null;
@@ -33,7 +34,7 @@ async function postAdmin(owner: DataOwner, name: string, input: unknown): Promis
   if (socket === null) return undefined;
   return new Promise((done, fail) => {
     const req = request({
-      host: ownerConnectHost(owner), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,
+      host: connectHost(owner.host), port: owner.port, method: 'POST', path: owner.adminPath ?? '/_admin', timeout: 60_000,
       ...(socket ? { createConnection: () => socket } : {}),
       headers: {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(payload),

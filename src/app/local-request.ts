@@ -7,9 +7,9 @@ export interface LocalAnswer {
   body: string;
 }
 
-/** Where this process reaches its own server: the address it listens on, a loopback one for a wildcard. */
+/** Where this process reaches a dev-op server on this machine: the address it listens on, a loopback one for a wildcard or a name. */
 export function connectHost(listenHost: string | undefined): string {
-  if (listenHost === undefined || listenHost === '0.0.0.0') return '127.0.0.1';
+  if (listenHost === undefined || listenHost === '0.0.0.0' || listenHost === 'localhost') return '127.0.0.1';
   if (listenHost === '::' || listenHost === '[::]') return '::1';
   return listenHost.replace(/^\[(.*)\]$/, '$1');
 }

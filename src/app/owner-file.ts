@@ -64,9 +64,3 @@ export function ownerIsAlive(owner: DataOwner): boolean {
   return isProcessAlive(owner.pid);
 }
 
-/** Where to reach the owner's server: its --host, with a wildcard meaning this machine's loopback. */
-export function ownerConnectHost(owner: DataOwner): string {
-  if (!owner.host || owner.host === '0.0.0.0' || owner.host === 'localhost') return '127.0.0.1';
-  if (owner.host === '::' || owner.host === '[::]') return '::1';
-  return owner.host.replace(/^\[(.*)\]$/, '$1');
-}

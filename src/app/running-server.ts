@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ownerConnectHost, ownerIsAlive, readOwner } from './owner-file.js';
+import { connectHost } from './local-request.js';
+import { ownerIsAlive, readOwner } from './owner-file.js';
 import { isProcessAlive } from '../util/process-alive.js';
 
 /** The server running on a data file, as the CLI reaches it: found through the file's owner file. */
@@ -17,7 +18,7 @@ export interface RunningOnData {
 export async function serverOnData(dataPath: string): Promise<RunningOnData | undefined> {
   const owner = await readOwner(resolve(dataPath));
   if (!owner?.port || !ownerIsAlive(owner)) return undefined;
-  const host = ownerConnectHost(owner);
+  const host = connectHost(owner.host);
   // The admin endpoint is `/_admin` under the issuer's path: what precedes it is that path.
   const path = owner.adminPath?.replace(/\/_admin$/, '') ?? '';
   const scheme = owner.tlsFingerprint ? 'https' : 'http';
