@@ -104,10 +104,18 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
   if (type === 'id') {
     if (!subject) throw new UsageError('missing --user (or --sub): an ID token is about a user');
     const iat = epochSeconds(ctx.clock);
+    // Signed as the server signs this client's ID tokens, or not at all: a token the RP would reject helps nobody.
+    const alg = client.id_token_signed_response_alg;
+    if (alg === 'HS256') {
+      throw new UsageError(`client ${client.client_id} signs its ID tokens with HS256 (its client secret), which token mint does not do; get one through a login: dev-op login --client ${client.client_id} --print id_token`);
+    }
+    if (alg !== undefined && !keys.signerFor(alg)) {
+      throw new UsageError(`client ${client.client_id} asks for ${alg} ID tokens and there is no ${alg} key yet; run dev-op jwks rotate (it makes a key for every alg a client asks for)`);
+    }
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
     token = await signIdToken(signer, keys, {
       issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
-    }, client.id_token_signed_response_alg); // as the server would sign this client's ID tokens
+    }, alg);
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
       throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);

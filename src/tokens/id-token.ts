@@ -41,7 +41,7 @@ export function idTokenClaims(c: IdTokenClaims, alg: string): JWTPayload {
   };
 }
 
-/** An ID token (token mint), signed with the key for `alg` when the ring has one, else the active key. */
+/** An ID token (token mint), signed with the ring's key for `alg` (the caller checks there is one), else the active key. */
 export async function signIdToken(signer: Signer, keys: KeyRing, c: IdTokenClaims, alg?: string): Promise<string> {
   const key = (alg === undefined ? undefined : keys.signerFor(alg)) ?? keys.active;
   return signer.signJwt(keys, idTokenClaims(c, key.alg), undefined, key);

@@ -99,3 +99,15 @@ describe.concurrent('admin operations', () => {
     expect((await runOperation(ctx, 'init', {})).created).toEqual({});
   });
 });
+
+describe('token.mint --type id signs as the server would, or says why it cannot', () => {
+  it('refuses an HS256 client (its secret signs) and an alg no key has yet, naming what to do', async () => {
+    const ctx = await context();
+    await runOperation(ctx, 'client.add', { id: 'hs', redirectUris: ['http://localhost:3000/cb'] });
+    await ctx.store.updateClient('hs', (c) => ({ ...c, id_token_signed_response_alg: 'HS256' }));
+    await expect(runOperation(ctx, 'token.mint', { user: 'alice', client: 'hs', type: 'id' })).rejects.toThrow(/client hs signs its ID tokens with HS256/);
+    await runOperation(ctx, 'client.add', { id: 'ps', redirectUris: ['http://localhost:3000/cb'] });
+    await ctx.store.updateClient('ps', (c) => ({ ...c, id_token_signed_response_alg: 'PS256' }));
+    await expect(runOperation(ctx, 'token.mint', { user: 'alice', client: 'ps', type: 'id' })).rejects.toThrow(/no PS256 key yet.*dev-op jwks rotate/);
+  });
+});
