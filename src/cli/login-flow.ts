@@ -31,19 +31,24 @@ async function discoverAt(base: string, issuer?: string, transport: Transport = 
   }
 }
 
+/** The live server that owns the data file (its owner file), discovered, and how to reach it; undefined if none answers. */
+export async function discoverRunning(data: string): Promise<{ as: AuthorizationServer; transport: Transport } | undefined> {
+  const running = await serverOnData(data);
+  if (!running) return undefined;
+  const as = await discoverAt(running.base, undefined, serverTransport(running, new URL(running.base).origin));
+  return as && { as, transport: serverTransport(running, new URL(as.issuer).origin) };
+}
+
 /** The server for the data file (its owner file), else the one at --issuer. */
 export async function findServer(data: string, issuerFlag: string | undefined): Promise<FoundServer> {
   if (issuerFlag !== undefined && !URL.canParse(issuerFlag)) throw new ConfigError(`--issuer ${issuerFlag} is not a URL`);
   const wanted = issuerFlag === undefined ? undefined : new URL(issuerFlag).href;
-  const running = await serverOnData(data);
+  const running = await discoverRunning(data);
   if (running) {
-    const as = await discoverAt(running.base, undefined, serverTransport(running, new URL(running.base).origin));
-    if (as) {
-      if (wanted !== undefined && wanted !== new URL(as.issuer).href) {
-        throw new ConfigError(`the dev-op server on ${data} has issuer ${as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);
-      }
-      return { as, live: true, transport: serverTransport(running, new URL(as.issuer).origin) };
+    if (wanted !== undefined && wanted !== new URL(running.as.issuer).href) {
+      throw new ConfigError(`the dev-op server on ${data} has issuer ${running.as.issuer}, not ${issuerFlag}; leave out --issuer or give another --data`);
     }
+    return { ...running, live: true };
   }
   if (issuerFlag === undefined) throw new ConfigError(`no dev-op server is running on ${data}; run \`dev-op start\` first (or give --issuer URL)`);
   const as = await discoverAt(issuerFlag, issuerFlag);

@@ -21,13 +21,10 @@ export interface RefreshFlags extends CommonFlags {
 
 /** The running server's metadata, found through the data file's owner file, and how to reach it (pinned TLS for --https). */
 async function serverMetadata(data: string, command: string) {
-  const [{ serverOnData }, { discover }, { ConfigError }, { serverTransport }] = await Promise.all([
-    import('../app/running-server.js'), import('../rp/discover.js'), import('../errors/app-errors.js'), import('./server-transport.js'),
-  ]);
-  const running = await serverOnData(data);
+  const [{ discoverRunning }, { ConfigError }] = await Promise.all([import('./login-flow.js'), import('../errors/app-errors.js')]);
+  const running = await discoverRunning(data);
   if (!running) throw new ConfigError(`no dev-op server is running on ${data}; ${command} asks it for tokens: start one first (dev-op start --detach)`);
-  const as = await discover(running.base, { transport: serverTransport(running, new URL(running.base).origin) });
-  return { as, transport: serverTransport(running, new URL(as.issuer).origin) };
+  return running;
 }
 
 export async function tokenGet(flags: GetFlags): Promise<void> {
