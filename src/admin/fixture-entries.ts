@@ -21,7 +21,7 @@ export function at(path: string, message: string): UsageError {
  * Run a validate.ts check with a placeholder for its flag name, and say its message at `path`:
  * "‹flag› must be a string" → "path: must be a string", "missing ‹flag›" → "path: missing".
  */
-function checked<T>(path: string, run: (flag: string) => T): T {
+export function checked<T>(path: string, run: (flag: string) => T): T {
   try {
     return run('\u0000');
   } catch (err) {

@@ -3,8 +3,9 @@ import { DEFAULTS, type TtlName } from '../config/defaults.js';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
 import type { Client, Store, StoredKey, User } from '../store/types.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
-import { at, clientFromMetadata, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
+import { at, checked, clientFromMetadata, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
 import { keyFromFixture } from './fixture-keys.js';
+import * as check from './validate.js';
 import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
 
 /**
@@ -57,17 +58,7 @@ function settingsAt(value: unknown): FixtureSettings {
   const s = objectAt(value, 'settings', `an object of start settings (${SETTINGS.join(', ')})`);
   unknownKeys(s, SETTINGS, 'settings');
   const settings: FixtureSettings = {};
-  if (s.issuer !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = typeof s.issuer === 'string' ? new URL(s.issuer) : undefined;
-    } catch {
-      url = undefined;
-    }
-    // OIDC Discovery 3: an http(s) URL with no query or fragment.
-    if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) throw at('settings.issuer', 'must be an http(s) URL without query or fragment');
-    settings.issuer = (s.issuer as string).replace(/\/$/, '');
-  }
+  if (s.issuer !== undefined) settings.issuer = checked('settings.issuer', (flag) => check.issuerUrl(s.issuer, flag));
   if (s.ttl !== undefined) {
     const ttl = objectAt(s.ttl, 'settings.ttl', `an object of lifetimes in seconds (${TTL_NAMES.join(', ')})`);
     unknownKeys(ttl, TTL_NAMES, 'settings.ttl');

@@ -83,7 +83,7 @@ async function pickSubject(store: Store, input: MintInput): Promise<Pick<User, '
  */
 export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintResult> {
   const input = check.inputObject(raw) as MintInput;
-  const issuer = input.issuer === undefined ? ctx.issuer : check.httpsOrLocalUrl(input.issuer, '--issuer').replace(/\/$/, '');
+  const issuer = input.issuer === undefined ? ctx.issuer : check.issuerUrl(input.issuer);
   const type = check.oneOf(input.type, ['access', 'id'] as const, '--type') ?? 'access';
   const extra = check.claims(input.claims);
   const clash = Object.keys(extra).find((name) => Object.hasOwn(REGISTERED, name));

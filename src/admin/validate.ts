@@ -138,6 +138,17 @@ export function boundedJson<T>(value: T, flag: string): T {
   return value;
 }
 
+/** OIDC Discovery 3: an issuer is an http(s) URL (http for development) with no query or fragment; no trailing slash kept. */
+export function issuerUrl(value: unknown, flag = '--issuer'): string {
+  const s = requiredString(value, flag);
+  if (!URL.canParse(s)) throw new UsageError(`${flag} ${s} is not a URL; use e.g. http://localhost:4000`);
+  const url = new URL(s);
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new UsageError(`${flag} must be an http(s) URL without query or fragment (got ${s})`);
+  }
+  return s.replace(/\/$/, '');
+}
+
 export function httpsOrLocalUrl(value: unknown, flag: string): string {
   const s = requiredString(value, flag);
   let url: URL;

@@ -23,6 +23,7 @@ import { connectHost } from './local-request.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
+import { issuerUrl } from '../admin/validate.js';
 
 export interface DevOpOptions {
   /** 0 picks a free port. Default 4000. */
@@ -83,7 +84,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
   // The fixture's settings are start options that an explicit option overrides.
   const givenIssuer = options.issuer ?? fixture?.settings?.issuer;
-  const explicitIssuer = givenIssuer === undefined ? undefined : checkIssuer(givenIssuer);
+  const explicitIssuer = givenIssuer === undefined ? undefined : issuerUrl(givenIssuer);
   // The certificate too, so that a bad --cert/--key changes nothing.
   const tls = options.https ? await certificate(options.https, explicitIssuer, options) : undefined;
   const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock })
@@ -186,18 +187,4 @@ async function certificate(https: HttpsOption, issuer: string | undefined, optio
     // Real time, not options.clock: TLS clients check validity against the wall clock.
     issuerHost: issuer ? new URL(issuer).hostname : 'localhost', now: new Date(),
   });
-}
-
-/** OIDC Discovery 3: an https (or, for development, http) URL with no query or fragment. */
-function checkIssuer(issuer: string): string {
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    throw new ConfigError(`--issuer ${issuer} is not a URL; use e.g. http://localhost:4000`);
-  }
-  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
-    throw new ConfigError(`--issuer ${issuer} must be an http(s) URL without query or fragment`);
-  }
-  return issuer.replace(/\/$/, '');
 }
