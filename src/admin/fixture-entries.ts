@@ -146,16 +146,20 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
       : checked(`${path}.id_token_signed_response_alg`, (flag) => check.signingAlg(m.id_token_signed_response_alg, flag));
   }
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
-  if (m.ttl !== undefined) {
-    const ttl = objectAt(m.ttl, `${path}.ttl`, `an object of lifetimes in seconds (${CLIENT_TTL_NAMES.join(', ')})`);
-    unknownKeys(ttl, CLIENT_TTL_NAMES, `${path}.ttl`);
-    client.ttl = {};
-    for (const [name, seconds] of Object.entries(ttl)) {
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) throw at(`${path}.ttl.${name}`, 'must be a positive whole number of seconds');
-      client.ttl[name as ClientTtlName] = seconds;
-    }
-  }
+  if (m.ttl !== undefined) client.ttl = lifetimesAt(m.ttl, `${path}.ttl`, CLIENT_TTL_NAMES);
   return client;
+}
+
+/** Named lifetimes in whole seconds (a client's `ttl`, the settings' `ttl`), only the names given. */
+export function lifetimesAt<N extends string>(value: unknown, path: string, names: readonly N[]): Partial<Record<N, number>> {
+  const ttl = objectAt(value, path, `an object of lifetimes in seconds (${names.join(', ')})`);
+  unknownKeys(ttl, names, path);
+  const out: Partial<Record<N, number>> = {};
+  for (const [name, seconds] of Object.entries(ttl)) {
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) throw at(`${path}.${name}`, 'must be a positive whole number of seconds');
+    out[name as N] = seconds;
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@ import { DEFAULTS, type TtlName } from '../config/defaults.js';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
 import type { Client, Store, StoredKey, User } from '../store/types.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
-import { at, checked, clientFromMetadata, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
+import { at, checked, clientFromMetadata, lifetimesAt, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
 import { keyFromFixture } from './fixture-keys.js';
 import * as check from './validate.js';
 import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
@@ -59,15 +59,7 @@ function settingsAt(value: unknown): FixtureSettings {
   unknownKeys(s, SETTINGS, 'settings');
   const settings: FixtureSettings = {};
   if (s.issuer !== undefined) settings.issuer = checked('settings.issuer', (flag) => check.issuerUrl(s.issuer, flag));
-  if (s.ttl !== undefined) {
-    const ttl = objectAt(s.ttl, 'settings.ttl', `an object of lifetimes in seconds (${TTL_NAMES.join(', ')})`);
-    unknownKeys(ttl, TTL_NAMES, 'settings.ttl');
-    settings.ttl = {};
-    for (const [name, seconds] of Object.entries(ttl)) {
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) throw at(`settings.ttl.${name}`, 'must be a positive whole number of seconds');
-      settings.ttl[name as TtlName] = seconds;
-    }
-  }
+  if (s.ttl !== undefined) settings.ttl = lifetimesAt(s.ttl, 'settings.ttl', TTL_NAMES);
   return settings;
 }
 

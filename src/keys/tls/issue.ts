@@ -11,9 +11,9 @@ export interface PemPair {
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
 /** The CA outlives many leaves, so that trusting it once (browser, NODE_EXTRA_CA_CERTS) lasts. */
-export const CA_DAYS = 3650;
+const CA_DAYS = 3650;
 /** Under the 398 days browsers allow a server certificate (CA/Browser Forum BR 6.3.2). */
-export const LEAF_DAYS = 397;
+const LEAF_DAYS = 397;
 
 /**
  * @peculiar/x509 (node:crypto reads certificates but cannot issue them) is loaded only here, only

@@ -3,7 +3,7 @@ import type { Middleware, Provider } from '../context.js';
 import { requestDone } from '../cross-cutting.js';
 
 /** Colour the log only for a person at a terminal who has not asked for none (NO_COLOR). */
-export function logColour(): boolean {
+function logColour(): boolean {
   return process.stderr.isTTY === true && !process.env.NO_COLOR;
 }
 
