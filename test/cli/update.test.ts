@@ -49,7 +49,7 @@ describe.concurrent('dev-op client update / user update, no server running', () 
     [['client', 'update', 'nope', '--name', 'x'], 'client nope does not exist'],
     [['client', 'update', 'app', '--remove-redirect-uri', 'http://localhost:1/x'], '--remove-redirect-uri http://localhost:1/x: client app has no such redirect uri'],
     [['client', 'update', 'app', '--add-redirect-uri', 'javascript:alert(1)'], '--redirect-uri javascript:alert(1) uses a forbidden scheme'],
-    [['client', 'update', 'app', '--add-grant', 'magic'], '--grant magic is not a supported grant type'],
+    [['client', 'update', 'app', '--add-grant', 'magic'], '--add-grant magic is not a supported grant type'],
     [['client', 'update', 'app', '--remove-grant', 'authorization_code', '--remove-grant', 'refresh_token'], 'would have no grant left'],
     [['client', 'update', 'app', '--public', '--secret', 'x'], 'a public client has no secret'],
     [['client', 'update', 'app', '--rotate-secret', '--secret', 'x'], 'use --secret or --rotate-secret, not both'],
