@@ -1,5 +1,5 @@
 /** dev-op's programmatic API: what a test suite's globalSetup imports. Re-exports only. */
-export { startDevOp, type DevOpOptions } from './app/start-dev-op.js';
+export { startDevOp, type DevOpOptions, type FeatureOptions } from './app/start-dev-op.js';
 export { startServer, type StartOptions, type RunningServer } from './app/start-server.js';
 export type { DevOp, DevOpDiscovery } from './app/dev-op.js';
 export type { ClientMetadata } from './app/client-metadata.js';

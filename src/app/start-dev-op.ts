@@ -24,6 +24,7 @@ import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
 import { issuerUrl } from '../admin/validate.js';
+import { defaultFeatures, type Features } from '../config/features.js';
 
 export interface DevOpOptions {
   /** 0 picks a free port. Default 4000. */
@@ -67,6 +68,19 @@ export interface DevOpOptions {
    * path of a PEM file.
    */
   https?: boolean | HttpsOption;
+  /** Protocol feature switches (config/features.ts), each merged over its default. */
+  features?: FeatureOptions;
+}
+
+/** Per feature, the switches to change from their defaults, e.g. `{ par: { required: true }, dpop: { enabled: false } }`. */
+export type FeatureOptions = { [K in keyof Features]?: Partial<Features[K]> };
+
+function resolveFeatures(options: FeatureOptions | undefined): Features {
+  const features = defaultFeatures();
+  for (const key of Object.keys(options ?? {}) as (keyof Features)[]) {
+    Object.assign(features[key], options![key]);
+  }
+  return features;
 }
 
 /**
@@ -112,7 +126,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     await store.setIssuer(issuer);
     const config = providerConfig(issuer, {
       autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
-      trustProxy: options.trustProxy === true, listenHost: options.host,
+      trustProxy: options.trustProxy === true, listenHost: options.host, features: resolveFeatures(options.features),
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
     const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady });

@@ -1,4 +1,5 @@
 import { DEFAULTS, ROUTES, type Ttl } from './defaults.js';
+import { defaultFeatures, type Features } from './features.js';
 
 /** What the provider needs to know, resolved from flags, env and defaults before it is built. */
 /** The request log on stderr: pretty lines (coloured on a terminal), JSON lines, or none. */
@@ -23,6 +24,8 @@ export interface ProviderConfig {
   trustProxy?: boolean;
   /** The address given to --host; requests naming it in Host are accepted besides the issuer's host and loopback. */
   listenHost?: string;
+  /** Protocol features and their switches (features.ts); discovery advertises exactly the enabled ones. */
+  features: Features;
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
@@ -33,6 +36,7 @@ export function providerConfig(issuer: string, overrides: Partial<ProviderConfig
     ttl: { ...DEFAULTS.ttl },
     routes: ROUTES,
     log: 'none',
+    features: defaultFeatures(),
     ...overrides,
   };
 }
