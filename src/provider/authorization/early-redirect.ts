@@ -1,0 +1,20 @@
+import { checkRedirectUri } from '../checks/redirect-uri.js';
+import { responseModeFor } from '../checks/response-type.js';
+import type { AuthorizationStep } from './step.js';
+
+/**
+ * Before a request object or a pushed request is resolved, the final redirect_uri is not known
+ * yet. An error in resolving them goes back to the query's redirect_uri when that one is
+ * registered for the client (OIDC Core 3.1.2.6), and is shown as a page otherwise: never sent to
+ * an unregistered URI. validateRedirectUri replaces this once the parameters are final.
+ */
+export const redirectErrorsEarly: AuthorizationStep = () => async function redirectErrorsEarly(ctx, next) {
+  const { params, client } = ctx.state;
+  try {
+    const uri = checkRedirectUri(client!, params.redirect_uri);
+    ctx.state.redirect = { uri, state: params.state, mode: responseModeFor(params.response_type, params.response_mode).mode };
+  } catch {
+    // No registered redirect_uri in the query: errors stay on a page.
+  }
+  await next();
+};
