@@ -30,6 +30,8 @@ type Row = readonly [step: AuthorizationStep, ...endpoints: AuthorizationEndpoin
  * parameters first, so every later check sees one set of parameters whatever carried them.
  * PAR runs the checks at push time (errors go back in its response, RFC 9126 2.3) and the
  * authorization endpoint runs them again on the pushed parameters. CIBA has no endpoint yet.
+ * A new check is an exported AuthorizationStep in its own file and one row here, e.g.
+ * `[checkDpopJkt, A, PAR]` (RFC 9449 10) after resolveRequestObject.
  */
 export const AUTHORIZATION_STEPS: readonly Row[] = [
   [loadClient, /*               */ A],
