@@ -2,8 +2,9 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevOp } from '../../src/index.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
+import { FormAgent } from '../helpers/browser-like.js';
 import { TestClock } from '../helpers/test-clock.js';
-import { authRequest, relyingParty } from './support.js';
+import { authRequest, authorize as throughPages, relyingParty } from './support.js';
 
 const web = confidentialClient();
 const other = confidentialClient({ client_id: 'other', client_secret: 'other-secret', redirect_uris: ['http://localhost:4001/cb'] });
@@ -155,6 +156,26 @@ describe('pushed authorization requests (RFC 9126)', () => {
   it('the home page lists the PAR endpoint', async () => {
     const html = await (await fetch(`${server.issuer}/`)).text();
     expect(html).toContain(`${server.issuer}/request`);
+  });
+});
+
+describe('PAR through the login and consent pages', () => {
+  it('the pushed parameters are carried through login and consent, after the request_uri is used up', async () => {
+    const interactive = await startTestOp();
+    try {
+      await interactive.store.addClient(web);
+      const rp = await relyingParty(interactive, web);
+      const req = await authRequest(rp, redirectUri);
+      const url = await oidc.buildAuthorizationUrlWithPAR(rp, Object.fromEntries(req.url.searchParams));
+      const callback = await throughPages(new FormAgent(), url, 'alice');
+      expect(callback.searchParams.get('state')).toBe(req.state);
+      const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+        pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce,
+      });
+      expect(tokens.claims()?.sub).toBe('alice');
+    } finally {
+      await interactive.stop();
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +135,36 @@ describe('request objects (RFC 9101 / OIDC Core 6)', () => {
     expect(doc.request_uri_parameter_supported).toBe(false);
     expect(doc.request_object_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'ES256', 'HS256']));
     expect(doc.request_object_signing_alg_values_supported).not.toContain('none');
+  });
+});
+
+describe('request objects verified with keys from the client\'s jwks_uri', () => {
+  it('a private_key_jwt client pushes a request object signed with its jwks_uri key; openid-client completes the flow', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const jwksUri = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
+    const op = await startTestOp({ autoLogin: 'alice' });
+    try {
+      await op.store.addClient(confidentialClient({
+        client_id: 'pk', client_secret: undefined, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri,
+      }));
+      const key = { key: pair.privateKey, kid: 'k1' };
+      const rp = await oidc.discovery(new URL(op.issuer), 'pk', {}, oidc.PrivateKeyJwt(key), { execute: [oidc.allowInsecureRequests] });
+      const req = await authRequest(rp, redirectUri);
+      const jar = await oidc.buildAuthorizationUrlWithJAR(rp, Object.fromEntries(req.url.searchParams), key);
+      const url = await oidc.buildAuthorizationUrlWithPAR(rp, jar.searchParams);
+      const back = callback(await fetch(url, { redirect: 'manual' }));
+      const tokens = await oidc.authorizationCodeGrant(rp, back, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+      expect(tokens.claims()?.aud).toBe('pk');
+    } finally {
+      await op.stop();
+      await new Promise((resolve) => jwks.close(resolve));
+    }
   });
 });
 
