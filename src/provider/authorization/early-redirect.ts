@@ -1,5 +1,5 @@
-import { checkRedirectUri } from '../checks/redirect-uri.js';
-import { responseModeFor } from '../checks/response-type.js';
+import { OAuthError } from '../../errors/oauth-errors.js';
+import { clientRedirect } from './redirect-uri.js';
 import type { AuthorizationStep } from './step.js';
 
 /**
@@ -9,12 +9,11 @@ import type { AuthorizationStep } from './step.js';
  * an unregistered URI. validateRedirectUri replaces this once the parameters are final.
  */
 export const redirectErrorsEarly: AuthorizationStep = () => async function redirectErrorsEarly(ctx, next) {
-  const { params, client } = ctx.state;
   try {
-    const uri = checkRedirectUri(client!, params.redirect_uri);
-    ctx.state.redirect = { uri, state: params.state, mode: responseModeFor(params.response_type, params.response_mode).mode };
-  } catch {
+    ctx.state.redirect = clientRedirect(ctx.state.client!, ctx.state.params);
+  } catch (err) {
     // No registered redirect_uri in the query: errors stay on a page.
+    if (!(err instanceof OAuthError)) throw err;
   }
   await next();
 };
