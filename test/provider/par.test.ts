@@ -74,6 +74,18 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(body.expires_in).toBe(60);
   });
 
+  it('stores the pushed parameters without the client\'s credentials (client_secret_post)', async () => {
+    const post = confidentialClient({ client_id: 'post', client_secret: 'post-secret', token_endpoint_auth_method: 'client_secret_post' });
+    await server.store.addClient(post);
+    const res = await fetch(`${server.issuer}/request`, { method: 'POST', body: new URLSearchParams({ client_id: 'post', client_secret: 'post-secret', ...plain() }) });
+    expect(res.status).toBe(201);
+    const { request_uri } = (await res.json()) as { request_uri: string };
+    const record = await server.store.get('PushedAuthorizationRequest', request_uri.slice(URN.length));
+    expect(record?.clientId).toBe('post');
+    expect(record?.params).toMatchObject({ client_id: 'post', redirect_uri: redirectUri, state: 'st-1' });
+    expect(record?.params).not.toHaveProperty('client_secret');
+  });
+
   it('uses only the pushed parameters: others sent to /auth beside request_uri are ignored (RFC 9126 4)', async () => {
     const { request_uri } = (await (await push(plain({ state: 'pushed' }))).json()) as { request_uri: string };
     const res = await authorize({ client_id: web.client_id, request_uri, state: 'forged', redirect_uri: 'https://evil.example/cb', scope: 'openid profile email' });
@@ -119,6 +131,23 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(((await wrongSecret.json()) as { error: string }).error).toBe('invalid_client');
     const anonymous = await fetch(`${server.issuer}/request`, { method: 'POST', body: new URLSearchParams({ client_id: web.client_id, ...plain() }) });
     expect(anonymous.status).toBe(401);
+  });
+
+  it('a public client pushes with its client_id alone (PKCE required as at /auth)', async () => {
+    const spa = confidentialClient({ client_id: 'spa', client_secret: undefined, token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost:5173/cb'] });
+    await server.store.addClient(spa);
+    const form = (extra: Record<string, string>) => fetch(`${server.issuer}/request`, {
+      method: 'POST', body: new URLSearchParams({ client_id: spa.client_id, ...plain({ redirect_uri: spa.redirect_uris[0]! }), ...extra }),
+    });
+    const noPkce = await form({});
+    expect(noPkce.status).toBe(400);
+    expect(((await noPkce.json()) as { error: string }).error).toBe('invalid_request');
+    const pushed = await form({ code_challenge: 'E9Melhoa2OwvFrEMTJguCQaoWZ1QgBA8b-qljg_pMJ4', code_challenge_method: 'S256' });
+    expect(pushed.status).toBe(201);
+    const { request_uri } = (await pushed.json()) as { request_uri: string };
+    const back = new URL((await authorize({ client_id: spa.client_id, request_uri })).headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(spa.redirect_uris[0]);
+    expect(back.searchParams.get('code')).toBeTruthy();
   });
 
   it('checks the request at push time and answers errors as JSON, never by redirect (RFC 9126 2.3)', async () => {
