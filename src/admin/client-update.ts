@@ -41,6 +41,8 @@ function asAddInput(client: Client): ClientAddInput {
     native: client.application_type === 'native',
     jwksUri: client.jwks_uri,
     jwks: client.jwks,
+    requirePar: client.require_pushed_authorization_requests,
+    requestObjectAlg: client.request_object_signing_alg,
   };
 }
 

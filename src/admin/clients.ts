@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client, GrantType, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
-import { RESPONSE_TYPES } from '../protocol/capabilities.js';
+import { REQUEST_OBJECT_ALGS, RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
@@ -25,6 +25,10 @@ export interface ClientAddInput {
   /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
   jwksUri?: string;
   jwks?: { keys: unknown[] };
+  /** RFC 9126 6 require_pushed_authorization_requests: only pushed authorization requests. */
+  requirePar?: boolean;
+  /** OIDC Registration request_object_signing_alg: the one alg its request objects must use. */
+  requestObjectAlg?: string;
 }
 
 export interface ClientAddResult {
@@ -125,6 +129,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const name = check.optionalString(input.name, '--name');
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
+  const requestObjectAlg = check.oneOf(input.requestObjectAlg, [...REQUEST_OBJECT_ALGS, 'none'], '--request-object-alg');
 
   const client: Client = {
     client_id: id,
@@ -141,6 +146,8 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
+    ...(input.requirePar === true ? { require_pushed_authorization_requests: true } : {}),
+    ...(requestObjectAlg ? { request_object_signing_alg: requestObjectAlg } : {}),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

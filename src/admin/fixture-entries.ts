@@ -65,6 +65,7 @@ const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+  'require_pushed_authorization_requests', 'request_object_signing_alg',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -76,6 +77,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--grant': 'grant_types', '--response-type': 'response_types', '--scope': 'scope', '--name': 'client_name',
     '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
+    '--request-object-alg': 'request_object_signing_alg',
     '--grant authorization_code': 'grant_types authorization_code',
   },
   user: {
@@ -119,6 +121,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   listAt(m.response_types, `${path}.response_types`);
   const skipConsent = booleanAt(m.skip_consent, `${path}.skip_consent`);
   const rotate = booleanAt(m.rotate_refresh_token, `${path}.rotate_refresh_token`);
+  const requirePar = booleanAt(m.require_pushed_authorization_requests, `${path}.require_pushed_authorization_requests`);
   const appType = checked(`${path}.application_type`, (flag) => check.oneOf(m.application_type, ['web', 'native'] as const, flag));
   const { client } = translated(path, FIELD_OF_FLAG.client, () => buildClient({
     id,
@@ -136,6 +139,8 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     native: appType === 'native',
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
+    requirePar,
+    requestObjectAlg: m.request_object_signing_alg,
   }));
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';

@@ -22,6 +22,10 @@ export interface ClientMetadata {
   application_type?: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: unknown[] };
+  /** RFC 9126 6: only pushed authorization requests. */
+  require_pushed_authorization_requests?: boolean;
+  /** OIDC Registration: the one alg its request objects must use. */
+  request_object_signing_alg?: string;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -29,6 +33,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+  require_pushed_authorization_requests: 'requirePar', request_object_signing_alg: 'requestObjectAlg',
 };
 
 /**

@@ -19,6 +19,8 @@ interface AddFlags extends CommonFlags {
   native?: boolean;
   jwksUri?: string;
   jwks?: string;
+  requirePar?: boolean;
+  requestObjectAlg?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -57,6 +59,8 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
     ['jwks_uri', client.jwks_uri],
+    ['require_par', client.require_pushed_authorization_requests],
+    ['request_object_alg', client.request_object_signing_alg],
   ]);
 }
 
@@ -76,6 +80,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
+    requirePar: flags.requirePar, requestObjectAlg: flags.requestObjectAlg,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -161,7 +166,9 @@ function clientOptions(command: Command): Command {
     .option('--skip-consent', 'never show the consent page for this client')
     .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    .option('--require-par', 'only pushed authorization requests (RFC 9126 require_pushed_authorization_requests)')
+    .option('--request-object-alg <alg>', 'the one alg its request objects must use (request_object_signing_alg), e.g. RS256, HS256');
 }
 
 export function clientCommand() {
@@ -178,6 +185,7 @@ export function clientCommand() {
       .action(action(add)),
     clientOptions(leaf('update', 'change a client in place (what it was issued stays valid); prints it').argument('<id>', 'client_id'))
       .option('--no-skip-consent', 'show the consent page again')
+      .option('--no-require-par', 'accept plain authorization requests again')
       .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
       .option('--remove-redirect-uri <uri>', 'stop allowing a redirect URI (repeatable)', collect)
       .option('--add-post-logout-redirect-uri <uri>', 'allow one more post-logout redirect URI (repeatable)', collect)

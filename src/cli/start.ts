@@ -4,7 +4,8 @@ import type { StartConfig } from '../config/project-config.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LogFormat } from '../config/provider-config.js';
 import type { StoredKey } from '../app/data-types.js';
-import { withDataOption } from './common.js';
+import type { Features } from '../config/features.js';
+import { collect, withDataOption } from './common.js';
 import { fail } from './fail.js';
 import { parsePort } from './parse.js';
 
@@ -31,6 +32,19 @@ interface StartFlags {
   detach?: boolean;
   /** --deterministic alone (true) or with a seed. */
   deterministic?: boolean | string;
+  /** Protocol feature switches (config/features.ts). */
+  disable?: string[];
+  requirePar?: boolean;
+  allowUnsignedRequestObjects?: boolean;
+}
+
+/** --disable (repeatable), --require-par and --allow-unsigned-request-objects as startDevOp's features; an unknown name is a usage error. */
+async function featureSwitches(flags: StartFlags): Promise<Features> {
+  const { defaultFeatures, withDisabled } = await import('../config/features.js');
+  const features = withDisabled(defaultFeatures(), flags.disable ?? []);
+  if (flags.requirePar) features.par.required = true;
+  if (flags.allowUnsignedRequestObjects) features.requestObjects.allowUnsigned = true;
+  return features;
 }
 
 /** A --templates folder that is not there would silently serve the built-in pages. */
@@ -86,6 +100,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     throw new UsageError(flags.cert === undefined ? '--key needs --cert (the certificate it belongs to)' : '--cert needs --key (its private key)');
   }
   if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
+  const features = await featureSwitches(flags);
   if (flags.detach) return (await import('./detach.js')).detach(flags);
   const ciFiles = { readyFile: flags.readyFile, envFile: flags.envFile, pidFile: flags.pidFile };
   const ci = flags.readyFile || flags.envFile || flags.pidFile ? await import('../app/ci-files.js') : undefined;
@@ -113,6 +128,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     trustProxy: flags.trustProxy,
     https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
+    features,
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -172,6 +188,9 @@ export function startCommand(): Command {
     .addOption(new Option('--env-file <path>', 'when ready, write OIDC_ISSUER and the clients\' ids/secrets as KEY=value lines here (0600); removed on stop').env('DEV_OP_ENV_FILE'))
     .option('--pid-file <path>', 'when ready, write the server\'s pid here (for dev-op stop --pid-file); removed on stop')
     .option('--detach', 'run in the background: return once ready, print the ready JSON (--json) or one line; stop with dev-op stop')
+    .option('--disable <feature>', 'switch a protocol feature off (repeatable): par, request-objects, dpop, registration, …', collect)
+    .option('--require-par', 'every client must use pushed authorization requests (RFC 9126 require_pushed_authorization_requests)')
+    .option('--allow-unsigned-request-objects', 'accept request objects with alg none')
     .option('-q, --quiet', 'no request log')
     .addOption(new Option('--log-format <format>', 'request log format on stderr').choices(['pretty', 'json']).default('pretty'))
     .addHelpText('after', `

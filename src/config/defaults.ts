@@ -13,6 +13,8 @@ export const DEFAULTS = Object.freeze({
     Session: 14 * 24 * 60 * 60,
     Grant: 14 * 24 * 60 * 60,
     DeviceCode: 10 * 60,
+    /** RFC 9126 2.2: a pushed request_uri is short-lived (node-oidc-provider: 60 s). */
+    PushedAuthorizationRequest: 60,
   }),
   cookies: Object.freeze({
     session: '_session',
@@ -39,6 +41,8 @@ export const ROUTES = Object.freeze({
   revocation: '/token/revocation',
   device_authorization: '/device/auth',
   device_verification: '/device',
+  /** RFC 9126 pushed authorization requests. */
+  pushed_authorization_request: '/request',
 });
 
 export type RouteName = keyof typeof ROUTES;

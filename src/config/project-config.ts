@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/app-errors.js';
 import { didYouMean } from '../util/closest.js';
+import { defaultFeatures, withDisabled } from './features.js';
 
 /**
  * A project's start options, kept with the project: `dev-op.config.json`, or a `"devOp"` object in
@@ -23,14 +24,21 @@ export interface StartConfig {
   trustProxy?: boolean;
   quiet?: boolean;
   open?: boolean;
+  /** Protocol features to switch off (config/features.ts FEATURE_FLAG_NAMES), e.g. ["par", "dpop"]. */
+  disable?: string[];
+  /** RFC 9126: every client must push its authorization requests. */
+  requirePar?: boolean;
+  /** Accept unsigned (alg none) request objects. */
+  allowUnsignedRequestObjects?: boolean;
 }
 
-type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
+type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
 
 /** Every key, what it holds (paths are relative to the file that names them). */
 const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
+  disable: 'list', requirePar: 'boolean', allowUnsignedRequestObjects: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 
@@ -42,6 +50,7 @@ const EXPECTED: Record<Kind, string> = {
   path: 'a path (a non-empty string)',
   boolean: 'true or false',
   log: '"pretty" or "json"',
+  list: 'a list of names, e.g. ["par"] (comma-separated in an environment variable)',
 };
 
 /** One value from JSON, or undefined if it is not what `kind` needs. */
@@ -50,6 +59,7 @@ function fromJson(kind: Kind, value: unknown): StartConfig[keyof StartConfig] | 
     case 'port': return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : undefined;
     case 'boolean': return typeof value === 'boolean' ? value : undefined;
     case 'log': return value === 'pretty' || value === 'json' ? value : undefined;
+    case 'list': return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim() !== '') ? [...value] as string[] : undefined;
     default: return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   }
 }
@@ -59,6 +69,7 @@ function fromEnv(kind: Kind, value: string): StartConfig[keyof StartConfig] | un
   switch (kind) {
     case 'port': return /^\d{1,5}$/.test(value) ? fromJson('port', Number(value)) : undefined;
     case 'boolean': return /^(1|true|yes|on)$/i.test(value) ? true : /^(0|false|no|off)$/i.test(value) ? false : undefined;
+    case 'list': return fromJson('list', value.split(/[\s,]+/).filter(Boolean));
     default: return fromJson(kind, value);
   }
 }
@@ -76,6 +87,7 @@ export function startConfigFromEnv(env: NodeJS.ProcessEnv): StartConfig {
     if (raw === undefined || raw === '') continue;
     const value = fromEnv(KEYS[key], raw);
     if (value === undefined) throw new ConfigError(`${envName(key)}=${raw} is not ${EXPECTED[KEYS[key]]}`);
+    if (key === 'disable') withDisabled(defaultFeatures(), value as string[], envName(key));
     config[key] = KEYS[key] === 'path' ? resolve(value as string) : value;
   }
   return config as StartConfig;
@@ -95,6 +107,8 @@ export function parseStartConfig(raw: unknown, file: string, prefix = ''): Start
     const kind = KEYS[key as keyof StartConfig];
     const parsed = fromJson(kind, value);
     if (parsed === undefined) throw new ConfigError(`${file}: ${prefix}${key}: must be ${EXPECTED[kind]}, not ${JSON.stringify(value)}`);
+    // An unknown feature name is named where it was written.
+    if (key === 'disable') withDisabled(defaultFeatures(), parsed as string[], `${file}: ${prefix}disable`);
     // A path in the file means a path in the project, wherever the command runs.
     config[key] = kind === 'path' ? resolve(dirname(file), parsed as string) : parsed;
   }

@@ -56,6 +56,10 @@ export const LoginRequired = oauthError('login_required');
 export const ConsentRequired = oauthError('consent_required');
 export const RequestNotSupported = oauthError('request_not_supported');
 export const RequestUriNotSupported = oauthError('request_uri_not_supported');
+/** RFC 9101 6.2 / OIDC Core 6.2: the request object is not valid (signature, alg, iss, aud, exp). */
+export const InvalidRequestObject = oauthError('invalid_request_object');
+/** RFC 9126 4 / OIDC Core 6.2: the request_uri is unknown, used, expired or another client's. */
+export const InvalidRequestUri = oauthError('invalid_request_uri');
 /** RFC 8628 3.5: the device flow's polling answers. */
 export const AuthorizationPending = oauthError('authorization_pending');
 export const SlowDown = oauthError('slow_down');

@@ -31,3 +31,6 @@ export const SUPPORTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
 /** Each method gets only its own family of algorithms, so a public key can never be used as an HMAC secret. */
 export const SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'];
 export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** RFC 9101 / OIDC Core 6.1: request objects signed with the client's keys or HMAC'd with its secret; `none` only where configured. */
+export const REQUEST_OBJECT_ALGS = [...PRIVATE_KEY_JWT_ALGS, ...SECRET_JWT_ALGS];

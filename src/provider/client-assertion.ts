@@ -3,6 +3,7 @@ import { InvalidClient } from '../errors/oauth-errors.js';
 import type { Client } from '../store/types.js';
 import { PRIVATE_KEY_JWT_ALGS, SECRET_JWT_ALGS } from '../protocol/capabilities.js';
 import { epochSeconds } from '../util/clock.js';
+import { clientKeySet } from './client-keys.js';
 import type { Provider } from './context.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -18,18 +19,11 @@ const CLOCK_TOLERANCE_S = 5;
 
 type Jose = typeof import('jose');
 
-/** Remote key sets are fetched once per jwks_uri and cached by jose (with its cooldown), per instance. */
+/** The client's public keys, or an error: private_key_jwt cannot work without them. */
 function clientKeys(op: Provider, jose: Jose, client: Client): JWTVerifyGetKey {
-  if (client.jwks) return jose.createLocalJWKSet(client.jwks);
-  if (client.jwks_uri) {
-    let remote = op.clientKeySets.get(client.jwks_uri);
-    if (!remote) {
-      remote = jose.createRemoteJWKSet(new URL(client.jwks_uri));
-      op.clientKeySets.set(client.jwks_uri, remote);
-    }
-    return remote;
-  }
-  throw new InvalidClient(`client ${client.client_id} uses private_key_jwt but has neither jwks nor jwks_uri`);
+  const keys = clientKeySet(op, jose, client);
+  if (!keys) throw new InvalidClient(`client ${client.client_id} uses private_key_jwt but has neither jwks nor jwks_uri`);
+  return keys;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface RequestState {
   redirect?: ClientRedirect;
   /** The request is for a page: errors render HTML. */
   page?: boolean;
+  /** The authorization request came from a pushed request_uri (RFC 9126 4). */
+  pushedRequest?: boolean;
   /** For the request log. */
   clientId?: string;
   detail?: string;

@@ -28,6 +28,9 @@ export function routes(op: Provider, mounts: readonly Route[] = []): Route[] {
     [['POST', 'OPTIONS'], base + r.introspection, 'introspection', lazy(() => import('./actions/introspection.js').then((m) => m.introspection(op)))],
     [['POST', 'OPTIONS'], base + r.revocation, 'revocation', lazy(() => import('./actions/revocation.js').then((m) => m.revocation(op)))],
     [['POST', 'OPTIONS'], base + r.device_authorization, 'device_authorization', lazy(() => import('./actions/device-authorization.js').then((m) => m.deviceAuthorization(op)))],
+    ...(op.config.features.par.enabled
+      ? [[['POST', 'OPTIONS'], base + r.pushed_authorization_request, 'pushed_authorization_request', lazy(() => import('./actions/par.js').then((m) => m.pushedAuthorizationRequest(op)))] as const]
+      : []),
     [['GET'], base + r.device_verification, 'device', lazy(() => import('./actions/device-verification.js').then((m) => m.deviceEntry(op)))],
     [['POST'], base + r.device_verification, 'device_submit', lazy(() => import('./actions/device-verification.js').then((m) => m.deviceSubmit(op)))],
     [['GET', 'POST', 'OPTIONS'], base + r.userinfo, 'userinfo', lazy(() => import('./actions/userinfo.js').then((m) => m.userinfo(op)))],

@@ -144,6 +144,16 @@ export interface UserCodeRecord extends StateRecord {
 /** A client assertion's jti, remembered until the assertion expires so it is used once (RFC 7523 3). */
 export type ClientAssertionRecord = StateRecord;
 
+/**
+ * RFC 9126: a pushed authorization request, keyed by the id in its request_uri
+ * (urn:ietf:params:oauth:request_uri:<id>), used once. `params` are the request's parameters with
+ * any request object already resolved into them, and without the client's credentials.
+ */
+export interface PushedAuthorizationRequestRecord extends StateRecord {
+  clientId: string;
+  params: Record<string, string>;
+}
+
 /** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
 export interface StateRecords {
   AuthorizationCode: AuthorizationCodeRecord;
@@ -155,6 +165,7 @@ export interface StateRecords {
   DeviceCode: DeviceCodeRecord;
   UserCode: UserCodeRecord;
   ClientAssertion: ClientAssertionRecord;
+  PushedAuthorizationRequest: PushedAuthorizationRequestRecord;
 }
 
 export type StateKind = keyof StateRecords;

@@ -58,6 +58,10 @@ export interface Client {
   rotate_refresh_token?: boolean;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
+  /** RFC 9126 6: the client must push its authorization requests (PAR); plain ones are refused. */
+  require_pushed_authorization_requests?: boolean;
+  /** OIDC Registration 2: the one alg its request objects must use (`none` only where unsigned ones are allowed). */
+  request_object_signing_alg?: string;
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */

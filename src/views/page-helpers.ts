@@ -118,12 +118,24 @@ const EXPLANATIONS: Record<string, { summary: string; checks: string[] }> = {
     checks: ['Let the app fall back to an interactive sign-in.'],
   },
   request_not_supported: {
-    summary: 'dev-op does not accept request objects (the request parameter).',
-    checks: ['Send the parameters in the URL or form instead.'],
+    summary: 'Request objects (the request parameter) are switched off on this dev-op.',
+    checks: ['Send the parameters in the URL or form instead, or start dev-op without --disable request-objects.'],
   },
   request_uri_not_supported: {
-    summary: 'dev-op does not accept the request_uri parameter.',
-    checks: ['Send the parameters in the URL or form instead.'],
+    summary: 'dev-op accepts a request_uri only from its own pushed authorization request endpoint (urn:ietf:params:oauth:request_uri:…); it does not fetch remote ones.',
+    checks: ['Push the request to the PAR endpoint (pushed_authorization_request_endpoint in discovery), or send the parameters in the URL.'],
+  },
+  invalid_request_object: {
+    summary: 'The request object (the request parameter) could not be verified.',
+    checks: [
+      'Sign it with a key in the client\'s jwks / jwks_uri, or with its client_secret for HS256/384/512.',
+      'iss must be the client_id and aud the issuer; exp and nbf must hold.',
+      'alg none is accepted only by a server started with --allow-unsigned-request-objects.',
+    ],
+  },
+  invalid_request_uri: {
+    summary: 'The request_uri is unknown, expired (they live 60 seconds), already used, or another client\'s.',
+    checks: ['Push the request again right before redirecting the browser; each request_uri works once.'],
   },
   invalid_token: {
     summary: 'The access token is missing, malformed, expired or revoked.',

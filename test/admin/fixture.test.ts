@@ -42,6 +42,10 @@ describe('parseFixture errors', () => {
       'clients[0]: response types with code need the authorization_code grant (grant_types authorization_code)'],
     ['bad scope', () => ({ clients: [{ ...web, scope: 'a "b' }] }), 'clients[0].scope: contains an invalid scope token'],
     ['skip_consent not a boolean', () => ({ clients: [{ ...web, skip_consent: 'yes' }] }), 'clients[0].skip_consent: must be true or false'],
+    ['require_pushed_authorization_requests not a boolean', () => ({ clients: [{ ...web, require_pushed_authorization_requests: 'yes' }] }),
+      'clients[0].require_pushed_authorization_requests: must be true or false'],
+    ['unknown request_object_signing_alg', () => ({ clients: [{ ...web, request_object_signing_alg: 'HS1' }] }),
+      'clients[0].request_object_signing_alg: must be one of RS256'],
     ['bad client ttl', () => ({ clients: [{ ...web, ttl: { AccessToken: -1 } }] }), 'clients[0].ttl.AccessToken: must be a positive whole number of seconds'],
     ['duplicate client_id', () => ({ clients: [web, web] }), 'clients[1].client_id: clients[0] and clients[1] share the client_id web'],
     ['username with a space', () => ({ users: [{ username: 'a b' }] }), 'users[0].username: "a b" must not contain spaces'],
@@ -99,7 +103,8 @@ describe('fixtures in a store', () => {
     const ctx = { store, issuer: 'http://localhost:4000', clock, keysChanged: () => {} };
     for (const key of keys) await store.addKey(key);
     await store.setCookieKeys(['cookie-1']);
-    await runOperation(ctx, 'client.add', { id: 'web', secret: 'w', redirectUris: ['http://localhost:3000/cb'], scope: 'api', tokenFormat: 'opaque' });
+    await runOperation(ctx, 'client.add', { id: 'web', secret: 'w', redirectUris: ['http://localhost:3000/cb'], scope: 'api', tokenFormat: 'opaque',
+      requirePar: true, requestObjectAlg: 'ES256' });
     await runOperation(ctx, 'client.add', { id: 'svc', grants: ['client_credentials'] });
     await runOperation(ctx, 'client.add', { id: 'spa', public: true, redirectUris: ['http://localhost:5173/'], native: true, skipConsent: true });
     await runOperation(ctx, 'user.add', { username: 'bob', password: 'b0b', email: 'bob@example.com', claims: ['groups=["dev"]'] });

@@ -119,11 +119,11 @@ describe('authorization endpoint: errors redirected to the registered redirect_u
     await expectRedirectError(authUrl(params), 'invalid_request');
   });
 
-  it('request= parameter → request_not_supported', async () => {
-    await expectRedirectError(authUrl({ ...valid(), request: 'eyJhbGciOiJub25lIn0.e30.' }), 'request_not_supported');
+  it('an unsigned request object (alg none, not allowed by default) → invalid_request_object', async () => {
+    await expectRedirectError(authUrl({ ...valid(), request: 'eyJhbGciOiJub25lIn0.e30.' }), 'invalid_request_object');
   });
 
-  it('request_uri= parameter → request_uri_not_supported', async () => {
+  it('a request_uri that is not a pushed request\'s URN (remote request_uri is not fetched) → request_uri_not_supported', async () => {
     await expectRedirectError(authUrl({ ...valid(), request_uri: 'urn:example:req' }), 'request_uri_not_supported');
   });
 

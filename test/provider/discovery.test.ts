@@ -38,7 +38,8 @@ describe('discovery', () => {
     expect(doc.subject_types_supported).toEqual(['public']);
     expect(doc.id_token_signing_alg_values_supported).toContain('RS256');
     expect(doc.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
-    expect(doc.request_parameter_supported).toBe(false);
+    // Request objects by value (RFC 9101); request_uri only as a pushed request's URN, never fetched.
+    expect(doc.request_parameter_supported).toBe(true);
     expect(doc.request_uri_parameter_supported).toBe(false);
     expect(doc.authorization_response_iss_parameter_supported).toBe(true);
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));

@@ -193,7 +193,7 @@ describe('JWT algorithm attacks', () => {
     }
   });
 
-  it('request objects are never processed: alg none or not, they are refused as unsupported', async () => {
+  it('request objects that are unsigned (alg none) or carry no valid signature are refused; their redirect_uri is never used', async () => {
     for (const alg of ['none', 'HS256']) {
       const requestObject = `${b64({ alg })}.${b64({ client_id: web.client_id, redirect_uri: 'http://evil.example/cb', scope: 'openid', response_type: 'code' })}.`;
       const res = await fetch(`${base}/auth?${new URLSearchParams({
@@ -201,7 +201,7 @@ describe('JWT algorithm attacks', () => {
       })}`, { redirect: 'manual' });
       const back = new URL(res.headers.get('location')!);
       expect(`${back.origin}${back.pathname}`).toBe(web.redirect_uris[0]);
-      expect(back.searchParams.get('error')).toBe('request_not_supported');
+      expect(back.searchParams.get('error')).toBe('invalid_request_object');
       probes++;
     }
   });

@@ -1,16 +1,8 @@
-import {
-  AccessDeniedAtAuthorization, InvalidClientAtAuthorization, InvalidRequest, LoginRequired, ConsentRequired, RequestNotSupported,
-  RequestUriNotSupported, UnauthorizedClient,
-} from '../../errors/oauth-errors.js';
+import { AccessDeniedAtAuthorization, LoginRequired, ConsentRequired } from '../../errors/oauth-errors.js';
 import type { AuthorizationParams } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
-import { parseClaimsRequest } from '../checks/claims-request.js';
-import { checkCodeChallenge } from '../checks/pkce.js';
-import { checkResource } from '../checks/resource.js';
-import { checkResponseType, responseModeFor } from '../checks/response-type.js';
-import { checkRedirectUri } from '../checks/redirect-uri.js';
-import { checkUserScope } from '../checks/scope.js';
 import { respondToAuthorization } from '../authorization-response.js';
+import { authorizationSteps } from '../authorization/matrix.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { verifyIdTokenHint } from '../id-token-hint.js';
 import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
@@ -20,73 +12,16 @@ import { loadSession, startSession } from '../session.js';
 import { startInteraction } from '../start-interaction.js';
 import { LOGIN_TICKET_HEADER } from '../login-tickets.js';
 
-const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
-
-/** OIDC Core 3.1.2 authorization endpoint (GET and POST), as a list of named steps. */
+/**
+ * OIDC Core 3.1.2 authorization endpoint (GET and POST): the checks this endpoint runs (one
+ * matrix for every endpoint that takes an authorization request: ../authorization/matrix.ts),
+ * then login, consent and the response.
+ */
 export function authorization(op: Provider): Middleware[] {
   return [
     pageSecurityHeaders,
     parseParams,
-
-    // Until client and redirect_uri are known good, errors are shown as a page, never redirected.
-    async function loadClient(ctx, next) {
-      const clientId = ctx.state.params.client_id;
-      if (!clientId) throw new InvalidClientAtAuthorization('missing required parameter: client_id');
-      const client = await op.store.getClient(clientId);
-      if (!client) {
-        throw new InvalidClientAtAuthorization(`client ${clientId} is not registered`).withHint(
-          'run `dev-op client list` to see the registered clients',
-        );
-      }
-      ctx.state.client = client;
-      ctx.state.clientId = clientId;
-      await next();
-    },
-
-    async function validateRedirectUri(ctx, next) {
-      const { params } = ctx.state;
-      const uri = checkRedirectUri(ctx.state.client!, params.redirect_uri);
-      ctx.state.redirect = { uri, state: params.state, mode: responseModeFor(params.response_type, params.response_mode).mode };
-      await next();
-    },
-
-    async function checkRequestObjects(ctx, next) {
-      const { params } = ctx.state;
-      if (params.request !== undefined) throw new RequestNotSupported('request objects are not supported');
-      if (params.request_uri !== undefined) throw new RequestUriNotSupported('request_uri is not supported');
-      await next();
-    },
-
-    async function checkResponseTypeAndMode(ctx, next) {
-      const { params, client } = ctx.state;
-      params.response_type = checkResponseType(client!, params.response_type);
-      const { error } = responseModeFor(params.response_type, params.response_mode);
-      if (error) throw new InvalidRequest(error);
-      if (params.response_type.includes('code') && !client!.grant_types.includes('authorization_code')) {
-        throw new UnauthorizedClient(`client ${client!.client_id} may not use the authorization_code grant`);
-      }
-      await next();
-    },
-
-    async function checkParameters(ctx, next) {
-      const { params, client } = ctx.state;
-      const scopes = checkUserScope(client!, params.scope);
-      const idTokenAtAuthorization = params.response_type!.split(' ').includes('id_token');
-      if (idTokenAtAuthorization && !scopes.includes('openid')) throw new InvalidRequest('response_type with id_token requires the openid scope');
-      // OIDC Core 3.2.2.1 / 3.3.2.11: nonce is required whenever the ID token comes from this endpoint.
-      if (idTokenAtAuthorization && !params.nonce) throw new InvalidRequest('nonce is required for response types that return an id_token');
-      checkCodeChallenge(params.code_challenge, params.code_challenge_method, client!.token_endpoint_auth_method === 'none');
-      const prompts = promptValues(params.prompt);
-      for (const p of prompts) if (!PROMPTS.has(p)) throw new InvalidRequest(`prompt ${p} is not supported`);
-      if (prompts.has('none') && prompts.size > 1) throw new InvalidRequest('prompt=none must not be combined with other values');
-      if (params.max_age !== undefined && !/^\d+$/.test(params.max_age)) throw new InvalidRequest('max_age must be a non-negative integer');
-      parseClaimsRequest(params.claims);
-      checkResource(params.resource);
-      // offline_access means nothing to a client that may not refresh: drop it rather than fail.
-      const granted = client!.grant_types.includes('refresh_token') ? scopes : scopes.filter((s) => s !== 'offline_access');
-      params.scope = granted.join(' ');
-      await next();
-    },
+    ...authorizationSteps(op, 'authorization'),
 
     async function resolveInteraction(ctx) {
       const params = authorizationParams(ctx);

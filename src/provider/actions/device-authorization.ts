@@ -1,13 +1,10 @@
 import { DEFAULTS } from '../../config/defaults.js';
-import { UnauthorizedClient } from '../../errors/oauth-errors.js';
 import type { DeviceCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
-import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
-import { checkUserScope } from '../checks/scope.js';
+import { authorizationSteps } from '../authorization/matrix.js';
 import type { Middleware, Provider } from '../context.js';
 import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
 import { parseParams } from '../middleware/body.js';
-import { authenticateClient } from '../middleware/client-auth.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
 import { ttlFor } from '../ttl.js';
@@ -18,13 +15,11 @@ export function deviceAuthorization(op: Provider): Middleware[] {
     cors('POST'),
     noStore,
     parseParams,
-    authenticateClient(op),
+    // Client authentication, the device_code grant, scope: ../authorization/matrix.ts.
+    ...authorizationSteps(op, 'device_authorization'),
     async function issueDeviceCode(ctx) {
       const client = ctx.state.client!;
-      if (!client.grant_types.includes(DEVICE_CODE_GRANT)) {
-        throw new UnauthorizedClient(`client ${client.client_id} is not allowed the device_code grant`);
-      }
-      const scope = checkUserScope(client, ctx.state.params.scope).join(' ');
+      const scope = ctx.state.params.scope ?? '';
       const now = epochSeconds(op.clock);
       const ttl = ttlFor(op, client, 'DeviceCode');
       const deviceCode = op.random.id();

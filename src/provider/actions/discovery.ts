@@ -3,7 +3,7 @@ import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import {
-  GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
+  GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, REQUEST_OBJECT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
 } from '../../protocol/capabilities.js';
 import { cors } from '../middleware/cors.js';
 
@@ -15,7 +15,7 @@ const ASSERTION_ALGS = [...SECRET_JWT_ALGS, ...PRIVATE_KEY_JWT_ALGS];
 
 /** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
 export function discoveryDocument(op: Provider): Record<string, unknown> {
-  const { issuer, routes } = op.config;
+  const { issuer, routes, features } = op.config;
   return {
     issuer,
     authorization_endpoint: issuer + routes.authorization,
@@ -42,8 +42,16 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     claims_supported: CLAIMS_SUPPORTED,
     claim_types_supported: ['normal'],
     claims_parameter_supported: true,
-    request_parameter_supported: false,
+    // RFC 9101 / OIDC Core 6: by value; request_uri only as a PAR URN (a remote one is not fetched).
+    request_parameter_supported: features.requestObjects.enabled,
+    ...(features.requestObjects.enabled
+      ? { request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS, ...(features.requestObjects.allowUnsigned ? ['none'] : [])] }
+      : {}),
     request_uri_parameter_supported: false,
+    // RFC 9126 5.
+    ...(features.par.enabled
+      ? { pushed_authorization_request_endpoint: issuer + routes.pushed_authorization_request, require_pushed_authorization_requests: features.par.required }
+      : {}),
     authorization_response_iss_parameter_supported: true,
   };
 }
