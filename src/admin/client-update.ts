@@ -41,6 +41,7 @@ function asAddInput(client: Client): ClientAddInput {
     native: client.application_type === 'native',
     jwksUri: client.jwks_uri,
     jwks: client.jwks,
+    dpopBound: client.dpop_bound_access_tokens,
   };
 }
 

@@ -25,6 +25,8 @@ export interface ClientAddInput {
   /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
   jwksUri?: string;
   jwks?: { keys: unknown[] };
+  /** RFC 9449 5.2 dpop_bound_access_tokens: token requests must carry a DPoP proof. */
+  dpopBound?: boolean;
 }
 
 export interface ClientAddResult {
@@ -125,6 +127,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const name = check.optionalString(input.name, '--name');
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
+  const dpopBound = check.optionalBoolean(input.dpopBound, '--dpop-bound');
 
   const client: Client = {
     client_id: id,
@@ -141,6 +144,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
+    ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

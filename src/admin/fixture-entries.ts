@@ -65,6 +65,7 @@ const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+  'dpop_bound_access_tokens',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -77,6 +78,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
     '--grant authorization_code': 'grant_types authorization_code',
+    '--dpop-bound': 'dpop_bound_access_tokens',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -119,6 +121,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   listAt(m.response_types, `${path}.response_types`);
   const skipConsent = booleanAt(m.skip_consent, `${path}.skip_consent`);
   const rotate = booleanAt(m.rotate_refresh_token, `${path}.rotate_refresh_token`);
+  const dpopBound = booleanAt(m.dpop_bound_access_tokens, `${path}.dpop_bound_access_tokens`);
   const appType = checked(`${path}.application_type`, (flag) => check.oneOf(m.application_type, ['web', 'native'] as const, flag));
   const { client } = translated(path, FIELD_OF_FLAG.client, () => buildClient({
     id,
@@ -136,6 +139,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     native: appType === 'native',
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
+    dpopBound,
   }));
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';

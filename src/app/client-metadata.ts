@@ -22,6 +22,8 @@ export interface ClientMetadata {
   application_type?: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: unknown[] };
+  /** RFC 9449 5.2: token requests must carry a DPoP proof. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -29,6 +31,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+  dpop_bound_access_tokens: 'dpopBound',
 };
 
 /**

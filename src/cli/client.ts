@@ -19,6 +19,7 @@ interface AddFlags extends CommonFlags {
   native?: boolean;
   jwksUri?: string;
   jwks?: string;
+  dpopBound?: boolean;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -57,6 +58,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
     ['jwks_uri', client.jwks_uri],
+    ['dpop_bound', client.dpop_bound_access_tokens],
   ]);
 }
 
@@ -76,6 +78,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
+    dpopBound: flags.dpopBound,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -161,7 +164,8 @@ function clientOptions(command: Command): Command {
     .option('--skip-consent', 'never show the consent page for this client')
     .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    .option('--dpop-bound', 'dpop_bound_access_tokens: every token request must carry a DPoP proof (RFC 9449 5.2)');
 }
 
 export function clientCommand() {
@@ -178,6 +182,7 @@ export function clientCommand() {
       .action(action(add)),
     clientOptions(leaf('update', 'change a client in place (what it was issued stays valid); prints it').argument('<id>', 'client_id'))
       .option('--no-skip-consent', 'show the consent page again')
+      .option('--no-dpop-bound', 'accept token requests without a DPoP proof again')
       .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
       .option('--remove-redirect-uri <uri>', 'stop allowing a redirect URI (repeatable)', collect)
       .option('--add-post-logout-redirect-uri <uri>', 'allow one more post-logout redirect URI (repeatable)', collect)

@@ -58,6 +58,8 @@ export interface Client {
   rotate_refresh_token?: boolean;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
+  /** RFC 9449 5.2: every token request must carry a DPoP proof, so every access token is DPoP-bound. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */

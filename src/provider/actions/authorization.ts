@@ -19,6 +19,7 @@ import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { loadSession, startSession } from '../session.js';
 import { startInteraction } from '../start-interaction.js';
 import { LOGIN_TICKET_HEADER } from '../login-tickets.js';
+import { checkDpopJkt } from '../dpop/authorization-jkt.js';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
@@ -88,6 +89,8 @@ export function authorization(op: Provider): Middleware[] {
       await next();
     },
 
+    checkDpopJkt(op),
+
     async function resolveInteraction(ctx) {
       const params = authorizationParams(ctx);
       const client = ctx.state.client!;
@@ -133,7 +136,7 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   };
   const carried = [
     'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint',
-    'claims', 'acr_values', 'ui_locales', 'id_token_hint', 'resource',
+    'claims', 'acr_values', 'ui_locales', 'id_token_hint', 'resource', 'dpop_jkt',
   ] as const;
   for (const key of carried) {
     if (p[key] !== undefined) out[key] = p[key];

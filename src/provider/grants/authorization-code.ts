@@ -1,6 +1,7 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import { checkCodeVerifier } from '../checks/pkce.js';
 import { resourceForGrant } from '../checks/resource.js';
+import { checkDpopJktAtRedemption } from '../dpop/code-binding.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -8,7 +9,7 @@ import type { GrantHandler } from './grant-handler.js';
 /** RFC 6749 4.1.3 + RFC 7636 4.6: exchange a single-use code bound to client, redirect_uri and PKCE. */
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
-  async handle(op, params, client) {
+  async handle(op, params, client, dpop) {
     if (!params.code) throw new InvalidRequest('missing required parameter: code');
     // Checked before consuming, so another client holding the code can neither burn it nor
     // revoke its grant by "replaying" it.
@@ -27,13 +28,14 @@ export const authorizationCodeGrant: GrantHandler = {
       throw new InvalidGrant('redirect_uri does not match the one used in the authorization request');
     }
     checkCodeVerifier(code.codeChallenge, params.code_verifier);
+    checkDpopJktAtRedemption(code.dpopJkt, dpop);
     const grant = await op.store.get('Grant', code.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this code has been revoked');
     const scopes = parseScope(code.scope);
     return issueUserTokens(op, {
       client, accountId: code.accountId, scopes, grantId: code.grantId, authTime: code.authTime,
       amr: code.amr, sid: code.sid, nonce: code.nonce, refresh: shouldIssueRefreshToken(client, scopes),
-      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource),
+      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };
