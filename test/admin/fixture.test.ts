@@ -42,6 +42,8 @@ describe('parseFixture errors', () => {
       'clients[0]: response types with code need the authorization_code grant (grant_types authorization_code)'],
     ['bad scope', () => ({ clients: [{ ...web, scope: 'a "b' }] }), 'clients[0].scope: contains an invalid scope token'],
     ['skip_consent not a boolean', () => ({ clients: [{ ...web, skip_consent: 'yes' }] }), 'clients[0].skip_consent: must be true or false'],
+    ['dpop_bound_access_tokens not a boolean', () => ({ clients: [{ ...web, dpop_bound_access_tokens: 'yes' }] }),
+      'clients[0].dpop_bound_access_tokens: must be true or false'],
     ['bad client ttl', () => ({ clients: [{ ...web, ttl: { AccessToken: -1 } }] }), 'clients[0].ttl.AccessToken: must be a positive whole number of seconds'],
     ['duplicate client_id', () => ({ clients: [web, web] }), 'clients[1].client_id: clients[0] and clients[1] share the client_id web'],
     ['username with a space', () => ({ users: [{ username: 'a b' }] }), 'users[0].username: "a b" must not contain spaces'],
@@ -56,6 +58,11 @@ describe('parseFixture errors', () => {
     ['misspelled ttl setting', () => ({ settings: { ttl: { AccessTokn: 60 } } }), 'settings.ttl.AccessTokn: unknown field (did you mean AccessToken?)'],
     ['issuer with a query', () => ({ settings: { issuer: 'http://localhost:4000/?x=1' } }), 'settings.issuer: must be an http(s) URL without query or fragment'],
   ];
+
+  it('a client\'s dpop_bound_access_tokens (RFC 9449 5.2) is read from the fixture', () => {
+    const fixture = parseFixture({ clients: [{ ...web, dpop_bound_access_tokens: true }] }, 'op-fixture.json');
+    expect(fixture.clients?.[0]?.dpop_bound_access_tokens).toBe(true);
+  });
 
   it.each(cases)('%s', (_name, fixture, message) => {
     const err = (() => {

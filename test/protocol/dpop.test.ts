@@ -246,6 +246,16 @@ describe('DPoP proof validation at the token endpoint (→ 400 invalid_dpop_proo
     await expectTokenError(await clientCredentials('garbage'), 'invalid_dpop_proof', /not a JWT/);
   });
 
+  it('dpop_bound_access_tokens through the API: registered as given, a non-boolean refused', async () => {
+    const added = await server.clients.add({
+      client_id: 'api-bound', client_secret: 'api-secret', grant_types: ['client_credentials'], dpop_bound_access_tokens: true,
+    });
+    expect(added.dpop_bound_access_tokens).toBe(true);
+    await expectTokenError(await clientCredentials(undefined, { ...bound, client_id: 'api-bound', client_secret: 'api-secret' }), 'invalid_dpop_proof');
+    await expect(server.clients.update('api-bound', { dpop_bound_access_tokens: 'yes' as never })).rejects.toThrow(/must be true or false/);
+    expect((await server.clients.update('api-bound', { dpop_bound_access_tokens: false })).dpop_bound_access_tokens).toBeUndefined();
+  });
+
   it('dpop_bound_access_tokens: a client registered with it must send a proof', async () => {
     await expectTokenError(await clientCredentials(undefined, bound), 'invalid_dpop_proof', /dpop_bound_access_tokens/);
     const key = await dpopKey();
