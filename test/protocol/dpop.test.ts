@@ -95,6 +95,7 @@ describe('DPoP (RFC 9449) with openid-client as the relying party', () => {
     const doc = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(doc.dpop_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'PS256', 'RS256', 'EdDSA']));
     expect((doc.dpop_signing_alg_values_supported as string[]).some((a) => a.startsWith('HS'))).toBe(false);
+    expect(await (await fetch(`${server.issuer}/`)).text()).toContain('DPoP (RFC 9449)');
   });
 
   it('code flow + refresh + userinfo for a public client: DPoP-bound tokens (cnf.jkt, token_type DPoP), refresh bound to the key', async () => {
@@ -296,6 +297,7 @@ describe('DPoP switched off (features.dpop.enabled false)', () => {
   it('is not advertised, a proof is ignored (Bearer token, no cnf), and the DPoP scheme is not accepted', async () => {
     const doc = (await (await fetch(`${off.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(doc.dpop_signing_alg_values_supported).toBeUndefined();
+    expect(await (await fetch(`${off.issuer}/`)).text()).not.toContain('DPoP');
     const key = await dpopKey();
     const res = await fetch(`${off.issuer}/token`, {
       method: 'POST',
