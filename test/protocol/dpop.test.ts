@@ -275,6 +275,34 @@ describe('dpop_jkt at the authorization endpoint (RFC 9449 10)', () => {
     expect(decodeJwt(tokens.access_token).payload.cnf).toEqual({ jkt });
   });
 
+  it('a request that carries a DPoP proof itself (as a pushed request does, RFC 9449 10.1) binds the code to its key', async () => {
+    const config = await relyingParty(server, spa);
+    const key = await dpopKey();
+    const other = await dpopKey();
+    const authUrl = `${server.issuer}/auth`;
+    const post = async (extra: Record<string, string>, dpop: string) => {
+      const req = await authRequest(config, redirectUri, extra);
+      const res = await fetch(authUrl, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', dpop },
+        body: req.url.searchParams.toString(),
+      });
+      return { req, back: new URL(location(res)) };
+    };
+    const mismatch = await post({ dpop_jkt: other.jkt }, await proof(key, 'POST', authUrl));
+    expect(mismatch.back.searchParams.get('error')).toBe('invalid_request');
+    const { req, back } = await post({}, await proof(key, 'POST', authUrl));
+    const code = back.searchParams.get('code')!;
+    const redeem = async (dpop?: string) => fetch(tokenUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(dpop ? { dpop } : {}) },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'spa', code, redirect_uri: redirectUri, code_verifier: req.verifier }).toString(),
+    });
+    await expectTokenError(await redeem(await proof(other, 'POST', tokenUrl())), 'invalid_grant', /dpop_jkt/);
+    const ok = await redeem(await proof(key, 'POST', tokenUrl()));
+    expect(ok.status).toBe(200);
+    expect(decodeJwt(((await ok.json()) as { access_token: string }).access_token).payload.cnf).toEqual({ jkt: key.jkt });
+  });
+
   it('a malformed dpop_jkt → invalid_request back to the client', async () => {
     const config = await relyingParty(server, spa);
     const req = await authRequest(config, redirectUri, { dpop_jkt: 'not-a-thumbprint' });

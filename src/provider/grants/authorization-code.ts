@@ -16,6 +16,8 @@ export const authorizationCodeGrant: GrantHandler = {
     const found = await op.store.get('AuthorizationCode', params.code);
     if (!found) throw new InvalidGrant('authorization code is invalid or expired');
     if (found.clientId !== client.client_id) throw new InvalidGrant('authorization code was issued to another client');
+    // RFC 9449 10: nor can someone without the dpop_jkt key.
+    checkDpopJktAtRedemption(found.dpopJkt, dpop);
     const consumed = await op.store.consume('AuthorizationCode', params.code);
     if (!consumed) throw new InvalidGrant('authorization code is invalid or expired');
     const code = consumed.record;
@@ -28,7 +30,6 @@ export const authorizationCodeGrant: GrantHandler = {
       throw new InvalidGrant('redirect_uri does not match the one used in the authorization request');
     }
     checkCodeVerifier(code.codeChallenge, params.code_verifier);
-    checkDpopJktAtRedemption(code.dpopJkt, dpop);
     const grant = await op.store.get('Grant', code.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this code has been revoked');
     const scopes = parseScope(code.scope);
