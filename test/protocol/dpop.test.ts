@@ -173,6 +173,14 @@ describe('DPoP (RFC 9449) with openid-client as the relying party', () => {
     await expectResourceError(await callUserinfo(token, 'DPoP'), 'invalid_dpop_proof');
   });
 
+  it('userinfo: a bound client token without openid → 403 insufficient_scope, challenged in the DPoP scheme', async () => {
+    const key = await dpopKey();
+    const token = await boundToken(key);
+    const res = await callUserinfo(token, 'DPoP', await proof(key, 'GET', userinfoUrl(), { claims: { ath: ath(token) } }));
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toMatch(/^DPoP .*error="insufficient_scope"/);
+  });
+
   it('userinfo: an unbound token with the DPoP scheme → 401 invalid_token', async () => {
     const config = await relyingParty(server, web);
     const token = (await login(config)).access_token;

@@ -28,7 +28,7 @@ export function userinfo(op: Provider): Middleware[] {
       ctx.state.clientId = record.clientId;
       const scopes = record.scope.split(' ');
       if (!record.forUser || !scopes.includes('openid')) {
-        throw new InsufficientScope('the access token was not issued with the openid scope for a user');
+        throw new InsufficientScope('the access token was not issued with the openid scope for a user').withScheme(presented.scheme);
       }
       const user = await op.store.getUserBySub(record.sub);
       const account = user ?? { sub: record.sub, claims: { preferred_username: record.sub } };
