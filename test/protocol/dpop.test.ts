@@ -215,6 +215,9 @@ describe('DPoP proof validation at the token endpoint (→ 400 invalid_dpop_proo
     expect(decodeJwt(token).payload.cnf).toEqual({ jkt: key.jkt });
     const withQuery = await clientCredentials(await proof(key, 'POST', `${tokenUrl()}?a=b#frag`));
     expect(withQuery.status).toBe(200);
+    // Compared as URLs (RFC 3986 6.2.2): scheme and host case do not matter.
+    const upper = await clientCredentials(await proof(key, 'POST', tokenUrl().replace(/^http:\/\/localhost/, 'HTTP://LOCALHOST')));
+    expect(upper.status).toBe(200);
   });
 
   it('a replayed proof', async () => {
