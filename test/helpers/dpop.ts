@@ -25,7 +25,7 @@ export async function proof(
   key: DpopKey,
   htm: string,
   htu: string,
-  o: { claims?: Record<string, unknown>; header?: Record<string, unknown>; signWith?: CryptoKey; alg?: string } = {},
+  o: { claims?: Record<string, unknown>; header?: Record<string, unknown>; signWith?: CryptoKey | Uint8Array; alg?: string } = {},
 ): Promise<string> {
   const alg = o.alg ?? 'ES256';
   return new SignJWT({ htm, htu, jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...o.claims })

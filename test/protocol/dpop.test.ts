@@ -247,7 +247,7 @@ describe('DPoP proof validation at the token endpoint (→ 400 invalid_dpop_proo
     const other = await dpopKey();
     const url = tokenUrl();
     await expectTokenError(await clientCredentials(await proof(key, 'POST', url, { header: { typ: 'JWT' } })), 'invalid_dpop_proof', /typ/);
-    const hs = await proof(key, 'POST', url, { alg: 'HS256', signWith: new Uint8Array(32) as never });
+    const hs = await proof(key, 'POST', url, { alg: 'HS256', signWith: new Uint8Array(32) });
     await expectTokenError(await clientCredentials(hs), 'invalid_dpop_proof', /alg/);
     const withPrivate = { ...key.jwk, d: (await exportJWK(key.privateKey)).d };
     await expectTokenError(await clientCredentials(await proof(key, 'POST', url, { header: { jwk: withPrivate } })), 'invalid_dpop_proof', /public key/);
