@@ -43,6 +43,7 @@ function asAddInput(client: Client): ClientAddInput {
     jwks: client.jwks,
     requirePar: client.require_pushed_authorization_requests,
     requestObjectAlg: client.request_object_signing_alg,
+    dpopBound: client.dpop_bound_access_tokens,
   };
 }
 

@@ -29,6 +29,8 @@ export interface ClientAddInput {
   requirePar?: boolean;
   /** OIDC Registration request_object_signing_alg: the one alg its request objects must use. */
   requestObjectAlg?: string;
+  /** RFC 9449 5.2 dpop_bound_access_tokens: token requests must carry a DPoP proof. */
+  dpopBound?: boolean;
 }
 
 export interface ClientAddResult {
@@ -130,6 +132,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
   const requestObjectAlg = check.oneOf(input.requestObjectAlg, [...REQUEST_OBJECT_ALGS, 'none'], '--request-object-alg');
+  const dpopBound = check.optionalBoolean(input.dpopBound, '--dpop-bound');
 
   const client: Client = {
     client_id: id,
@@ -148,6 +151,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(jwks ? { jwks } : {}),
     ...(input.requirePar === true ? { require_pushed_authorization_requests: true } : {}),
     ...(requestObjectAlg ? { request_object_signing_alg: requestObjectAlg } : {}),
+    ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

@@ -66,6 +66,7 @@ const CLIENT_FIELDS = [
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
   'require_pushed_authorization_requests', 'request_object_signing_alg',
+  'dpop_bound_access_tokens',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -79,6 +80,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
     '--request-object-alg': 'request_object_signing_alg',
     '--grant authorization_code': 'grant_types authorization_code',
+    '--dpop-bound': 'dpop_bound_access_tokens',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -122,6 +124,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   const skipConsent = booleanAt(m.skip_consent, `${path}.skip_consent`);
   const rotate = booleanAt(m.rotate_refresh_token, `${path}.rotate_refresh_token`);
   const requirePar = booleanAt(m.require_pushed_authorization_requests, `${path}.require_pushed_authorization_requests`);
+  const dpopBound = booleanAt(m.dpop_bound_access_tokens, `${path}.dpop_bound_access_tokens`);
   const appType = checked(`${path}.application_type`, (flag) => check.oneOf(m.application_type, ['web', 'native'] as const, flag));
   const { client } = translated(path, FIELD_OF_FLAG.client, () => buildClient({
     id,
@@ -141,6 +144,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     jwks: m.jwks,
     requirePar,
     requestObjectAlg: m.request_object_signing_alg,
+    dpopBound,
   }));
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';

@@ -39,6 +39,12 @@ export function optionalString(value: unknown, flag: string): string | undefined
   return value;
 }
 
+export function optionalBoolean(value: unknown, flag: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new UsageError(`${flag} must be true or false`);
+  return value;
+}
+
 export function requiredString(value: unknown, flag: string): string {
   const s = optionalString(value, flag);
   if (s === undefined || s.trim() === '') throw new UsageError(`missing ${flag}`);

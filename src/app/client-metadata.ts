@@ -26,6 +26,8 @@ export interface ClientMetadata {
   require_pushed_authorization_requests?: boolean;
   /** OIDC Registration: the one alg its request objects must use. */
   request_object_signing_alg?: string;
+  /** RFC 9449 5.2: token requests must carry a DPoP proof. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -34,6 +36,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
   require_pushed_authorization_requests: 'requirePar', request_object_signing_alg: 'requestObjectAlg',
+  dpop_bound_access_tokens: 'dpopBound',
 };
 
 /**

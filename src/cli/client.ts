@@ -21,6 +21,7 @@ interface AddFlags extends CommonFlags {
   jwks?: string;
   requirePar?: boolean;
   requestObjectAlg?: string;
+  dpopBound?: boolean;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -61,6 +62,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['jwks_uri', client.jwks_uri],
     ['require_par', client.require_pushed_authorization_requests],
     ['request_object_alg', client.request_object_signing_alg],
+    ['dpop_bound', client.dpop_bound_access_tokens],
   ]);
 }
 
@@ -81,6 +83,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
     requirePar: flags.requirePar, requestObjectAlg: flags.requestObjectAlg,
+    dpopBound: flags.dpopBound,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -168,7 +171,8 @@ function clientOptions(command: Command): Command {
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
     .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
     .option('--require-par', 'only pushed authorization requests (RFC 9126 require_pushed_authorization_requests)')
-    .option('--request-object-alg <alg>', 'the one alg its request objects must use (request_object_signing_alg), e.g. RS256, HS256');
+    .option('--request-object-alg <alg>', 'the one alg its request objects must use (request_object_signing_alg), e.g. RS256, HS256')
+    .option('--dpop-bound', 'dpop_bound_access_tokens: every token request must carry a DPoP proof (RFC 9449 5.2)');
 }
 
 export function clientCommand() {
@@ -186,6 +190,7 @@ export function clientCommand() {
     clientOptions(leaf('update', 'change a client in place (what it was issued stays valid); prints it').argument('<id>', 'client_id'))
       .option('--no-skip-consent', 'show the consent page again')
       .option('--no-require-par', 'accept plain authorization requests again')
+      .option('--no-dpop-bound', 'accept token requests without a DPoP proof again')
       .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
       .option('--remove-redirect-uri <uri>', 'stop allowing a redirect URI (repeatable)', collect)
       .option('--add-post-logout-redirect-uri <uri>', 'allow one more post-logout redirect URI (repeatable)', collect)

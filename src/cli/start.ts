@@ -36,6 +36,7 @@ interface StartFlags {
   disable?: string[];
   requirePar?: boolean;
   allowUnsignedRequestObjects?: boolean;
+  dpopNonce?: boolean;
 }
 
 /** --disable (repeatable), --require-par and --allow-unsigned-request-objects as startDevOp's features; an unknown name is a usage error. */
@@ -44,6 +45,7 @@ async function featureSwitches(flags: StartFlags): Promise<Features> {
   const features = withDisabled(defaultFeatures(), flags.disable ?? []);
   if (flags.requirePar) features.par.required = true;
   if (flags.allowUnsignedRequestObjects) features.requestObjects.allowUnsigned = true;
+  if (flags.dpopNonce) features.dpop.nonce = true;
   return features;
 }
 
@@ -181,6 +183,7 @@ export function startCommand(): Command {
     .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
+    .option('--dpop-nonce', 'DPoP proofs must carry a server nonce from the DPoP-Nonce header (RFC 9449 8, 9)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
     .option('--ready-file <path>', 'when ready, write the ready JSON (issuer, endpoints, port, pid) here (0600); removed on stop')

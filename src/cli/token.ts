@@ -82,6 +82,11 @@ async function printInspection(report: Inspection, now: number): Promise<void> {
     }
     lines.push('');
   }
+  const jkt = (report.payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+  if (typeof jkt === 'string') {
+    // RFC 9449 6.1: a DPoP-bound token is useless without a proof signed by this key.
+    lines.push(out.bold('DPoP'), `  bound to the key with thumbprint cnf.jkt ${jkt}: send it as "Authorization: DPoP <token>" with a DPoP proof`, '');
+  }
   if (report.valid) {
     lines.push(out.green(`valid: signature verified with key ${String(report.header.kid ?? '')} (${String(report.header.alg)})`));
   }
@@ -94,7 +99,7 @@ async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promi
   ]);
   let token = tokenArg === '-' ? await readStdin() : tokenArg;
   token ??= await prompts.ask('TOKEN (or - to read it from stdin)', { message: 'Token' });
-  token = token.trim().replace(/^Bearer\s+/i, '');
+  token = token.trim().replace(/^(Bearer|DPoP)\s+/i, '');
   decodeToken(token); // not a JWT: say so before fetching any keys
   let jwks: JSONWebKeySet;
   if (flags.issuer !== undefined) {

@@ -30,6 +30,8 @@ export interface StartConfig {
   requirePar?: boolean;
   /** Accept unsigned (alg none) request objects. */
   allowUnsignedRequestObjects?: boolean;
+  /** RFC 9449 8 / 9: demand a server-provided DPoP-Nonce in every DPoP proof (features.dpop.nonce). */
+  dpopNonce?: boolean;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
@@ -39,6 +41,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
   disable: 'list', requirePar: 'boolean', allowUnsignedRequestObjects: 'boolean',
+  dpopNonce: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

@@ -20,6 +20,13 @@ export class OAuthError extends Error {
   readonly allowRedirect: boolean;
   /** Extra guidance for the developer, shown on the HTML error page only. */
   hint?: string;
+  /**
+   * The WWW-Authenticate scheme of this error's challenge at a protected resource: RFC 6750 3 (Bearer)
+   * unless set; RFC 9449 7.1 answers DPoP-bound requests with a DPoP challenge.
+   */
+  scheme?: 'Bearer' | 'DPoP';
+  /** Response headers the error carries (RFC 9449 8: a fresh DPoP-Nonce with use_dpop_nonce). */
+  readonly headers: Record<string, string> = {};
 
   constructor(status: number, error: string, description: string, allowRedirect = true) {
     const safe = safeDescription(description);
@@ -33,6 +40,16 @@ export class OAuthError extends Error {
 
   withHint(hint: string): this {
     this.hint = hint;
+    return this;
+  }
+
+  withScheme(scheme: 'Bearer' | 'DPoP'): this {
+    this.scheme = scheme;
+    return this;
+  }
+
+  withHeader(name: string, value: string): this {
+    this.headers[name] = value;
     return this;
   }
 }
@@ -68,6 +85,12 @@ export const ExpiredToken = oauthError('expired_token');
 export const InvalidTarget = oauthError('invalid_target');
 export const InsufficientScope = oauthError('insufficient_scope', 403);
 export const InvalidToken = oauthError('invalid_token', 401);
+/** RFC 9449 5 / 7.1: the DPoP proof is invalid (400 at the token endpoint; 401 at a resource). */
+export const InvalidDpopProof = oauthError('invalid_dpop_proof');
+export const InvalidDpopProofAtResource = oauthError('invalid_dpop_proof', 401, false);
+/** RFC 9449 8 / 9: the proof must carry the server's DPoP-Nonce (sent along in that header). */
+export const UseDpopNonce = oauthError('use_dpop_nonce');
+export const UseDpopNonceAtResource = oauthError('use_dpop_nonce', 401, false);
 /** RFC 6750 3.1: no credentials at all; the challenge then carries no error code. */
 export class MissingToken extends OAuthError {
   constructor(description: string) {

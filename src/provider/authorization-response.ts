@@ -31,6 +31,7 @@ async function issueCode(op: Provider, params: AuthorizationParams, client: Clie
     ...(params.code_challenge !== undefined ? { codeChallenge: params.code_challenge } : {}),
     ...(params.claims !== undefined ? { claims: params.claims } : {}),
     ...(params.resource !== undefined ? { resource: params.resource } : {}),
+    ...(params.dpop_jkt !== undefined ? { dpopJkt: params.dpop_jkt } : {}),
     ...(acr ? { acr } : {}),
   };
   await op.store.put('AuthorizationCode', code, record);

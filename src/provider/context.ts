@@ -64,6 +64,8 @@ export interface RequestState {
   detail?: string;
   /** The OAuth error code of an error response, for the 'error' event. */
   error?: string;
+  /** The request's verified DPoP proof (RFC 9449): the thumbprint of its key. */
+  dpop?: { jkt: string };
 }
 
 export type Ctx = Koa.ParameterizedContext<RequestState>;

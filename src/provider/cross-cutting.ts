@@ -92,5 +92,5 @@ export function refuseHost(policy: HostPolicy, host: string, forwarded: string, 
 /** CORS response headers for a request from `origin` (none without one). */
 export function corsHeaders(origin: string | undefined): [string, string][] {
   if (!origin) return [];
-  return [['Access-Control-Allow-Origin', origin], ['Vary', 'Origin'], ['Access-Control-Expose-Headers', 'WWW-Authenticate']];
+  return [['Access-Control-Allow-Origin', origin], ['Vary', 'Origin'], ['Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce']];
 }

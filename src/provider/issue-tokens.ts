@@ -9,7 +9,8 @@ import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 5: DPoP for a token bound to the request's proof key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope?: string;
   id_token?: string;
@@ -32,6 +33,8 @@ export interface UserGrantContext {
   acr?: string;
   /** RFC 8707: the access token's audience, instead of the client_id. */
   resource?: string;
+  /** RFC 9449 5: the token request's DPoP key thumbprint; the access token (and a public client's refresh token) is bound to it. */
+  dpopJkt?: string;
 }
 
 /** The token response, and who the access token was issued to (for the instance's `token` event). */
@@ -47,9 +50,9 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   const scope = g.scopes.join(' ');
   const { token, expiresIn, jti } = await issueAccessToken(op, {
     client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
-    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource,
+    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource, jkt: g.dpopJkt,
   });
-  const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
+  const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope };
   if (g.scopes.includes('openid')) {
     response.id_token = await signIdTokenFor(op, g.client, {
       sub: g.accountId, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
@@ -69,9 +72,16 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
     ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
     ...(g.resource !== undefined ? { resource: g.resource } : {}),
+    // RFC 9449 5: only a public client's refresh token is bound; a confidential client authenticates instead.
+    ...(g.dpopJkt !== undefined && g.client.token_endpoint_auth_method === 'none' ? { jkt: g.dpopJkt } : {}),
   };
   await putTokenRecord(op, 'RefreshToken', refreshToken, record);
   return refreshToken;
+}
+
+/** RFC 9449 5: `token_type` says how the access token must be presented. */
+export function tokenType(dpopJkt: string | undefined): 'Bearer' | 'DPoP' {
+  return dpopJkt === undefined ? 'Bearer' : 'DPoP';
 }
 
 /** OIDC Core 5.5: claims the request asked for in the ID token, from the user's stored claims. */

@@ -16,6 +16,8 @@ export interface AccessTokenDetails {
   forUser: boolean;
   grantId?: string;
   claims?: string;
+  /** RFC 9449 6: the DPoP key thumbprint the token is bound to (cnf.jkt). */
+  jkt?: string;
 }
 
 export type FoundToken =
@@ -52,8 +54,8 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
 /** The record, with what a JWT access token carries itself taken from the verified token. */
 function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): AccessTokenDetails {
   const carried = jwt
-    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time }
-    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime };
+    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time, jkt: cnfJkt(jwt) }
+    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime, jkt: record.jkt };
   return {
     clientId: record.clientId,
     sub: record.sub,
@@ -65,7 +67,14 @@ function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): Access
     forUser: record.forUser === true,
     ...(record.grantId !== undefined ? { grantId: record.grantId } : {}),
     ...(record.claims !== undefined ? { claims: record.claims } : {}),
+    ...(typeof carried.jkt === 'string' ? { jkt: carried.jkt } : {}),
   };
+}
+
+/** RFC 9449 6.1: a JWT access token's `cnf.jkt`. */
+function cnfJkt(jwt: JWTPayload): unknown {
+  const cnf = jwt.cnf;
+  return cnf && typeof cnf === 'object' ? (cnf as Record<string, unknown>).jkt : undefined;
 }
 
 async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {

@@ -50,6 +50,8 @@ export interface AuthorizationParams {
   id_token_hint?: string;
   /** RFC 8707: the API the access token is for. */
   resource?: string;
+  /** RFC 9449 10: the thumbprint of the DPoP key the code must be redeemed with. */
+  dpop_jkt?: string;
 }
 
 /** A login or consent step in progress, bound to one browser by the interaction cookie. */
@@ -79,6 +81,8 @@ export interface AuthorizationCodeRecord extends StateRecord {
   claims?: string;
   acr?: string;
   resource?: string;
+  /** RFC 9449 10: the authorization request's dpop_jkt; the code is redeemed only with a proof by that key. */
+  dpopJkt?: string;
 }
 
 export interface RefreshTokenRecord extends StateRecord {
@@ -93,6 +97,8 @@ export interface RefreshTokenRecord extends StateRecord {
   claims?: string;
   acr?: string;
   resource?: string;
+  /** RFC 9449 5: a public client's refresh token is bound to its DPoP key (thumbprint); absent when unbound. */
+  jkt?: string;
 }
 
 /**
@@ -116,6 +122,8 @@ export interface AccessTokenRecord extends StateRecord {
   aud?: string;
   iat?: number;
   authTime?: number;
+  /** RFC 9449 6: the DPoP key thumbprint an opaque token is bound to (a JWT carries cnf.jkt). */
+  jkt?: string;
 }
 
 /** RFC 8628: a device authorization, keyed by device_code, waiting for the user at /device. */
@@ -153,6 +161,8 @@ export interface PushedAuthorizationRequestRecord extends StateRecord {
   clientId: string;
   params: Record<string, string>;
 }
+/** A DPoP proof's (key, jti), remembered while the proof could still be accepted, so it is used once (RFC 9449 11.1). */
+export type DPoPProofRecord = StateRecord;
 
 /** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
 export interface StateRecords {
@@ -166,6 +176,7 @@ export interface StateRecords {
   UserCode: UserCodeRecord;
   ClientAssertion: ClientAssertionRecord;
   PushedAuthorizationRequest: PushedAuthorizationRequestRecord;
+  DPoPProof: DPoPProofRecord;
 }
 
 export type StateKind = keyof StateRecords;

@@ -62,6 +62,8 @@ export interface Client {
   require_pushed_authorization_requests?: boolean;
   /** OIDC Registration 2: the one alg its request objects must use (`none` only where unsigned ones are allowed). */
   request_object_signing_alg?: string;
+  /** RFC 9449 5.2: every token request must carry a DPoP proof, so every access token is DPoP-bound. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */

@@ -11,6 +11,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   authTime?: number;
+  /** RFC 9449 6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string;
   /** Extra claims (token mint --claim); never override the registered ones above. */
   extra?: Record<string, unknown>;
 }
@@ -31,6 +33,7 @@ export async function signAccessToken(
     jti,
     ...(c.scope ? { scope: c.scope } : {}),
     ...(c.authTime !== undefined ? { auth_time: c.authTime } : {}),
+    ...(c.jkt !== undefined ? { cnf: { jkt: c.jkt } } : {}),
   }, 'at+jwt');
   return { token, jti };
 }

@@ -45,6 +45,8 @@ export async function issueAccessToken(
     extra?: Record<string, unknown>;
     /** The claims parameter (JSON): its userinfo members are released at /me. */
     claims?: string;
+    /** RFC 9449: bind the token to this DPoP key thumbprint (cnf.jkt). */
+    jkt?: string;
   },
 ): Promise<{ token: string; expiresIn: number; jti?: string }> {
   const iat = epochSeconds(op.clock);
@@ -65,12 +67,13 @@ export async function issueAccessToken(
     const token = op.random.id();
     await putTokenRecord(op, 'AccessToken', token, {
       ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+      ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
     });
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
     issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud,
-    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra,
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra, ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
   });
   await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl, jti };

@@ -46,6 +46,8 @@ describe('parseFixture errors', () => {
       'clients[0].require_pushed_authorization_requests: must be true or false'],
     ['unknown request_object_signing_alg', () => ({ clients: [{ ...web, request_object_signing_alg: 'HS1' }] }),
       'clients[0].request_object_signing_alg: must be one of RS256'],
+    ['dpop_bound_access_tokens not a boolean', () => ({ clients: [{ ...web, dpop_bound_access_tokens: 'yes' }] }),
+      'clients[0].dpop_bound_access_tokens: must be true or false'],
     ['bad client ttl', () => ({ clients: [{ ...web, ttl: { AccessToken: -1 } }] }), 'clients[0].ttl.AccessToken: must be a positive whole number of seconds'],
     ['duplicate client_id', () => ({ clients: [web, web] }), 'clients[1].client_id: clients[0] and clients[1] share the client_id web'],
     ['username with a space', () => ({ users: [{ username: 'a b' }] }), 'users[0].username: "a b" must not contain spaces'],
@@ -60,6 +62,11 @@ describe('parseFixture errors', () => {
     ['misspelled ttl setting', () => ({ settings: { ttl: { AccessTokn: 60 } } }), 'settings.ttl.AccessTokn: unknown field (did you mean AccessToken?)'],
     ['issuer with a query', () => ({ settings: { issuer: 'http://localhost:4000/?x=1' } }), 'settings.issuer: must be an http(s) URL without query or fragment'],
   ];
+
+  it('a client\'s dpop_bound_access_tokens (RFC 9449 5.2) is read from the fixture', () => {
+    const fixture = parseFixture({ clients: [{ ...web, dpop_bound_access_tokens: true }] }, 'op-fixture.json');
+    expect(fixture.clients?.[0]?.dpop_bound_access_tokens).toBe(true);
+  });
 
   it.each(cases)('%s', (_name, fixture, message) => {
     const err = (() => {

@@ -148,7 +148,7 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.addClient(client('web'));
       await store.addUser(user('alice'));
       await store.setCookieKeys(['cookie-1']);
-      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'PushedAuthorizationRequest'] as const;
+      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'PushedAuthorizationRequest', 'DPoPProof'] as const;
       for (const kind of kinds) await store.put(kind, `${kind}-1`, { exp: inSeconds(3600), grantId: 'g1' });
       await store.clearState();
       for (const kind of kinds) expect(await store.get(kind, `${kind}-1`)).toBeUndefined();
@@ -212,6 +212,15 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.put('ClientAssertion', 'jti-2', { exp: inSeconds(1) });
       clock.advance(2000);
       expect(await store.putIfAbsent('ClientAssertion', 'jti-2', { exp: inSeconds(60) })).toBe(true);
+    });
+
+    it('putIfAbsent remembers DPoP proofs (RFC 9449 11.1) once each, per key and jti, until they expire', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.putIfAbsent('DPoPProof', 'jkt:jti', { exp: inSeconds(60) })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.putIfAbsent('DPoPProof', 'other-jkt:jti', { exp: inSeconds(60) })).toBe(true);
+      clock.advance(61_000);
+      expect(await store.putIfAbsent('DPoPProof', 'jkt:jti', { exp: inSeconds(60) })).toBe(true);
+      expect(await store.get('DPoPProof', 'other-jkt:jti')).toBeUndefined();
     });
 
     const device = (interval: number): DeviceCodeRecord => ({

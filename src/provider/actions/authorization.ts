@@ -68,7 +68,7 @@ function authorizationParams(ctx: Ctx): AuthorizationParams {
   };
   const carried = [
     'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint',
-    'claims', 'acr_values', 'ui_locales', 'id_token_hint', 'resource',
+    'claims', 'acr_values', 'ui_locales', 'id_token_hint', 'resource', 'dpop_jkt',
   ] as const;
   for (const key of carried) {
     if (p[key] !== undefined) out[key] = p[key];

@@ -6,6 +6,7 @@ import {
   GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, REQUEST_OBJECT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
 } from '../../protocol/capabilities.js';
 import { cors } from '../middleware/cors.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
 
 /** Any of these on request per client (id_token_signed_response_alg); keys for them are made on demand. */
 const ID_TOKEN_ALGS = [...SIGNING_ALGS, 'HS256'];
@@ -53,6 +54,8 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
       ? { pushed_authorization_request_endpoint: issuer + routes.pushed_authorization_request, require_pushed_authorization_requests: features.par.required }
       : {}),
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 5.1: advertised exactly while DPoP is on.
+    ...(op.config.features.dpop.enabled ? { dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS] } : {}),
   };
 }
 

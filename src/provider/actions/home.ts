@@ -85,6 +85,7 @@ export function home(op: Provider): Middleware[] {
         endpoints: endpoints(metadata),
         algs: ((metadata.id_token_signing_alg_values_supported as string[] | undefined) ?? []).join(', '),
         grantTypes: ((metadata.grant_types_supported as string[] | undefined) ?? []).join(', '),
+        dpopAlgs: ((metadata.dpop_signing_alg_values_supported as string[] | undefined) ?? []).join(', '),
         clients: clients.map((c) => clientRow(op, c)),
         users: users.map(userRow),
         session: session

@@ -37,9 +37,18 @@ export function introspection(op: Provider): Middleware[] {
         exp: record.exp,
       };
       if (found.kind === 'access_token') {
-        ctx.body = { ...common, token_type: 'Bearer', sub: found.record.sub, aud: found.record.aud, auth_time: found.record.authTime };
+        // RFC 9449 6.2: a DPoP-bound token says so, with the key it is bound to.
+        const { jkt } = found.record;
+        ctx.body = {
+          ...common, token_type: jkt === undefined ? 'Bearer' : 'DPoP', sub: found.record.sub, aud: found.record.aud,
+          auth_time: found.record.authTime, ...(jkt !== undefined ? { cnf: { jkt } } : {}),
+        };
       } else {
-        ctx.body = { ...common, token_type: 'refresh_token', sub: found.record.accountId, auth_time: found.record.authTime };
+        const { jkt } = found.record;
+        ctx.body = {
+          ...common, token_type: 'refresh_token', sub: found.record.accountId, auth_time: found.record.authTime,
+          ...(jkt !== undefined ? { cnf: { jkt } } : {}),
+        };
       }
     },
   ];

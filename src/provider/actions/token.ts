@@ -6,6 +6,7 @@ import { authenticateClient } from '../middleware/client-auth.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
+import { tokenRequestProof } from '../dpop/token-request.js';
 
 /** RFC 6749 3.2: the token endpoint dispatches to one grant handler per grant_type. */
 export function token(op: Provider): Middleware[] {
@@ -15,6 +16,7 @@ export function token(op: Provider): Middleware[] {
     noStore,
     parseParams,
     authenticateClient(op),
+    tokenRequestProof(op),
     async function dispatchGrant(ctx) {
       const grantType = ctx.state.params.grant_type;
       if (!grantType) throw new InvalidRequest('missing required parameter: grant_type');
@@ -25,7 +27,7 @@ export function token(op: Provider): Middleware[] {
         throw new UnauthorizedClient(`client ${client.client_id} is not allowed the ${grantType} grant`);
       }
       ctx.state.detail = grantType;
-      const { response, sub, jti } = await handler.handle(op, ctx.state.params, client);
+      const { response, sub, jti } = await handler.handle(op, ctx.state.params, client, ctx.state.dpop);
       ctx.body = response;
       // Who got a token by which grant, and its jti: never the token itself.
       if (op.events.listening('token')) op.events.emit('token', { grantType, clientId: client.client_id, sub, ...(jti ? { jti } : {}) });

@@ -1,25 +1,13 @@
-import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken } from '../../errors/oauth-errors.js';
+import { InsufficientScope, InvalidToken } from '../../errors/oauth-errors.js';
 import { claimsForScopes } from '../../tokens/claims.js';
-import type { Ctx, Middleware, Provider } from '../context.js';
+import type { Middleware, Provider } from '../context.js';
 import { parseClaimsRequest, pickClaims } from '../checks/claims-request.js';
 import { findAccessToken, TokenNotFound, type AccessTokenDetails } from '../token-lookup.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
-
-/** RFC 6750 2.1 header or 2.2 form body, never both. */
-function bearerToken(ctx: Ctx): string {
-  const header = ctx.get('authorization');
-  const fromBody = ctx.method === 'POST' ? ctx.state.params.access_token : undefined;
-  if (header && fromBody) throw new InvalidRequest('send the access token in the header or the body, not both');
-  if (header) {
-    const match = /^Bearer +([^ ]+)$/i.exec(header);
-    if (!match) throw new InvalidToken('the Authorization header must be "Bearer <access token>"');
-    return match[1]!;
-  }
-  if (fromBody) return fromBody;
-  throw new MissingToken('no access token provided');
-}
+import { presentedToken } from '../dpop/presented-token.js';
+import { checkTokenBinding } from '../dpop/token-binding.js';
 
 /** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */
 export function userinfo(op: Provider): Middleware[] {
@@ -28,17 +16,19 @@ export function userinfo(op: Provider): Middleware[] {
     noStore,
     parseParams,
     async function serveUserinfo(ctx) {
+      const presented = presentedToken(op, ctx);
       let record: AccessTokenDetails;
       try {
-        ({ record } = await findAccessToken(op, bearerToken(ctx)));
+        ({ record } = await findAccessToken(op, presented.token));
       } catch (err) {
-        if (err instanceof TokenNotFound) throw new InvalidToken(err.message);
+        if (err instanceof TokenNotFound) throw new InvalidToken(err.message).withScheme(presented.scheme);
         throw err;
       }
+      await checkTokenBinding(op, ctx, presented, record.jkt);
       ctx.state.clientId = record.clientId;
       const scopes = record.scope.split(' ');
       if (!record.forUser || !scopes.includes('openid')) {
-        throw new InsufficientScope('the access token was not issued with the openid scope for a user');
+        throw new InsufficientScope('the access token was not issued with the openid scope for a user').withScheme(presented.scheme);
       }
       const user = await op.store.getUserBySub(record.sub);
       const account = user ?? { sub: record.sub, claims: { preferred_username: record.sub } };

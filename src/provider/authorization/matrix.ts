@@ -2,6 +2,7 @@ import type { Middleware, Provider } from '../context.js';
 import { authenticateCaller } from './authenticate-client.js';
 import { checkClaimsParameter } from './claims.js';
 import { checkClientGrant } from './client-grant.js';
+import { checkDpopJkt } from '../dpop/authorization-jkt.js';
 import { redirectErrorsEarly } from './early-redirect.js';
 import { checkIdTokenRequest } from './id-token-request.js';
 import { loadClient } from './load-client.js';
@@ -30,8 +31,7 @@ type Row = readonly [step: AuthorizationStep, ...endpoints: AuthorizationEndpoin
  * parameters first, so every later check sees one set of parameters whatever carried them.
  * PAR runs the checks at push time (errors go back in its response, RFC 9126 2.3) and the
  * authorization endpoint runs them again on the pushed parameters. CIBA has no endpoint yet.
- * A new check is an exported AuthorizationStep in its own file and one row here, e.g.
- * `[checkDpopJkt, A, PAR]` (RFC 9449 10) after resolveRequestObject.
+ * A new check is an exported AuthorizationStep in its own file and one row here.
  */
 export const AUTHORIZATION_STEPS: readonly Row[] = [
   [loadClient, /*               */ A],
@@ -49,6 +49,7 @@ export const AUTHORIZATION_STEPS: readonly Row[] = [
   [checkPrompt, /*              */ A, PAR],
   [checkClaimsParameter, /*     */ A, PAR, CIBA],
   [checkResourceParameter, /*   */ A, PAR, CIBA],
+  [checkDpopJkt, /*             */ A, PAR],
 ];
 
 /** The checks `endpoint` runs, built for `op`. */

@@ -1,6 +1,7 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import { checkCodeVerifier } from '../checks/pkce.js';
 import { resourceForGrant } from '../checks/resource.js';
+import { checkDpopJktAtRedemption } from '../dpop/code-binding.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -8,13 +9,15 @@ import type { GrantHandler } from './grant-handler.js';
 /** RFC 6749 4.1.3 + RFC 7636 4.6: exchange a single-use code bound to client, redirect_uri and PKCE. */
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
-  async handle(op, params, client) {
+  async handle(op, params, client, dpop) {
     if (!params.code) throw new InvalidRequest('missing required parameter: code');
     // Checked before consuming, so another client holding the code can neither burn it nor
     // revoke its grant by "replaying" it.
     const found = await op.store.get('AuthorizationCode', params.code);
     if (!found) throw new InvalidGrant('authorization code is invalid or expired');
     if (found.clientId !== client.client_id) throw new InvalidGrant('authorization code was issued to another client');
+    // RFC 9449 10: nor can someone without the dpop_jkt key.
+    checkDpopJktAtRedemption(found.dpopJkt, dpop);
     const consumed = await op.store.consume('AuthorizationCode', params.code);
     if (!consumed) throw new InvalidGrant('authorization code is invalid or expired');
     const code = consumed.record;
@@ -33,7 +36,7 @@ export const authorizationCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: code.accountId, scopes, grantId: code.grantId, authTime: code.authTime,
       amr: code.amr, sid: code.sid, nonce: code.nonce, refresh: shouldIssueRefreshToken(client, scopes),
-      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource),
+      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };

@@ -9,7 +9,7 @@ import type { GrantHandler } from './grant-handler.js';
 /** RFC 8628 3.4–3.5: the device polls until the user approves or denies, no faster than `interval`. */
 export const deviceCodeGrant: GrantHandler = {
   grantType: DEVICE_CODE_GRANT,
-  async handle(op, params, client) {
+  async handle(op, params, client, dpop) {
     if (!params.device_code) throw new InvalidRequest('missing required parameter: device_code');
     const now = epochSeconds(op.clock);
     // One atomic step per poll: two polls racing each see the other's lastPollAt (slow_down).
@@ -33,7 +33,7 @@ export const deviceCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: approved.accountId!, scopes, grantId: approved.grantId!, authTime: approved.authTime!,
       amr: approved.amr ?? [], sid: approved.sid, refresh: shouldIssueRefreshToken(client, scopes),
-      resource: checkResource(params.resource),
+      resource: checkResource(params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };

@@ -8,6 +8,7 @@ import type { IssuedTokens } from '../issue-tokens.js';
  */
 export interface GrantHandler {
   readonly grantType: GrantType;
-  handle(op: Provider, params: Params, client: Client): Promise<IssuedTokens>;
+  /** `dpop`: the request's verified DPoP proof (RFC 9449 5), whose key the tokens are bound to. */
+  handle(op: Provider, params: Params, client: Client, dpop?: { jkt: string }): Promise<IssuedTokens>;
 }
 

@@ -13,7 +13,7 @@ import type { GrantHandler } from './grant-handler.js';
  */
 export const passwordGrant: GrantHandler = {
   grantType: 'password',
-  async handle(op, params, client) {
+  async handle(op, params, client, dpop) {
     if (!params.username || params.password === undefined) throw new InvalidRequest('username and password are required');
     const user = await op.store.getUser(params.username);
     const valid = user?.password !== undefined && (await verifyPassword(params.password, user.password));
@@ -25,7 +25,7 @@ export const passwordGrant: GrantHandler = {
     await op.store.put('Grant', grantId, grant);
     return issueUserTokens(op, {
       client, accountId: user.sub, scopes, grantId, authTime: now, amr: ['pwd'], refresh: shouldIssueRefreshToken(client, scopes),
-      resource: checkResource(params.resource),
+      resource: checkResource(params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };

@@ -12,12 +12,16 @@ import type { GrantHandler } from './grant-handler.js';
  */
 export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
-  async handle(op, params, client) {
+  async handle(op, params, client, dpop) {
     if (!params.refresh_token) throw new InvalidRequest('missing required parameter: refresh_token');
     const found = await op.store.get('RefreshToken', params.refresh_token);
     if (!found) throw new InvalidGrant('refresh token is invalid or expired');
     // Checked before consuming, so another client cannot burn this client's token.
     if (found.clientId !== client.client_id) throw new InvalidGrant('refresh token was issued to another client');
+    // RFC 9449 5: a bound refresh token is used only with a proof by its key; checked before consuming, so a thief cannot burn it.
+    if (found.jkt !== undefined && found.jkt !== dpop?.jkt) {
+      throw new InvalidGrant('refresh token is bound to a DPoP key: send a DPoP proof signed by that key');
+    }
     const rotate = client.rotate_refresh_token !== false;
     const token = rotate ? await consumeOnce(op, params.refresh_token) : found;
     const grant = await op.store.get('Grant', token.grantId);
@@ -29,7 +33,7 @@ export const refreshTokenGrant: GrantHandler = {
     const context = {
       client, accountId: token.accountId, grantId: token.grantId, authTime: token.authTime,
       amr: token.amr, sid: token.sid, refresh: false, scopes: requested, claims: token.claims, acr: token.acr,
-      resource: resourceForGrant(token.resource, params.resource),
+      resource: resourceForGrant(token.resource, params.resource), dpopJkt: dpop?.jkt,
     };
     const issued = await issueUserTokens(op, context);
     // The rotated token keeps the original scope, so a narrower request does not shrink the grant.

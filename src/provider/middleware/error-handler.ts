@@ -1,5 +1,6 @@
 import { MissingToken, OAuthError } from '../../errors/oauth-errors.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
 import { sendToClient } from '../send-to-client.js';
 
 function asOAuthError(err: unknown): OAuthError {
@@ -10,6 +11,13 @@ function asOAuthError(err: unknown): OAuthError {
     return new OAuthError(status, 'invalid_request', (err as Error).message || 'bad request', false);
   }
   return new OAuthError(500, 'server_error', 'the server could not complete the request', false);
+}
+
+/** RFC 6750 3 / RFC 9449 7.1: the challenge of a protected resource's error, in the error's scheme. */
+function challenge(err: OAuthError): string {
+  const scheme = err.scheme ?? 'Bearer';
+  const params = `realm="dev-op", error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`;
+  return scheme === 'DPoP' ? `DPoP ${params}, algs="${DPOP_SIGNING_ALGS.join(' ')}"` : `Bearer ${params}`;
 }
 
 /**
@@ -39,10 +47,11 @@ export function errorHandler(op: Provider): Middleware {
       if (err.status === 401 && err.error === 'invalid_client' && ctx.state.authMethod === 'client_secret_basic') {
         ctx.set('WWW-Authenticate', 'Basic realm="dev-op"');
       }
+      for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
       if (err instanceof MissingToken) {
         ctx.set('WWW-Authenticate', 'Bearer realm="dev-op"');
-      } else if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
-        ctx.set('WWW-Authenticate', `Bearer realm="dev-op", error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`);
+      } else if (err.scheme !== undefined || err.error === 'invalid_token' || err.error === 'insufficient_scope') {
+        ctx.set('WWW-Authenticate', challenge(err));
       }
       if (ctx.state.page) {
         ctx.type = 'html';
