@@ -4,6 +4,7 @@ import type { Client, GrantType, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
+import { subjectSettings, verifySectorIdentifier } from './subject-type.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
 export interface ClientAddInput {
@@ -25,6 +26,10 @@ export interface ClientAddInput {
   /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
   jwksUri?: string;
   jwks?: { keys: unknown[] };
+  /** OIDC Core 8: `pairwise` gives the client its own `sub` per user; `public` (the default) the user's own. */
+  subjectType?: 'public' | 'pairwise';
+  /** OIDC Core 8.1: a JSON array of the client's redirect URIs, whose host is the pairwise sector. */
+  sectorIdentifierUri?: string;
 }
 
 export interface ClientAddResult {
@@ -125,6 +130,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const name = check.optionalString(input.name, '--name');
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
+  const subject = subjectSettings(input, redirectUris);
 
   const client: Client = {
     client_id: id,
@@ -141,6 +147,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
+    ...subject,
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }
@@ -151,6 +158,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
  */
 export async function addClient(store: Store, input: unknown, random?: RandomSource): Promise<ClientAddResult> {
   const result = buildClient(input, random);
+  await verifySectorIdentifier(result.client);
   const id = result.client.client_id;
   try {
     await store.addClient(result.client);

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors/app-errors.js';
 import type { Client, ClientTtlName, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
-import { buildClient } from './clients.js';
+import { buildClient, type ClientAddInput } from './clients.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -65,6 +65,7 @@ const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+  'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -77,6 +78,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
     '--grant authorization_code': 'grant_types authorization_code',
+    '--subject-type': 'subject_type', '--sector-identifier-uri': 'sector_identifier_uri',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -136,7 +138,16 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     native: appType === 'native',
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
+    subjectType: m.subject_type as ClientAddInput['subjectType'],
+    sectorIdentifierUri: m.sector_identifier_uri as string | undefined,
   }));
+  // A client registered at /reg keeps its registration (an export read back in).
+  if (m.client_id_issued_at !== undefined) {
+    if (typeof m.client_id_issued_at !== 'number' || !Number.isInteger(m.client_id_issued_at)) throw at(`${path}.client_id_issued_at`, 'must be epoch seconds');
+    client.client_id_issued_at = m.client_id_issued_at;
+  }
+  const tokenHash = stringAt(m.registration_access_token_hash, `${path}.registration_access_token_hash`);
+  if (tokenHash !== undefined) client.registration_access_token_hash = tokenHash;
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';
   if (m.logo_uri !== undefined) client.logo_uri = checked(`${path}.logo_uri`, (flag) => check.httpsOrLocalUrl(m.logo_uri, flag));

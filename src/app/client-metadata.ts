@@ -22,6 +22,10 @@ export interface ClientMetadata {
   application_type?: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: unknown[] };
+  /** OIDC Core 8: `pairwise` gives the client its own `sub` per user (8.1). */
+  subject_type?: 'public' | 'pairwise';
+  /** OIDC Core 8.1: a JSON array of the client's redirect_uris; its host is the pairwise sector. */
+  sector_identifier_uri?: string;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -29,7 +33,13 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+  subject_type: 'subjectType', sector_identifier_uri: 'sectorIdentifierUri',
 };
+
+/** The metadata names the API and the registration endpoint understand. */
+export function isClientMetadataName(name: string): name is keyof ClientMetadata {
+  return Object.hasOwn(FLAG_INPUT, name);
+}
 
 /**
  * The `client add` / `client update` operation input for `metadata`: only what is given, so an

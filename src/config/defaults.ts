@@ -39,6 +39,8 @@ export const ROUTES = Object.freeze({
   revocation: '/token/revocation',
   device_authorization: '/device/auth',
   device_verification: '/device',
+  /** RFC 7591 registration endpoint; `/reg/<client_id>` is each client's RFC 7592 configuration endpoint. */
+  registration: '/reg',
 });
 
 export type RouteName = keyof typeof ROUTES;

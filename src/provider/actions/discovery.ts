@@ -15,7 +15,7 @@ const ASSERTION_ALGS = [...SECRET_JWT_ALGS, ...PRIVATE_KEY_JWT_ALGS];
 
 /** OpenID Connect Discovery 1.0 / RFC 8414 metadata: exactly what is implemented, nothing more. */
 export function discoveryDocument(op: Provider): Record<string, unknown> {
-  const { issuer, routes } = op.config;
+  const { issuer, routes, features } = op.config;
   return {
     issuer,
     authorization_endpoint: issuer + routes.authorization,
@@ -26,11 +26,13 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     introspection_endpoint: issuer + routes.introspection,
     revocation_endpoint: issuer + routes.revocation,
     device_authorization_endpoint: issuer + routes.device_authorization,
+    // RFC 8414 2 / RFC 7591 3: present exactly when the registration endpoint is mounted.
+    ...(features.registration.enabled ? { registration_endpoint: issuer + routes.registration } : {}),
     scopes_supported: [...STANDARD_SCOPES],
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: [...GRANT_TYPES],
-    subject_types_supported: ['public'],
+    subject_types_supported: features.pairwiseSubjects.enabled ? ['public', 'pairwise'] : ['public'],
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
