@@ -19,6 +19,8 @@ interface AddFlags extends CommonFlags {
   native?: boolean;
   jwksUri?: string;
   jwks?: string;
+  subjectType?: 'public' | 'pairwise';
+  sectorIdentifierUri?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -36,6 +38,13 @@ async function readJwks(value: string): Promise<{ keys: unknown[] }> {
   } catch {
     throw new UsageError(`--jwks ${value} is not valid JSON`);
   }
+}
+
+/** RFC 7591: when a client registered itself at /reg (undefined for one added here). */
+function registeredAt(client: Client): string | undefined {
+  if (client.registration_access_token_hash === undefined) return undefined;
+  const at = client.client_id_issued_at === undefined ? '' : ` at ${new Date(client.client_id_issued_at * 1000).toISOString()}`;
+  return `dynamically${at} (RFC 7591 /reg)`;
 }
 
 /** The human view of one client; the secret only when it was just generated (shown once). */
@@ -57,6 +66,9 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
     ['jwks_uri', client.jwks_uri],
+    ['subject_type', client.subject_type],
+    ['sector_uri', client.sector_identifier_uri],
+    ['registered', registeredAt(client)],
   ]);
 }
 
@@ -76,6 +88,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
+    subjectType: flags.subjectType, sectorIdentifierUri: flags.sectorIdentifierUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -122,7 +135,9 @@ async function list(flags: CommonFlags): Promise<void> {
   await out.printTable(
     ['CLIENT_ID', 'TYPE', 'AUTH METHOD', 'GRANTS', 'REDIRECT URIS'],
     result.map((c) => [
-      c.client_id, c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', c.token_endpoint_auth_method,
+      c.client_id,
+      `${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}${c.registration_access_token_hash === undefined ? '' : ' (registered dynamically)'}`,
+      c.token_endpoint_auth_method,
       c.grant_types.join(','), c.redirect_uris.join(' '),
     ]),
     'No clients yet: dev-op client add --redirect-uri http://localhost:3000/callback',
@@ -161,7 +176,9 @@ function clientOptions(command: Command): Command {
     .option('--skip-consent', 'never show the consent page for this client')
     .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    .addOption(new Option('--subject-type <type>', 'sub the client sees: the user\'s own (public) or its own per user (pairwise, OIDC Core 8.1)').choices(['public', 'pairwise']))
+    .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)');
 }
 
 export function clientCommand() {

@@ -31,6 +31,7 @@ interface StartFlags {
   detach?: boolean;
   /** --deterministic alone (true) or with a seed. */
   deterministic?: boolean | string;
+  registrationTokenRequired?: boolean;
 }
 
 /** A --templates folder that is not there would silently serve the built-in pages. */
@@ -113,6 +114,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     trustProxy: flags.trustProxy,
     https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
+    ...(flags.registrationTokenRequired ? { features: { registration: { initialAccessToken: true } } } : {}),
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -165,6 +167,7 @@ export function startCommand(): Command {
     .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
+    .option('--registration-token-required', 'registering a client at /reg needs an initial access token (dev-op registration token)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
     .option('--ready-file <path>', 'when ready, write the ready JSON (issuer, endpoints, port, pid) here (0600); removed on stop')

@@ -23,6 +23,8 @@ export interface StartConfig {
   trustProxy?: boolean;
   quiet?: boolean;
   open?: boolean;
+  /** RFC 7591 3: registering at /reg needs an initial access token (`dev-op registration token`). */
+  registrationTokenRequired?: boolean;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
@@ -31,6 +33,7 @@ type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
 const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
+  registrationTokenRequired: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

@@ -6,6 +6,7 @@ import { findAccessToken, TokenNotFound, type AccessTokenDetails } from '../toke
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
+import { subjectFor } from '../subject.js';
 
 /** RFC 6750 2.1 header or 2.2 form body, never both. */
 function bearerToken(ctx: Ctx): string {
@@ -41,7 +42,9 @@ export function userinfo(op: Provider): Middleware[] {
         throw new InsufficientScope('the access token was not issued with the openid scope for a user');
       }
       const user = await op.store.getUserBySub(record.sub);
-      const account = user ?? { sub: record.sub, claims: { preferred_username: record.sub } };
+      // OIDC Core 5.3.2: the same sub as the ID token, pairwise for a pairwise client (8.1).
+      const sub = await subjectFor(op, await op.store.getClient(record.clientId), record.sub);
+      const account = { sub, claims: user?.claims ?? { preferred_username: record.sub } };
       ctx.body = { ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo), ...claimsForScopes(account, scopes) };
     },
   ];
