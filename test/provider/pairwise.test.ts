@@ -75,6 +75,30 @@ describe('pairwise subject identifiers (OIDC Core 8.1)', () => {
     expect((await subsSeenBy(server, a)).idToken).toBe(seenA.idToken);
   });
 
+  it('token mint gives a pairwise client the sub its logins show', async () => {
+    const client = await server.clients.get('pw-a');
+    const seen = await subsSeenBy(server, client);
+    const minted = await server.tokens.mint({ user: 'alice', client: 'pw-a' });
+    expect(minted.claims?.sub).toBe(seen.idToken);
+    const id = await server.tokens.mint({ user: 'alice', client: 'pw-a', type: 'id' });
+    expect(id.claims?.sub).toBe(seen.idToken);
+    // The server accepts the minted access token and shows the same sub at userinfo.
+    const info = await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${minted.token}` } });
+    expect(((await info.json()) as { sub: string }).sub).toBe(seen.idToken);
+  });
+
+  it('keeps subject_type and sector_identifier_uri through export and a fixture', async () => {
+    documents['/sector-export'] = ['http://localhost:3000/cb'];
+    await server.clients.add(pairwise('pw-export', 'http://localhost:3000/cb', { sector_identifier_uri: `${sectorBase}/sector-export` }));
+    const fixture = await server.export();
+    const again = await startTestOp({ fixture });
+    try {
+      expect(await again.clients.get('pw-export')).toMatchObject({ subject_type: 'pairwise', sector_identifier_uri: `${sectorBase}/sector-export` });
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('discovery lists pairwise in subject_types_supported', async () => {
     const discovery = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery.subject_types_supported).toEqual(['public', 'pairwise']);
