@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, DevOp } from '../../src/index.js';
+import { FormAgent, formAction, inputValue } from '../helpers/browser-like.js';
 import { startTestOp } from '../helpers/op.js';
 import { authRequest, relyingParty } from './support.js';
 
@@ -155,6 +156,31 @@ describe('pairwise subject identifiers (OIDC Core 8.1)', () => {
     const registered = await server.clients.get(config!.clientMetadata().client_id);
     const seen = await subsSeenBy(server, registered);
     expect(seen.idToken).not.toBe('alice');
+  });
+});
+
+describe('id_token_hint of a pairwise client', () => {
+  it('names the session\'s user: prompt=none with the hint the client got answers with a code, not login_required', async () => {
+    const op = await startTestOp();
+    try {
+      const client = await op.clients.add({ ...pairwise('pw-hint', 'http://localhost:3000/cb'), skip_consent: true });
+      const config = await relyingParty(op, client);
+      const agent = new FormAgent();
+      const url = (extra: Record<string, string>) => oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'http://localhost:3000/cb', scope: 'openid', state: 'st', nonce: 'n', ...extra,
+      }).href;
+      const first = await agent.fetch(url({}));
+      const html = await (await agent.fetch(first.headers.get('location')!)).text();
+      const back = await agent.fetch(formAction(html, /\/login$/)!, { form: { csrf: inputValue(html, 'csrf')!, username: 'alice' } });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(back.headers.get('location')!), { expectedState: 'st', expectedNonce: 'n' });
+      expect(tokens.claims()!.sub).not.toBe('alice');
+      const again = await agent.fetch(url({ prompt: 'none', id_token_hint: tokens.id_token! }));
+      const answer = new URL(again.headers.get('location')!);
+      expect(answer.searchParams.get('error')).toBeNull();
+      expect(answer.searchParams.get('code')).toBeTruthy();
+    } finally {
+      await op.stop();
+    }
   });
 });
 

@@ -133,6 +133,25 @@ describe('dynamic client registration (RFC 7591)', () => {
   });
 });
 
+describe('CORS at /reg (as at the token endpoint)', () => {
+  it('answers a preflight with 204 echoing the origin, for /reg and /reg/<client_id>', async () => {
+    const origin = 'http://localhost:5173';
+    for (const [path, method] of [['/reg', 'POST'], ['/reg/some-client', 'PUT']] as const) {
+      const res = await fetch(`${server.issuer}${path}`, {
+        method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization, content-type' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('access-control-allow-methods')).toContain(method);
+    }
+    const res = await fetch(`${server.issuer}/reg`, {
+      method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [redirectUri] }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+  });
+});
+
 describe('client configuration endpoint (RFC 7592)', () => {
   it('reads, replaces and deletes a registered client with its registration access token', async () => {
     const body = await registered(server, { redirect_uris: [redirectUri], client_name: 'Before', scope: 'api:read' });
