@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
