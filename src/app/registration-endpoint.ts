@@ -1,4 +1,4 @@
-import type { OperationContext } from '../admin/operations.js';
+import type { OperationContext, OperationInput, OperationResult } from '../admin/operations.js';
 import type { Client } from '../store/types.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { UsageError } from '../errors/app-errors.js';
@@ -92,23 +92,21 @@ function clientInformation(op: Provider, client: Client, registrationAccessToken
   };
 }
 
-type Run = <R>(name: 'registration.add' | 'registration.replace' | 'client.remove', input: unknown) => Promise<R>;
+type EndpointOperation = 'registration.add' | 'registration.replace' | 'client.remove';
 
-function runner(operations: OperationContext): Run {
-  return async <R>(name: 'registration.add' | 'registration.replace' | 'client.remove', input: unknown): Promise<R> => {
-    const { runOperation } = await import('../admin/operations.js');
-    try {
-      return (await runOperation(operations, name, input as never)) as R;
-    } catch (err) {
-      if (err instanceof UsageError) throw registrationError(err);
-      throw err;
-    }
-  };
+/** Run one of admin's operations (durably, as the CLI's), with `client add`'s refusals in RFC 7591 terms. */
+async function run<N extends EndpointOperation>(operations: OperationContext, name: N, input: OperationInput<N>): Promise<OperationResult<N>> {
+  const { runOperation } = await import('../admin/operations.js');
+  try {
+    return await runOperation(operations, name, input);
+  } catch (err) {
+    if (err instanceof UsageError) throw registrationError(err);
+    throw err;
+  }
 }
 
 /** `POST /reg`: RFC 7591 3. */
 export function registrationEndpoint(op: Provider, operations: OperationContext): Middleware[] {
-  const run = runner(operations);
   return [
     // Mostly called from server code; a browser app registering itself is preflighted like at the token endpoint.
     cors('POST'),
@@ -123,7 +121,7 @@ export function registrationEndpoint(op: Provider, operations: OperationContext)
     },
     async function register(ctx) {
       const input = registrationInput(op, await metadataBody(ctx));
-      const { client, registrationAccessToken } = await run<{ client: Client; registrationAccessToken: string }>('registration.add', input);
+      const { client, registrationAccessToken } = await run(operations, 'registration.add', input);
       ctx.state.clientId = client.client_id;
       ctx.status = 201;
       ctx.body = clientInformation(op, client, registrationAccessToken);
@@ -133,7 +131,6 @@ export function registrationEndpoint(op: Provider, operations: OperationContext)
 
 /** `GET|PUT|DELETE /reg/<client_id>`: RFC 7592 2, with the client's registration access token. */
 export function clientConfigurationEndpoint(op: Provider, operations: OperationContext): Middleware[] {
-  const run = runner(operations);
   return [
     cors('GET, PUT, DELETE'),
     noStore,
@@ -156,7 +153,7 @@ export function clientConfigurationEndpoint(op: Provider, operations: OperationC
         return;
       }
       if (ctx.method === 'DELETE') {
-        await run('client.remove', { id: client.client_id });
+        await run(operations, 'client.remove', { id: client.client_id });
         ctx.status = 204;
         return;
       }
@@ -164,7 +161,7 @@ export function clientConfigurationEndpoint(op: Provider, operations: OperationC
       // 7592 2.2: the body names the client it replaces.
       if (body.client_id !== client.client_id) throw new InvalidClientMetadata('client_id must be included and be this client\'s');
       const input = registrationInput(op, body);
-      const updated = await run<Client>('registration.replace', { ...input, id: client.client_id });
+      const updated = await run(operations, 'registration.replace', { ...input, id: client.client_id });
       ctx.body = clientInformation(op, updated);
     },
   ];
