@@ -51,6 +51,10 @@ describe('dynamic client registration (RFC 7591)', () => {
     expect(stored.registration_access_token_hash).toBeTruthy();
   });
 
+  it('needs no initial access token unless configured: one sent anyway is not looked at', async () => {
+    expect((await register(server, { redirect_uris: [redirectUri] }, { authorization: 'Bearer anything' })).status).toBe(201);
+  });
+
   it('answers 201 with client_id_issued_at, client_secret_expires_at 0, the registration access token and client URI', async () => {
     const before = Math.floor(Date.now() / 1000);
     const res = await register(server, { redirect_uris: [redirectUri], grant_types: ['authorization_code'] });
@@ -120,6 +124,8 @@ describe('dynamic client registration (RFC 7591)', () => {
     const res = await fetch(`${server.issuer}/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as Record<string, string>).error).toBe('invalid_client_metadata');
+    const form = await fetch(`${server.issuer}/reg`, { method: 'POST', body: new URLSearchParams({ redirect_uris: redirectUri }) });
+    expect(form.status).toBe(415);
   });
 
   it('discovery advertises registration_endpoint; the home page lists it and the registered client', async () => {
