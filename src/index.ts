@@ -15,6 +15,7 @@ export type { ClientAddInput, ClientAddResult } from './admin/clients.js';
 export type { ClientUpdateInput } from './admin/client-update.js';
 export type { UserAddInput, UserAddResult, UserView } from './admin/users.js';
 export type { UserUpdateInput } from './admin/user-update.js';
+export type { InitialAccessToken } from './admin/registration.js';
 export {
   parseFixture, readFixture, applyFixture, exportFixture, resetStore, withHashedPasswords,
   type Fixture, type FixtureSettings, type ResetResult,

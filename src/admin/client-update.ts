@@ -3,6 +3,7 @@ import type { Client, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { buildClient, defaultResponseTypes, type ClientAddInput, type ClientAddResult } from './clients.js';
 import * as check from './validate.js';
+import { verifySectorIdentifier } from './subject-type.js';
 
 /** `dev-op client update ID`: any `client add` option replaces that setting; the add/remove lists edit one. */
 export interface ClientUpdateInput extends ClientAddInput {
@@ -19,6 +20,9 @@ export interface ClientUpdateInput extends ClientAddInput {
 
 /** Metadata `client add` has no option for (set by a fixture): an update keeps it as it is. */
 const KEPT: readonly (keyof Client)[] = ['logo_uri', 'ttl', 'rotate_refresh_token', 'id_token_signed_response_alg'];
+
+/** What the registration endpoint set (RFC 7591/7592): an update keeps the client registered dynamically. */
+const KEPT_REGISTRATION: readonly (keyof Client)[] = ['client_id_issued_at', 'registration_access_token_hash'];
 
 /** A stored client as the `client add` input that would build it, so an update is validated exactly like an add. */
 function asAddInput(client: Client): ClientAddInput {
@@ -44,6 +48,8 @@ function asAddInput(client: Client): ClientAddInput {
     requirePar: client.require_pushed_authorization_requests,
     requestObjectAlg: client.request_object_signing_alg,
     dpopBound: client.dpop_bound_access_tokens,
+    subjectType: client.subject_type,
+    sectorIdentifierUri: client.sector_identifier_uri,
   };
 }
 
@@ -97,7 +103,7 @@ function applyUpdate(current: Client, input: ClientUpdateInput, random: RandomSo
   next.grants = grants;
 
   const built = buildClient(next, random);
-  for (const key of KEPT) {
+  for (const key of [...KEPT, ...KEPT_REGISTRATION]) {
     if (current[key] !== undefined) Object.assign(built.client, { [key]: current[key] });
   }
   const secretIsNew = built.client.client_secret !== undefined && built.client.client_secret !== current.client_secret;
@@ -108,6 +114,10 @@ function applyUpdate(current: Client, input: ClientUpdateInput, random: RandomSo
 export async function updateClient(store: Store, raw: unknown, random: RandomSource = createRandom()): Promise<ClientAddResult> {
   const input = check.inputObject(raw) as Partial<ClientUpdateInput>;
   const id = check.requiredString(input.id, 'ID');
+  // OIDC Core 8.1: a new sector or redirect URI is checked against the sector_identifier_uri first
+  // (a fetch, which cannot run inside the atomic update); a preview so nothing is changed yet.
+  const current = await store.getClient(id);
+  if (current) await verifySectorIdentifier(applyUpdate(current, { ...input, id }, createRandom()).client, current);
   let result: ClientAddResult | undefined;
   const updated = await store.updateClient(id, (current) => (result = applyUpdate(current, { ...input, id }, random)).client);
   if (!updated || !result) throw new NotFoundError(`client ${id} does not exist (see dev-op client list; add it with dev-op client add --id ${id})`);

@@ -4,6 +4,7 @@ import type { Client, GrantType, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { REQUEST_OBJECT_ALGS, RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
+import { subjectSettings, verifySectorIdentifier } from './subject-type.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
 export interface ClientAddInput {
@@ -31,6 +32,10 @@ export interface ClientAddInput {
   requestObjectAlg?: string;
   /** RFC 9449 5.2 dpop_bound_access_tokens: token requests must carry a DPoP proof. */
   dpopBound?: boolean;
+  /** OIDC Core 8: `pairwise` gives the client its own `sub` per user; `public` (the default) the user's own. */
+  subjectType?: 'public' | 'pairwise';
+  /** OIDC Core 8.1: a JSON array of the client's redirect URIs, whose host is the pairwise sector. */
+  sectorIdentifierUri?: string;
 }
 
 export interface ClientAddResult {
@@ -133,6 +138,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
   const requestObjectAlg = check.oneOf(input.requestObjectAlg, [...REQUEST_OBJECT_ALGS, 'none'], '--request-object-alg');
   const dpopBound = check.optionalBoolean(input.dpopBound, '--dpop-bound');
+  const subject = subjectSettings(input, redirectUris);
 
   const client: Client = {
     client_id: id,
@@ -152,6 +158,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.requirePar === true ? { require_pushed_authorization_requests: true } : {}),
     ...(requestObjectAlg ? { request_object_signing_alg: requestObjectAlg } : {}),
     ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
+    ...subject,
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }
@@ -162,6 +169,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
  */
 export async function addClient(store: Store, input: unknown, random?: RandomSource): Promise<ClientAddResult> {
   const result = buildClient(input, random);
+  await verifySectorIdentifier(result.client);
   const id = result.client.client_id;
   try {
     await store.addClient(result.client);

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors/app-errors.js';
 import type { Client, ClientTtlName, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
-import { buildClient } from './clients.js';
+import { buildClient, type ClientAddInput } from './clients.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -67,6 +67,7 @@ const CLIENT_FIELDS = [
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
   'require_pushed_authorization_requests', 'request_object_signing_alg',
   'dpop_bound_access_tokens',
+  'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -81,6 +82,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--request-object-alg': 'request_object_signing_alg',
     '--grant authorization_code': 'grant_types authorization_code',
     '--dpop-bound': 'dpop_bound_access_tokens',
+    '--subject-type': 'subject_type', '--sector-identifier-uri': 'sector_identifier_uri',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -145,7 +147,16 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     requirePar,
     requestObjectAlg: m.request_object_signing_alg,
     dpopBound,
+    subjectType: m.subject_type as ClientAddInput['subjectType'],
+    sectorIdentifierUri: m.sector_identifier_uri as string | undefined,
   }));
+  // A client registered at /reg keeps its registration (an export read back in).
+  if (m.client_id_issued_at !== undefined) {
+    if (typeof m.client_id_issued_at !== 'number' || !Number.isInteger(m.client_id_issued_at)) throw at(`${path}.client_id_issued_at`, 'must be epoch seconds');
+    client.client_id_issued_at = m.client_id_issued_at;
+  }
+  const tokenHash = stringAt(m.registration_access_token_hash, `${path}.registration_access_token_hash`);
+  if (tokenHash !== undefined) client.registration_access_token_hash = tokenHash;
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';
   if (m.logo_uri !== undefined) client.logo_uri = checked(`${path}.logo_uri`, (flag) => check.httpsOrLocalUrl(m.logo_uri, flag));

@@ -48,6 +48,7 @@ const clients = () => import('./clients.js');
 const users = () => import('./users.js');
 const keys = () => import('./keys.js');
 const fixtures = () => import('./fixture.js');
+const registration = () => import('./registration.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -85,6 +86,11 @@ export const operations = {
     return result;
   }),
   init: write(async (ctx, input: InitInput) => (await import('./init.js')).initStore(ctx.store, input, ctx.random), false),
+  /** RFC 7591 3: an initial access token for the registration endpoint. */
+  'registration.token': write(async (ctx, input: { ttl?: string | number }) => (await registration()).mintInitialAccessToken(ctx, input)),
+  /** RFC 7591 / 7592: what the registration endpoint (app/registration-endpoint.ts) runs. */
+  'registration.add': write(async (ctx, input: ClientAddInput) => (await registration()).registerClient(ctx, input)),
+  'registration.replace': write(async (ctx, input: ClientAddInput & { id: string }) => (await registration()).replaceRegisteredClient(ctx, input)),
 } as const;
 
 export type Operations = typeof operations;

@@ -71,6 +71,8 @@ export async function seedKeyLater(
 ): Promise<{ seeded: SeedResult; keyReady: Promise<void> }> {
   const random = options.random ?? createRandom();
   if ((await store.getCookieKeys()).length === 0) await store.setCookieKeys([random.id()]);
+  // OIDC Core 8.1: pairwise subjects stay the same for the life of the data, so the salt is made once.
+  if ((await store.getPairwiseSalt()) === undefined) await store.setPairwiseSalt(random.id());
   if ((await store.listKeys()).length > 0) return { seeded: {}, keyReady: Promise.resolve() };
   const seeded: SeedResult = {};
   const keyReady = (pendingKey ?? generateSigningKey('RS256')).then(async (key) => {

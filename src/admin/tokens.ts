@@ -11,6 +11,7 @@ import { epochSeconds, type Clock } from '../util/clock.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { mintScope } from './mint-scope.js';
 import * as check from './validate.js';
+import { clientSubject } from '../tokens/pairwise.js';
 
 /** `dev-op token mint` in data form. */
 export interface MintInput {
@@ -100,6 +101,9 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
   // A one-off signer: minting is one signature, signed inline.
   const signer = createSigner();
 
+  // OIDC Core 8.1: a pairwise client sees its own sub for the user, as in the tokens the server issues it.
+  const random = ctx.random ?? createRandom();
+  const shownSub = subject === undefined ? undefined : await clientSubject({ store: ctx.store, random }, client, subject.sub);
   let token: string;
   if (type === 'id') {
     if (!subject) throw new UsageError('missing --user (or --sub): an ID token is about a user');
@@ -114,16 +118,16 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
     }
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
     token = await signIdToken(signer, keys, {
-      issuer, sub: subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
+      issuer, sub: shownSub ?? subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
     }, alg);
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
       throw new UsageError(`client ${client.client_id} gets opaque access tokens, which carry no claims; drop --claim or use another --client`);
     }
     ({ token } = await issueAccessToken({
-      store: ctx.store, clock: ctx.clock, signer, random: ctx.random ?? createRandom(), config: { issuer }, keys: async () => keys,
+      store: ctx.store, clock: ctx.clock, signer, random, config: { issuer }, keys: async () => keys,
     }, {
-      client, sub: subject?.sub ?? client.client_id, scope, forUser: subject !== undefined, ttl,
+      client, sub: subject?.sub ?? client.client_id, ...(shownSub !== undefined ? { claimSub: shownSub } : {}), scope, forUser: subject !== undefined, ttl,
       ...(aud !== undefined ? { aud } : {}), extra,
     }));
   }

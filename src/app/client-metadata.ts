@@ -28,6 +28,10 @@ export interface ClientMetadata {
   request_object_signing_alg?: string;
   /** RFC 9449 5.2: token requests must carry a DPoP proof. */
   dpop_bound_access_tokens?: boolean;
+  /** OIDC Core 8: `pairwise` gives the client its own `sub` per user (8.1). */
+  subject_type?: 'public' | 'pairwise';
+  /** OIDC Core 8.1: a JSON array of the client's redirect_uris; its host is the pairwise sector. */
+  sector_identifier_uri?: string;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -37,7 +41,13 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
   require_pushed_authorization_requests: 'requirePar', request_object_signing_alg: 'requestObjectAlg',
   dpop_bound_access_tokens: 'dpopBound',
+  subject_type: 'subjectType', sector_identifier_uri: 'sectorIdentifierUri',
 };
+
+/** The metadata names the API and the registration endpoint understand. */
+export function isClientMetadataName(name: string): name is keyof ClientMetadata {
+  return Object.hasOwn(FLAG_INPUT, name);
+}
 
 /**
  * The `client add` / `client update` operation input for `metadata`: only what is given, so an

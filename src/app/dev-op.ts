@@ -2,6 +2,7 @@ import { runOperation, type OperationContext } from '../admin/operations.js';
 import type { ClientAddResult } from '../admin/clients.js';
 import type { Fixture, ResetResult } from '../admin/fixture.js';
 import type { KeyView, RotateInput, RotateResult } from '../admin/keys.js';
+import type { InitialAccessToken } from '../admin/registration.js';
 import type { SeedResult } from '../admin/seed.js';
 import type { MintInput, MintResult } from '../admin/tokens.js';
 import type { UserUpdateInput } from '../admin/user-update.js';
@@ -59,6 +60,10 @@ export interface DevOp {
   readonly keys: {
     rotate(input?: RotateInput): Promise<RotateResult>;
     list(): Promise<KeyView[]>;
+  };
+  readonly registration: {
+    /** RFC 7591 3: an initial access token for `/reg` (`dev-op registration token`); ttl e.g. "1h", default a day. */
+    token(options?: { ttl?: string | number }): Promise<InitialAccessToken>;
   };
   /** The instance's clock: the system clock until a test sets or advances it. */
   readonly clock: DevClock;
@@ -154,6 +159,9 @@ export function devOpHandle(parts: HandleParts): DevOp {
     keys: {
       rotate: (input = {}) => runOperation(ctx, 'jwks.rotate', input),
       list: () => runOperation(ctx, 'jwks.list', {}),
+    },
+    registration: {
+      token: (options = {}) => runOperation(ctx, 'registration.token', options),
     },
     loginAs: parts.loginAs,
     stop: parts.stop,

@@ -11,6 +11,7 @@ import { lazy } from '../provider/lazy-action.js';
 import { listen, type Listening } from '../provider/listen.js';
 import { makeProvider } from '../provider/make-provider.js';
 import type { Route } from '../provider/routes.js';
+import type { Provider } from '../provider/context.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
@@ -140,6 +141,8 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const mounts: Route[] = adminToken === undefined ? [] : [
       [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
     ];
+    // RFC 7591 / 7592, in memory too: they run admin's client operations, which the OP cannot import.
+    if (config.features.registration.enabled) mounts.push(...registrationRoutes(provider, operations));
     // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
     // what a client asks first, are answered without (constant-documents.ts).
     let app: Promise<RequestListener> | undefined;
@@ -182,6 +185,16 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     await store.close();
     throw err;
   }
+}
+
+/** `/reg` (RFC 7591) and `/reg/<client_id>` (RFC 7592), loaded on their first request. */
+function registrationRoutes(provider: Provider, operations: OperationContext): Route[] {
+  const path = provider.config.basePath + provider.config.routes.registration;
+  const endpoint = () => import('./registration-endpoint.js');
+  return [
+    [['POST', 'OPTIONS'], path, 'registration', lazy(() => endpoint().then((m) => m.registrationEndpoint(provider, operations)))],
+    [['GET', 'PUT', 'DELETE', 'OPTIONS'], `${path}/:client_id`, 'registration_client', lazy(() => endpoint().then((m) => m.clientConfigurationEndpoint(provider, operations)))],
+  ];
 }
 
 /** The fixture to start from (and reset to): `fixture` (a path or the object itself), else `seed`. */

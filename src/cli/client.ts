@@ -22,6 +22,8 @@ interface AddFlags extends CommonFlags {
   requirePar?: boolean;
   requestObjectAlg?: string;
   dpopBound?: boolean;
+  subjectType?: 'public' | 'pairwise';
+  sectorIdentifierUri?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -39,6 +41,13 @@ async function readJwks(value: string): Promise<{ keys: unknown[] }> {
   } catch {
     throw new UsageError(`--jwks ${value} is not valid JSON`);
   }
+}
+
+/** RFC 7591: when a client registered itself at /reg (undefined for one added here). */
+function registeredAt(client: Client): string | undefined {
+  if (client.registration_access_token_hash === undefined) return undefined;
+  const at = client.client_id_issued_at === undefined ? '' : ` at ${new Date(client.client_id_issued_at * 1000).toISOString()}`;
+  return `dynamically${at} (RFC 7591 /reg)`;
 }
 
 /** The human view of one client; the secret only when it was just generated (shown once). */
@@ -63,6 +72,9 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['require_par', client.require_pushed_authorization_requests],
     ['request_object_alg', client.request_object_signing_alg],
     ['dpop_bound', client.dpop_bound_access_tokens],
+    ['subject_type', client.subject_type],
+    ['sector_uri', client.sector_identifier_uri],
+    ['registered', registeredAt(client)],
   ]);
 }
 
@@ -84,6 +96,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
     requirePar: flags.requirePar, requestObjectAlg: flags.requestObjectAlg,
     dpopBound: flags.dpopBound,
+    subjectType: flags.subjectType, sectorIdentifierUri: flags.sectorIdentifierUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -130,7 +143,9 @@ async function list(flags: CommonFlags): Promise<void> {
   await out.printTable(
     ['CLIENT_ID', 'TYPE', 'AUTH METHOD', 'GRANTS', 'REDIRECT URIS'],
     result.map((c) => [
-      c.client_id, c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', c.token_endpoint_auth_method,
+      c.client_id,
+      `${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}${c.registration_access_token_hash === undefined ? '' : ' (registered dynamically)'}`,
+      c.token_endpoint_auth_method,
       c.grant_types.join(','), c.redirect_uris.join(' '),
     ]),
     'No clients yet: dev-op client add --redirect-uri http://localhost:3000/callback',
@@ -172,7 +187,9 @@ function clientOptions(command: Command): Command {
     .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
     .option('--require-par', 'only pushed authorization requests (RFC 9126 require_pushed_authorization_requests)')
     .option('--request-object-alg <alg>', 'the one alg its request objects must use (request_object_signing_alg), e.g. RS256, HS256')
-    .option('--dpop-bound', 'dpop_bound_access_tokens: every token request must carry a DPoP proof (RFC 9449 5.2)');
+    .option('--dpop-bound', 'dpop_bound_access_tokens: every token request must carry a DPoP proof (RFC 9449 5.2)')
+    .addOption(new Option('--subject-type <type>', 'sub the client sees: the user\'s own (public) or its own per user (pairwise, OIDC Core 8.1)').choices(['public', 'pairwise']))
+    .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)');
 }
 
 export function clientCommand() {

@@ -37,15 +37,17 @@ interface StartFlags {
   requirePar?: boolean;
   allowUnsignedRequestObjects?: boolean;
   dpopNonce?: boolean;
+  registrationTokenRequired?: boolean;
 }
 
-/** --disable (repeatable), --require-par and --allow-unsigned-request-objects as startDevOp's features; an unknown name is a usage error. */
+/** --disable (repeatable) and the features' own switches as startDevOp's features; an unknown name is a usage error. */
 async function featureSwitches(flags: StartFlags): Promise<Features> {
   const { defaultFeatures, withDisabled } = await import('../config/features.js');
   const features = withDisabled(defaultFeatures(), flags.disable ?? []);
   if (flags.requirePar) features.par.required = true;
   if (flags.allowUnsignedRequestObjects) features.requestObjects.allowUnsigned = true;
   if (flags.dpopNonce) features.dpop.nonce = true;
+  if (flags.registrationTokenRequired) features.registration.initialAccessToken = true;
   return features;
 }
 
@@ -184,6 +186,7 @@ export function startCommand(): Command {
     .option('--key <file>', 'the PEM private key of --cert')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--dpop-nonce', 'DPoP proofs must carry a server nonce from the DPoP-Nonce header (RFC 9449 8, 9)')
+    .option('--registration-token-required', 'registering a client at /reg needs an initial access token (dev-op registration token)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
     .option('--ready-file <path>', 'when ready, write the ready JSON (issuer, endpoints, port, pid) here (0600); removed on stop')

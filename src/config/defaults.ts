@@ -43,6 +43,8 @@ export const ROUTES = Object.freeze({
   device_verification: '/device',
   /** RFC 9126 pushed authorization requests. */
   pushed_authorization_request: '/request',
+  /** RFC 7591 registration endpoint; `/reg/<client_id>` is each client's RFC 7592 configuration endpoint. */
+  registration: '/reg',
 });
 
 export type RouteName = keyof typeof ROUTES;

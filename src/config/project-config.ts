@@ -32,6 +32,8 @@ export interface StartConfig {
   allowUnsignedRequestObjects?: boolean;
   /** RFC 9449 8 / 9: demand a server-provided DPoP-Nonce in every DPoP proof (features.dpop.nonce). */
   dpopNonce?: boolean;
+  /** RFC 7591 3: registering at /reg needs an initial access token (`dev-op registration token`). */
+  registrationTokenRequired?: boolean;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
@@ -42,6 +44,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
   disable: 'list', requirePar: 'boolean', allowUnsignedRequestObjects: 'boolean',
   dpopNonce: 'boolean',
+  registrationTokenRequired: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

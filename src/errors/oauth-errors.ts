@@ -107,6 +107,8 @@ export const InvalidClient = oauthError('invalid_client', 401, false);
 export const InvalidClientAtAuthorization = oauthError('invalid_client', 400, false);
 /** Unregistered or missing redirect_uri: shown as a page, never redirected. */
 export const InvalidRedirectUri = oauthError('invalid_redirect_uri', 400, false);
+/** RFC 7591 3.2.2: a client metadata field is invalid (the redirect URIs have invalid_redirect_uri). */
+export const InvalidClientMetadata = oauthError('invalid_client_metadata', 400, false);
 /** A page form posted from another origin (another local port, another site): never acted on. */
 export const CrossOriginForm = oauthError('invalid_request', 403, false);
 /** Refused for a reason only the OP's operator can fix (e.g. a missing --auto-login user): a page, never redirected. */

@@ -12,6 +12,7 @@ import { requestedIdTokenClaims } from './issue-tokens.js';
 import { parseClaimsRequest } from './checks/claims-request.js';
 import { sendToClient } from './send-to-client.js';
 import { ttlFor } from './ttl.js';
+import { subjectFor } from './subject.js';
 
 type Session = { id: string; record: SessionRecord };
 
@@ -49,10 +50,12 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   const grantId = await ensureGrant(op, session, client, scopes);
   const acr = acrFor(params);
   const out: Record<string, string | undefined> = {};
+  // OIDC Core 8: the sub this client sees (pairwise or the user's own).
+  const sub = await subjectFor(op, client, session.record.accountId);
   if (types.has('code')) out.code = await issueCode(op, params, client, session, grantId, scope, acr);
   if (types.has('token')) {
     const { token, expiresIn } = await issueAccessToken(op, {
-      client, sub: session.record.accountId, scope, forUser: true, grantId,
+      client, sub: session.record.accountId, claimSub: sub, scope, forUser: true, grantId,
       authTime: session.record.loginTs, ttl: ttlFor(op, client, 'AccessToken'), claims: params.claims, aud: params.resource,
     });
     Object.assign(out, { access_token: token, token_type: 'Bearer', expires_in: String(expiresIn), scope });
@@ -65,7 +68,7 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
       ...(acr ? { acr } : {}),
     };
     out.id_token = await signIdTokenFor(op, client, {
-      sub: session.record.accountId, authTime: session.record.loginTs, nonce: params.nonce, sid: session.record.sid,
+      sub, authTime: session.record.loginTs, nonce: params.nonce, sid: session.record.sid,
       amr: session.record.amr, accessToken: out.access_token, code: out.code, state: params.state, extra,
     });
   }

@@ -5,6 +5,7 @@ import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
+import { subjectFor } from './subject.js';
 import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
@@ -48,14 +49,16 @@ export interface IssuedTokens {
 /** The token response for a user grant (authorization_code, refresh_token). */
 export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<IssuedTokens> {
   const scope = g.scopes.join(' ');
+  // OIDC Core 8: the sub this client sees (pairwise or the user's own); records keep the user's own.
+  const sub = await subjectFor(op, g.client, g.accountId);
   const { token, expiresIn, jti } = await issueAccessToken(op, {
-    client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
+    client: g.client, sub: g.accountId, claimSub: sub, scope, forUser: true, grantId: g.grantId,
     authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource, jkt: g.dpopJkt,
   });
   const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope };
   if (g.scopes.includes('openid')) {
     response.id_token = await signIdTokenFor(op, g.client, {
-      sub: g.accountId, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
+      sub, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
       extra: { ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...(g.acr ? { acr: g.acr } : {}) },
     });
   }

@@ -4,7 +4,7 @@ import type { Middleware, Provider } from './context.js';
 import { lazy } from './lazy-action.js';
 import { wellKnownPaths } from './well-known.js';
 
-export type Method = 'GET' | 'POST' | 'OPTIONS';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
 export type Route = readonly [methods: readonly Method[], path: string, name: string, action: Middleware[]];
 
 /**

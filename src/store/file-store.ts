@@ -252,6 +252,8 @@ export class FileStore implements Store {
   // Everything else is the MemoryStore's; markDirty (its onChange) persists the changes.
   async getIssuer(): Promise<string | undefined> { return this.live().getIssuer(); }
   async setIssuer(issuer: string): Promise<void> { return this.live().setIssuer(issuer); }
+  async getPairwiseSalt(): Promise<string | undefined> { return this.live().getPairwiseSalt(); }
+  async setPairwiseSalt(salt: string): Promise<void> { return this.live().setPairwiseSalt(salt); }
   async getCookieKeys(): Promise<string[]> { return this.live().getCookieKeys(); }
   async setCookieKeys(keys: string[]): Promise<void> { return this.live().setCookieKeys(keys); }
   async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }

@@ -31,6 +31,8 @@ export class Journal implements Store {
 
   async getIssuer(): Promise<string | undefined> { return this.store.getIssuer(); }
   async setIssuer(issuer: string): Promise<void> { return this.store.setIssuer(issuer); }
+  async getPairwiseSalt(): Promise<string | undefined> { return this.store.getPairwiseSalt(); }
+  async setPairwiseSalt(salt: string): Promise<void> { return this.store.setPairwiseSalt(salt); }
 
   async listKeys(): Promise<StoredKey[]> { return this.store.listKeys(); }
   async addKey(key: StoredKey): Promise<void> {

@@ -57,6 +57,16 @@ export class MemoryStore implements Store {
     this.onChange();
   }
 
+  async getPairwiseSalt(): Promise<string | undefined> {
+    return this.data.meta.pairwiseSalt;
+  }
+
+  async setPairwiseSalt(salt: string): Promise<void> {
+    if (this.data.meta.pairwiseSalt === salt) return;
+    this.data.meta.pairwiseSalt = salt;
+    this.onChange();
+  }
+
   async getCookieKeys(): Promise<string[]> {
     return [...this.data.cookieKeys];
   }

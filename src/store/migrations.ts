@@ -38,6 +38,15 @@ const MIGRATIONS: readonly Migration[] = [
     from: 2,
     up: (data) => ({ ...data, version: 3 }),
   },
+  {
+    // v4 (issue 12, registration): clients may carry subject_type / sector_identifier_uri (OIDC Core
+    // 8.1) and client_id_issued_at / registration_access_token_hash (RFC 7591/7592), meta a
+    // pairwiseSalt, state InitialAccessToken records. All optional, so v3 data reads unchanged (the
+    // salt is made at the next start); the version goes up so that a v3 dev-op refuses the file
+    // instead of giving pairwise clients the users' own sub.
+    from: 3,
+    up: (data) => ({ ...data, version: 4 }),
+  },
 ];
 
 function markRequestedAlgKey(key: unknown): unknown {

@@ -163,6 +163,8 @@ export interface PushedAuthorizationRequestRecord extends StateRecord {
 }
 /** A DPoP proof's (key, jti), remembered while the proof could still be accepted, so it is used once (RFC 9449 11.1). */
 export type DPoPProofRecord = StateRecord;
+/** RFC 7591 3: an initial access token (`dev-op registration token`), keyed by its SHA-256; usable until it expires. */
+export type InitialAccessTokenRecord = StateRecord;
 
 /** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
 export interface StateRecords {
@@ -177,6 +179,7 @@ export interface StateRecords {
   ClientAssertion: ClientAssertionRecord;
   PushedAuthorizationRequest: PushedAuthorizationRequestRecord;
   DPoPProof: DPoPProofRecord;
+  InitialAccessToken: InitialAccessTokenRecord;
 }
 
 export type StateKind = keyof StateRecords;

@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -64,6 +64,18 @@ export interface Client {
   request_object_signing_alg?: string;
   /** RFC 9449 5.2: every token request must carry a DPoP proof, so every access token is DPoP-bound. */
   dpop_bound_access_tokens?: boolean;
+  /** OIDC Core 8: `pairwise` gives this client its own `sub` per user (8.1); `public` (the default) the user's own. */
+  subject_type?: 'public' | 'pairwise';
+  /** OIDC Core 8.1: a URL whose host is the pairwise sector, serving a JSON array of the client's redirect_uris. */
+  sector_identifier_uri?: string;
+  /** RFC 7591 3.2.1: epoch seconds the client registered itself at the registration endpoint. */
+  client_id_issued_at?: number;
+  /**
+   * RFC 7592: SHA-256 (base64url) of the registration access token of a client registered at the
+   * registration endpoint; the token itself is never stored. Its presence marks the client as
+   * registered dynamically.
+   */
+  registration_access_token_hash?: string;
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
@@ -80,6 +92,8 @@ export type { StateKind, StateRecord, StateRecords } from './records.js';
 export interface StoreMeta {
   /** The issuer of the last server started on this data, for tokens minted while none runs. */
   issuer?: string;
+  /** OIDC Core 8.1: the secret salt of pairwise subject identifiers, made once per data file. */
+  pairwiseSalt?: string;
 }
 
 export interface DataFile {
@@ -110,6 +124,9 @@ export interface Store {
   /** The issuer the last server on this data ran with, if one ever started. */
   getIssuer(): Promise<string | undefined>;
   setIssuer(issuer: string): Promise<void>;
+  /** OIDC Core 8.1: the data's pairwise salt, set once (seed) and never changed. */
+  getPairwiseSalt(): Promise<string | undefined>;
+  setPairwiseSalt(salt: string): Promise<void>;
 
   getCookieKeys(): Promise<string[]>;
   setCookieKeys(keys: string[]): Promise<void>;

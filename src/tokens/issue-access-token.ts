@@ -39,6 +39,8 @@ export async function issueAccessToken(
   op: AccessTokenIssuer,
   a: {
     client: Client; sub: string; scope: string; forUser: boolean; grantId?: string; authTime?: number; ttl: number;
+    /** The `sub` the JWT shows when the client sees another than the stored one (a pairwise sub, OIDC Core 8.1). */
+    claimSub?: string;
     /** Default: the client_id (`token mint --aud`). */
     aud?: string;
     /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
@@ -72,7 +74,7 @@ export async function issueAccessToken(
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
-    issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud,
+    issuer: op.config.issuer, sub: a.claimSub ?? a.sub, clientId: record.clientId, aud,
     scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra, ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
   });
   await putTokenRecord(op, 'AccessToken', jti, record);

@@ -35,7 +35,9 @@ describe('discovery', () => {
     expect(doc.response_modes_supported).toContain('query');
     expect(doc.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'client_credentials', 'refresh_token']));
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
-    expect(doc.subject_types_supported).toEqual(['public']);
+    // OIDC Core 8.1: pairwise subjects are on by default (features.pairwiseSubjects).
+    expect(doc.subject_types_supported).toEqual(['public', 'pairwise']);
+    expect(doc.registration_endpoint).toBe(`${server.issuer}/reg`);
     expect(doc.id_token_signing_alg_values_supported).toContain('RS256');
     expect(doc.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
     // Request objects by value (RFC 9101); request_uri only as a pushed request's URN, never fetched.

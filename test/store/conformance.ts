@@ -89,6 +89,18 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.getIssuer()).toBe('http://localhost:5000');
     });
 
+    it('keeps the pairwise salt (none until one is set)', async () => {
+      expect(await store.getPairwiseSalt()).toBeUndefined();
+      await store.setPairwiseSalt('salt-1');
+      expect(await store.getPairwiseSalt()).toBe('salt-1');
+    });
+
+    it('keeps an initial access token record until it expires', async () => {
+      await store.put('InitialAccessToken', 'hash-1', { exp: inSeconds(60) });
+      expect(await store.get('InitialAccessToken', 'hash-1')).toBeDefined();
+      expect(await store.get('InitialAccessToken', 'hash-2')).toBeUndefined();
+    });
+
     it('updates a client and a user in place, atomically, keeping ids and subs unique', async () => {
       await store.addClient(client('web'));
       const updated = await store.updateClient('web', (c) => ({ ...c, client_name: 'Web', redirect_uris: ['http://localhost/cb2'] }));

@@ -5,6 +5,7 @@ import { respondToAuthorization } from '../authorization-response.js';
 import { authorizationSteps } from '../authorization/matrix.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { verifyIdTokenHint } from '../id-token-hint.js';
+import { subjectFor } from '../subject.js';
 import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
@@ -30,7 +31,9 @@ export function authorization(op: Provider): Middleware[] {
       let session = await loadSession(op, ctx);
       // OIDC Core 3.1.2.1: an id_token_hint for another user than the session's means a new login.
       const hintSub = params.id_token_hint === undefined ? undefined : (await verifyIdTokenHint(op, params.id_token_hint)).sub;
-      let login = needsLogin(params, session?.record, now, false) || (hintSub !== undefined && session?.record.accountId !== hintSub);
+      // The hint shows the sub this client saw (pairwise, OIDC Core 8.1), so the session's is compared as this client sees it.
+      const hintedOther = hintSub !== undefined && (!session || (await subjectFor(op, client, session.record.accountId)) !== hintSub);
+      let login = needsLogin(params, session?.record, now, false) || hintedOther;
       // A login ticket (loginAs) or --auto-login stands for a user who always says yes: no pages.
       const ticket = ctx.get(LOGIN_TICKET_HEADER);
       const automatic = ticket !== '' || op.config.autoLogin !== undefined;

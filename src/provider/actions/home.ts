@@ -32,6 +32,8 @@ function clientRow(op: Provider, c: Client): ViewModel {
     redirectUris: c.redirect_uris,
     grants: c.grant_types.join(', '),
     builtin: c.client_id === PLAYGROUND_CLIENT_ID,
+    // RFC 7591: the client registered itself at the registration endpoint.
+    registered: c.registration_access_token_hash !== undefined,
     playground: ineligibility(op, c) === undefined,
   };
 }

@@ -4,6 +4,7 @@ import { parseParams } from '../middleware/body.js';
 import { authenticateClient } from '../middleware/client-auth.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
+import { subjectFor } from '../subject.js';
 import { findAnyToken } from '../token-lookup.js';
 
 /**
@@ -36,17 +37,21 @@ export function introspection(op: Provider): Middleware[] {
         iat: record.iat,
         exp: record.exp,
       };
+      // OIDC Core 8.1: the sub the token's client saw (pairwise for a pairwise client), not the user's own.
+      const tokenClient = await op.store.getClient(record.clientId);
       if (found.kind === 'access_token') {
         // RFC 9449 6.2: a DPoP-bound token says so, with the key it is bound to.
         const { jkt } = found.record;
+        const sub = found.record.forUser ? await subjectFor(op, tokenClient, found.record.sub) : found.record.sub;
         ctx.body = {
-          ...common, token_type: jkt === undefined ? 'Bearer' : 'DPoP', sub: found.record.sub, aud: found.record.aud,
+          ...common, token_type: jkt === undefined ? 'Bearer' : 'DPoP', sub, aud: found.record.aud,
           auth_time: found.record.authTime, ...(jkt !== undefined ? { cnf: { jkt } } : {}),
         };
       } else {
         const { jkt } = found.record;
+        const sub = await subjectFor(op, tokenClient, found.record.accountId);
         ctx.body = {
-          ...common, token_type: 'refresh_token', sub: found.record.accountId, auth_time: found.record.authTime,
+          ...common, token_type: 'refresh_token', sub, auth_time: found.record.authTime,
           ...(jkt !== undefined ? { cnf: { jkt } } : {}),
         };
       }

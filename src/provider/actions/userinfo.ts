@@ -8,6 +8,7 @@ import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
 import { presentedToken } from '../dpop/presented-token.js';
 import { checkTokenBinding } from '../dpop/token-binding.js';
+import { subjectFor } from '../subject.js';
 
 /** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */
 export function userinfo(op: Provider): Middleware[] {
@@ -31,7 +32,9 @@ export function userinfo(op: Provider): Middleware[] {
         throw new InsufficientScope('the access token was not issued with the openid scope for a user').withScheme(presented.scheme);
       }
       const user = await op.store.getUserBySub(record.sub);
-      const account = user ?? { sub: record.sub, claims: { preferred_username: record.sub } };
+      // OIDC Core 5.3.2: the same sub as the ID token, pairwise for a pairwise client (8.1).
+      const sub = await subjectFor(op, await op.store.getClient(record.clientId), record.sub);
+      const account = { sub, claims: user?.claims ?? { preferred_username: record.sub } };
       ctx.body = { ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo), ...claimsForScopes(account, scopes) };
     },
   ];
