@@ -21,6 +21,8 @@ export {
 } from './admin/fixture.js';
 export type { KeyView, RotateInput, RotateResult } from './admin/keys.js';
 export type { MintInput, MintResult } from './admin/tokens.js';
+export type { FaultInput } from './admin/faults.js';
+export type { FaultRule, FaultSpec, FaultKind, FaultEndpoint } from './util/faults.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
 export { hashPassword } from './util/password.js';
 export type { DevOpEvents, EventStream, EventType } from './util/events.js';

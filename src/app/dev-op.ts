@@ -9,6 +9,8 @@ import type { UserAddInput, UserView } from '../admin/users.js';
 import type { Provider } from '../provider/context.js';
 import type { Client, Store } from '../store/types.js';
 import type { EventStream } from '../util/events.js';
+import type { FaultRule } from '../util/faults.js';
+import type { FaultInput } from '../admin/faults.js';
 import { clientInput, type ClientMetadata } from './client-metadata.js';
 import type { DevClock } from './dev-clock.js';
 import type { LoginAsOptions, LoginAsResult } from './login-as.js';
@@ -59,6 +61,16 @@ export interface DevOp {
   readonly keys: {
     rotate(input?: RotateInput): Promise<RotateResult>;
     list(): Promise<KeyView[]>;
+  };
+  /**
+   * Fault rules for testing relying parties (README "Faults"): e.g.
+   * `add({ endpoint: 'token', client: 'web', error: 'invalid_grant', times: 2 })`, `add({ kind: 'id_token_wrong_aud' })`.
+   */
+  readonly faults: {
+    add(rule: FaultInput): Promise<FaultRule>;
+    list(): Promise<FaultRule[]>;
+    /** Remove every rule; resolves to how many there were. */
+    clear(): Promise<number>;
   };
   /** The instance's clock: the system clock until a test sets or advances it. */
   readonly clock: DevClock;
@@ -154,6 +166,11 @@ export function devOpHandle(parts: HandleParts): DevOp {
     keys: {
       rotate: (input = {}) => runOperation(ctx, 'jwks.rotate', input),
       list: () => runOperation(ctx, 'jwks.list', {}),
+    },
+    faults: {
+      add: (rule) => runOperation(ctx, 'fault.add', rule),
+      list: () => runOperation(ctx, 'fault.list', {}),
+      clear: async () => (await runOperation(ctx, 'fault.clear', {})).cleared,
     },
     loginAs: parts.loginAs,
     stop: parts.stop,

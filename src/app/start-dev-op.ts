@@ -14,6 +14,7 @@ import type { Route } from '../provider/routes.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
+import { createFaultRules } from '../util/faults.js';
 import { createRandom } from '../util/random.js';
 import type { Fixture } from '../admin/fixture.js';
 import type { DeterministicOption } from './deterministic.js';
@@ -129,9 +130,11 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       trustProxy: options.trustProxy === true, listenHost: options.host, features: resolveFeatures(options.features),
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
-    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady });
+    // Fault rules live as long as this instance: the handle and the admin endpoint change them.
+    const faults = createFaultRules();
+    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
     // What the handle and the admin endpoint run admin operations against: one code path.
-    const operations: OperationContext = { store, issuer, clock, random, fixture, keysChanged: () => provider.keysChanged() };
+    const operations: OperationContext = { store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged() };
     // The management CLI finds a data file's server through the owner file (0600) and applies
     // changes here, with this instance's token; in memory there is nothing to find. Always from the
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
