@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { clientCommand } from './client.js';
 import { exportCommand } from './export.js';
 import { fail } from './fail.js';
+import { faultCommand } from './fault.js';
 import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
@@ -32,6 +33,7 @@ export function program(): Command {
     .addCommand(loginCommand())
     .addCommand(exportCommand())
     .addCommand(resetCommand())
+    .addCommand(faultCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start
