@@ -23,6 +23,8 @@ export interface StartConfig {
   trustProxy?: boolean;
   quiet?: boolean;
   open?: boolean;
+  /** The OP's clock ahead ("5m") or behind ("-5m") the system's (`--clock-skew`). */
+  clockSkew?: string;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
@@ -31,6 +33,7 @@ type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
 const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
+  clockSkew: 'string',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 
