@@ -19,7 +19,7 @@ export {
   parseFixture, readFixture, applyFixture, exportFixture, resetStore, withHashedPasswords,
   type Fixture, type FixtureSettings, type ResetResult,
 } from './admin/fixture.js';
-export type { KeyView, RotateInput, RotateResult } from './admin/keys.js';
+export type { KeyView, KeyState, KeyChangeResult, RotateInput, RotateResult } from './admin/keys.js';
 export type { MintInput, MintResult } from './admin/tokens.js';
 export type { FaultInput } from './admin/faults.js';
 export type { FaultRule, FaultSpec, FaultKind, FaultEndpoint } from './util/faults.js';

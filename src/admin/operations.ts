@@ -80,6 +80,16 @@ export const operations = {
   'fault.add': read(async (ctx, input: FaultInput) => (await import('./faults.js')).addFault(ctx.store, ctx.faults, input)),
   'fault.list': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).listFaults(ctx.faults)),
   'fault.clear': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).clearFaults(ctx.faults)),
+  'jwks.activate': write(async (ctx, input: { kid: string }) => {
+    const result = await (await keys()).activateKey(ctx.store, ctx.clock, input);
+    ctx.keysChanged();
+    return result;
+  }, false),
+  'jwks.retire': write(async (ctx, input: { kid: string }) => {
+    const result = await (await keys()).retireKey(ctx.store, input);
+    ctx.keysChanged();
+    return result;
+  }, false),
   'token.mint': write(async (ctx, input: MintInput) => (await import('./tokens.js')).mintToken(ctx, input)),
   export: read(async (ctx, input: { includeKeys?: boolean }) => (await fixtures()).exportFixture(ctx.store, { includeKeys: idOf(input, 'includeKeys') === true })),
   /** Back to `input.fixture` if given (validated: it may come over the wire), else to the instance's own. */

@@ -61,6 +61,10 @@ export interface DevOp {
   readonly keys: {
     rotate(input?: RotateInput): Promise<RotateResult>;
     list(): Promise<KeyView[]>;
+    /** Make this key sign from now on (e.g. one `rotate({ publishOnly: true })` published earlier). */
+    activate(kid: string): Promise<KeyView>;
+    /** Take this key out of the JWKS: tokens it signed stop verifying. Not the active key. */
+    retire(kid: string): Promise<KeyView>;
   };
   /**
    * Fault rules for testing relying parties (README "Faults"): e.g.
@@ -166,6 +170,8 @@ export function devOpHandle(parts: HandleParts): DevOp {
     keys: {
       rotate: (input = {}) => runOperation(ctx, 'jwks.rotate', input),
       list: () => runOperation(ctx, 'jwks.list', {}),
+      activate: async (kid) => (await runOperation(ctx, 'jwks.activate', { kid })).key,
+      retire: async (kid) => (await runOperation(ctx, 'jwks.retire', { kid })).key,
     },
     faults: {
       add: (rule) => runOperation(ctx, 'fault.add', rule),
