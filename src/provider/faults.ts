@@ -62,6 +62,8 @@ function spoils(rule: FaultRule, ctx: Ctx): boolean {
 /** Report the firing, then wait out the rule's latency. */
 async function fired(op: Provider, ctx: Ctx, rule: FaultRule, clientId: string | undefined): Promise<void> {
   ctx.state.fault = `fault ${rule.id} ${rule.kind}`;
+  // The endpoint may not get as far as naming the client: the log line still does.
+  if (clientId !== undefined) ctx.state.clientId ??= clientId;
   op.events.emit('fault', {
     id: rule.id, kind: rule.kind, endpoint: rule.endpoint, path: ctx.path, fired: rule.fired, ...(clientId !== undefined ? { clientId } : {}),
   });

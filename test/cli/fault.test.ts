@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { execa } from 'execa';
 import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/util/faults.js';
-import { serverForSuite, tempDir } from '../helpers/cli.js';
+import { BIN, serverForSuite, tempDir } from '../helpers/cli.js';
 import { cli, cliJson, expectUsageError, project } from './support.js';
 
 /** `dev-op fault add|list|clear` change the running server's rules through its admin endpoint. */
@@ -77,6 +78,30 @@ describe('dev-op fault with no server running', () => {
     } finally {
       await p.cleanup();
       await empty.cleanup();
+    }
+  });
+});
+
+describe('every firing is in the request log', () => {
+  it('the log line of a faulted request names the rule and its kind', async () => {
+    const tmp = await tempDir();
+    const data = join(tmp.path, 'db.json');
+    const proc = execa('node', [BIN, 'start', '--json', '--port', '0', '--log-format', 'json', '--data', data], { reject: false, env: { NO_COLOR: '1' } });
+    try {
+      const ready = await new Promise<{ issuer: string }>((resolve) => {
+        proc.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as { issuer: string }));
+      });
+      let log = '';
+      proc.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+      const rule = await cliJson<FaultRule>(data, ['fault', 'add', '--endpoint', 'token', '--error', 'invalid_grant']);
+      await fetch(`${ready.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=app' });
+      await expect.poll(() => log).toContain('"path":"/token"');
+      const line = JSON.parse(log.split('\n').find((l) => l.includes('"path":"/token"'))!) as Record<string, unknown>;
+      expect(line).toMatchObject({ method: 'POST', status: 400, client_id: 'app', detail: `fault ${rule.id} error invalid_grant` });
+    } finally {
+      proc.kill('SIGTERM');
+      await proc;
+      await tmp.cleanup();
     }
   });
 });
