@@ -6,6 +6,7 @@ import type { FaultRule } from '../util/faults.js';
 import { checkRedirectUri } from './checks/redirect-uri.js';
 import { responseModeFor } from './checks/response-type.js';
 import type { Ctx, Middleware, Provider } from './context.js';
+import { corsHeaders } from './cross-cutting.js';
 import { parseParams } from './middleware/body.js';
 import type { ClientRedirect } from './send-to-client.js';
 import { findAccessToken } from './token-lookup.js';
@@ -20,6 +21,8 @@ import { findAccessToken } from './token-lookup.js';
  */
 export function applyFaults(op: Provider, endpoint: string): Middleware {
   return async function faults(ctx, next) {
+    // A preflight only asks whether the real request may be sent: the fault is for that one.
+    if (ctx.method === 'OPTIONS') return next();
     // Parameters are read here once (parseParams then keeps them): a rule may name the client.
     if (endpoint !== 'discovery' && endpoint !== 'jwks') await parseParams(ctx, async () => {});
     const clientId = await presentedClientId(op, ctx);
@@ -27,6 +30,13 @@ export function applyFaults(op: Provider, endpoint: string): Middleware {
     const before = op.faults.fire(endpoint, clientId, (r) => actsBefore(r, ctx, redirect));
     if (before) {
       await fired(op, ctx, before, clientId);
+      // A browser app must be able to read the fault, as it reads the endpoint's own answers (cors.ts).
+      if (endpoint !== 'authorization' && endpoint !== 'end_session') {
+        for (const [name, value] of corsHeaders(ctx.get('origin'))) {
+          if (name === 'Vary') ctx.vary(value);
+          else ctx.set(name, value);
+        }
+      }
       if (answerBefore(ctx, before, redirect)) return;
     }
     await next();

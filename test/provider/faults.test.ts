@@ -100,6 +100,17 @@ describe('an HTTP status', () => {
     expect((await exchange(config, cb)).access_token).toBeTruthy();
   });
 
+  it('a browser app can read the fault (CORS headers), and its preflight is not faulted', async () => {
+    await op.faults.add({ endpoint: 'token', status: 503 });
+    const origin = 'http://localhost:5173';
+    const preflight = await fetch(`${op.issuer}/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    const res = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { origin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=web' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+    expect((await op.faults.list())[0]!.fired).toBe(1);
+  });
+
   it('--status 500 on discovery: openid-client cannot discover the OP', async () => {
     await op.faults.add({ endpoint: 'discovery', status: 500 });
     await expect(relyingParty(op, web)).rejects.toThrow();
