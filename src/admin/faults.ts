@@ -19,7 +19,7 @@ export interface FaultInput {
   /** An HTTP status: alone, a bare status; with `error`, that error's status. */
   status?: number;
   /** One of the kinds that are not an error, a status or latency (jwks_without_key, id_token_wrong_aud, …). */
-  kind?: string;
+  kind?: Exclude<FaultKind, 'error' | 'status' | 'latency'>;
   /** kind device_pending: polls answered authorization_pending before access_denied (default 3). */
   pending?: number;
 }

@@ -23,7 +23,7 @@ interface AddFlags extends CommonFlags {
 function kindOf(flags: AddFlags): Pick<FaultInput, 'kind' | 'pending'> {
   const kinds: Pick<FaultInput, 'kind' | 'pending'>[] = [];
   if (flags.jwksWithoutKey) kinds.push({ kind: 'jwks_without_key' });
-  if (flags.idToken) kinds.push({ kind: `id_token_${flags.idToken.replace('-', '_')}` });
+  if (flags.idToken) kinds.push({ kind: `id_token_${flags.idToken.replace('-', '_') as 'wrong_aud' | 'wrong_iss' | 'expired' | 'bad_signature'}` });
   if (flags.userinfoSubMismatch) kinds.push({ kind: 'userinfo_sub_mismatch' });
   if (flags.devicePending !== undefined) kinds.push({ kind: 'device_pending', pending: Number(flags.devicePending) });
   if (flags.denyConsent) kinds.push({ kind: 'deny_consent' });
