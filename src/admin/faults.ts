@@ -109,7 +109,7 @@ export async function faultSpec(store: Store, raw: unknown): Promise<FaultSpec> 
 /** The instance's rules, or the reason there are none to change. */
 function rulesOf(faults: FaultRules | undefined): FaultRules {
   if (!faults) {
-    throw new UsageError('fault rules apply to a running server, and none runs on this data: start one with `dev-op start` (faults need no data file: startDevOp() has op.faults)');
+    throw new UsageError('fault rules apply to a running server, and none runs on this data file: start one with `dev-op start` (a --memory server takes them from code: op.faults.add)');
   }
   return faults;
 }
