@@ -20,8 +20,10 @@ export {
   parseFixture, readFixture, applyFixture, exportFixture, resetStore, withHashedPasswords,
   type Fixture, type FixtureSettings, type ResetResult,
 } from './admin/fixture.js';
-export type { KeyView, RotateInput, RotateResult } from './admin/keys.js';
+export type { KeyView, KeyState, KeyChangeResult, RotateInput, RotateResult } from './admin/keys.js';
 export type { MintInput, MintResult } from './admin/tokens.js';
+export type { FaultInput } from './admin/faults.js';
+export type { FaultRule, FaultSpec, FaultKind, FaultEndpoint } from './util/faults.js';
 export { seed, defaultClient, defaultUser, DEFAULT_CLIENT_ID, DEFAULT_USERNAME } from './admin/seed.js';
 export { hashPassword } from './util/password.js';
 export type { DevOpEvents, EventStream, EventType } from './util/events.js';

@@ -13,7 +13,7 @@ import * as check from './validate.js';
  * first token.
  */
 
-const KEY_FIELDS = ['kid', 'alg', 'createdAt', 'jwk', 'forRequestedAlg'] as const;
+const KEY_FIELDS = ['kid', 'alg', 'createdAt', 'jwk', 'forRequestedAlg', 'status', 'activatedAt'] as const;
 
 /** The JWK shape each alg needs (RFC 7518 6, RFC 8037 2), and its private members. */
 const SHAPE: Record<SigningAlg, { kty: string; crv?: string; pub: string[]; priv: string[] }> = {
@@ -42,8 +42,17 @@ export function keyFromFixture(raw: unknown, path: string, index: number): Store
     createdAt = new Date(k.createdAt).toISOString();
   }
   if (k.forRequestedAlg !== undefined && typeof k.forRequestedAlg !== 'boolean') throw at(`${path}.forRequestedAlg`, 'must be true or false');
+  // Rotation drill state (admin/keys.ts), as `export --include-keys` writes it.
+  if (k.status !== undefined && k.status !== 'next' && k.status !== 'retired') throw at(`${path}.status`, 'must be "next" or "retired"');
+  if (k.activatedAt !== undefined && (typeof k.activatedAt !== 'string' || Number.isNaN(Date.parse(k.activatedAt)))) {
+    throw at(`${path}.activatedAt`, 'must be an ISO date, e.g. 2030-01-01T00:00:00.000Z');
+  }
   const jwk = privateJwk(k.jwk, `${path}.jwk`, kid, alg);
-  return { kid, alg, createdAt, jwk, ...(k.forRequestedAlg === true ? { forRequestedAlg: true } : {}) };
+  return {
+    kid, alg, createdAt, jwk, ...(k.forRequestedAlg === true ? { forRequestedAlg: true } : {}),
+    ...(k.status !== undefined ? { status: k.status } : {}),
+    ...(k.activatedAt !== undefined ? { activatedAt: new Date(k.activatedAt as string).toISOString() } : {}),
+  };
 }
 
 function privateJwk(value: unknown, path: string, kid: string, alg: SigningAlg): JWK {

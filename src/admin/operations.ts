@@ -1,8 +1,10 @@
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { FaultRules } from '../util/faults.js';
 import type { RandomSource } from '../util/random.js';
 import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
+import type { FaultInput } from './faults.js';
 import type { Fixture } from './fixture.js';
 import type { InitInput } from './init.js';
 import type { RotateInput } from './keys.js';
@@ -22,6 +24,8 @@ export interface OperationContext {
   keysChanged(): void;
   /** The fixture the running instance started with (`--seed`, `fixture:`): what `reset` goes back to. */
   fixture?: Fixture;
+  /** The running instance's fault rules; absent where no server runs (fault operations then refuse). */
+  faults?: FaultRules;
 }
 
 export interface Operation<I, R> {
@@ -73,6 +77,20 @@ export const operations = {
     ctx.keysChanged();
     return result;
   }),
+  // Fault rules are the running server's memory, not data: nothing to write, under no lock.
+  'fault.add': read(async (ctx, input: FaultInput) => (await import('./faults.js')).addFault(ctx.store, ctx.faults, input)),
+  'fault.list': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).listFaults(ctx.faults)),
+  'fault.clear': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).clearFaults(ctx.faults)),
+  'jwks.activate': write(async (ctx, input: { kid: string }) => {
+    const result = await (await keys()).activateKey(ctx.store, ctx.clock, input);
+    ctx.keysChanged();
+    return result;
+  }, false),
+  'jwks.retire': write(async (ctx, input: { kid: string }) => {
+    const result = await (await keys()).retireKey(ctx.store, input);
+    ctx.keysChanged();
+    return result;
+  }, false),
   'token.mint': write(async (ctx, input: MintInput) => (await import('./tokens.js')).mintToken(ctx, input)),
   export: read(async (ctx, input: { includeKeys?: boolean }) => (await fixtures()).exportFixture(ctx.store, { includeKeys: idOf(input, 'includeKeys') === true })),
   /** Back to `input.fixture` if given (validated: it may come over the wire), else to the instance's own. */

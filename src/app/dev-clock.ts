@@ -19,12 +19,25 @@ function milliseconds(by: string | number): number {
 }
 
 /**
- * One clock per instance, passed to its provider and store. It follows `base` (the system clock
- * unless the caller gave one) until first moved: `advance` adds an offset to a running clock (or
- * to a pinned one), `set` pins it.
+ * A clock skew (`--clock-skew`): a duration ahead ("5m", "+30s") or behind ("-5m"), or signed
+ * milliseconds; at most a year either way.
  */
-export function createDevClock(base: Clock = systemClock): DevClock {
-  let offset = 0;
+export function clockSkewMs(skew: string | number): number {
+  const match = typeof skew === 'string' ? /^([+-]?)(\d+)(ms|s|m|h|d)$/.exec(skew.trim()) : null;
+  const ms = typeof skew === 'number' ? skew : match ? (match[1] === '-' ? -1 : 1) * Number(match[2]) * UNIT_MS[match[3]!]! : NaN;
+  if (!Number.isInteger(ms) || Math.abs(ms) > 365 * UNIT_MS.d!) {
+    throw new UsageError(`--clock-skew ${String(skew)}: use a duration ahead or behind the system clock, such as 5m, -30s or 2h`);
+  }
+  return ms;
+}
+
+/**
+ * One clock per instance, passed to its provider and store. It follows `base` (the system clock
+ * unless the caller gave one) plus `skewMs` until first moved: `advance` adds to the offset of a
+ * running clock (or to a pinned one), `set` pins it.
+ */
+export function createDevClock(base: Clock = systemClock, skewMs = 0): DevClock {
+  let offset = skewMs;
   let pinned: number | undefined;
   return {
     now: () => pinned ?? base.now() + offset,

@@ -10,6 +10,8 @@ import type { UserAddInput, UserView } from '../admin/users.js';
 import type { Provider } from '../provider/context.js';
 import type { Client, Store } from '../store/types.js';
 import type { EventStream } from '../util/events.js';
+import type { FaultRule } from '../util/faults.js';
+import type { FaultInput } from '../admin/faults.js';
 import { clientInput, type ClientMetadata } from './client-metadata.js';
 import type { DevClock } from './dev-clock.js';
 import type { LoginAsOptions, LoginAsResult } from './login-as.js';
@@ -60,6 +62,20 @@ export interface DevOp {
   readonly keys: {
     rotate(input?: RotateInput): Promise<RotateResult>;
     list(): Promise<KeyView[]>;
+    /** Make this key sign from now on (e.g. one `rotate({ publishOnly: true })` published earlier). */
+    activate(kid: string): Promise<KeyView>;
+    /** Take this key out of the JWKS: tokens it signed stop verifying. Not the active key. */
+    retire(kid: string): Promise<KeyView>;
+  };
+  /**
+   * Fault rules for testing relying parties (README "Faults"): e.g.
+   * `add({ endpoint: 'token', client: 'web', error: 'invalid_grant', times: 2 })`, `add({ kind: 'id_token_wrong_aud' })`.
+   */
+  readonly faults: {
+    add(rule: FaultInput): Promise<FaultRule>;
+    list(): Promise<FaultRule[]>;
+    /** Remove every rule; resolves to how many there were. */
+    clear(): Promise<number>;
   };
   readonly registration: {
     /** RFC 7591 3: an initial access token for `/reg` (`dev-op registration token`); ttl e.g. "1h", default a day. */
@@ -159,6 +175,13 @@ export function devOpHandle(parts: HandleParts): DevOp {
     keys: {
       rotate: (input = {}) => runOperation(ctx, 'jwks.rotate', input),
       list: () => runOperation(ctx, 'jwks.list', {}),
+      activate: async (kid) => (await runOperation(ctx, 'jwks.activate', { kid })).key,
+      retire: async (kid) => (await runOperation(ctx, 'jwks.retire', { kid })).key,
+    },
+    faults: {
+      add: (rule) => runOperation(ctx, 'fault.add', rule),
+      list: () => runOperation(ctx, 'fault.list', {}),
+      clear: async () => (await runOperation(ctx, 'fault.clear', {})).cleared,
     },
     registration: {
       token: (options = {}) => runOperation(ctx, 'registration.token', options),

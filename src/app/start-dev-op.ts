@@ -15,10 +15,11 @@ import type { Provider } from '../provider/context.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
+import { createFaultRules } from '../util/faults.js';
 import { createRandom } from '../util/random.js';
 import type { Fixture } from '../admin/fixture.js';
 import type { DeterministicOption } from './deterministic.js';
-import { createDevClock } from './dev-clock.js';
+import { clockSkewMs, createDevClock } from './dev-clock.js';
 import { devOpHandle, type DevOp, type DevOpDiscovery } from './dev-op.js';
 import { connectHost } from './local-request.js';
 import { loginAs } from './login-as.js';
@@ -52,6 +53,11 @@ export interface DevOpOptions {
   trustProxy?: boolean;
   /** What the instance's clock (`op.clock`) follows until a test moves it. Default the system clock. */
   clock?: Clock;
+  /**
+   * Run the OP's clock ahead ("5m") or behind ("-5m") of `clock`, for every token it issues and
+   * every expiry it checks: how an app copes with an OP whose clock is off (`--clock-skew`).
+   */
+  clockSkew?: string | number;
   /** A signing key being generated already (the CLI starts RSA generation early); unused in deterministic mode. */
   pendingKey?: Promise<StoredKey>;
   /**
@@ -94,7 +100,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const fixture = await loadFixture(options);
   // Loaded only when asked for: a normal start does not pay for it.
   const fixed = options.deterministic ? (await import('./deterministic.js')).determinism(options.deterministic) : undefined;
-  const clock = createDevClock(fixed?.clock ?? options.clock);
+  const clock = createDevClock(fixed?.clock ?? options.clock, options.clockSkew === undefined ? 0 : clockSkewMs(options.clockSkew));
   const random = fixed?.random ?? createRandom();
   const pendingKey = fixed ? Promise.resolve(fixed.signingKey) : options.pendingKey;
   // The fixture's settings are start options that an explicit option overrides.
@@ -130,9 +136,11 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       trustProxy: options.trustProxy === true, listenHost: options.host, features: resolveFeatures(options.features),
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
-    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady });
+    // Fault rules live as long as this instance: the handle and the admin endpoint change them.
+    const faults = createFaultRules();
+    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
     // What the handle and the admin endpoint run admin operations against: one code path.
-    const operations: OperationContext = { store, issuer, clock, random, fixture, keysChanged: () => provider.keysChanged() };
+    const operations: OperationContext = { store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged() };
     // The management CLI finds a data file's server through the owner file (0600) and applies
     // changes here, with this instance's token; in memory there is nothing to find. Always from the
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { clientCommand } from './client.js';
 import { exportCommand } from './export.js';
 import { fail } from './fail.js';
+import { faultCommand } from './fault.js';
 import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
@@ -34,6 +35,7 @@ export function program(): Command {
     .addCommand(exportCommand())
     .addCommand(resetCommand())
     .addCommand(registrationCommand())
+    .addCommand(faultCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start

@@ -32,6 +32,7 @@ interface StartFlags {
   detach?: boolean;
   /** --deterministic alone (true) or with a seed. */
   deterministic?: boolean | string;
+  clockSkew?: string;
   /** Protocol feature switches (config/features.ts). */
   disable?: string[];
   requirePar?: boolean;
@@ -133,6 +134,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
     features,
+    ...(flags.clockSkew !== undefined ? { clockSkew: flags.clockSkew } : {}),
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -167,6 +169,9 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   if (flags.host && !['127.0.0.1', '::1', 'localhost'].includes(flags.host)) {
     process.stderr.write(`dev-op: warning: listening on ${flags.host}, reachable from other machines. dev-op is for development only.\n`);
   }
+  if (flags.clockSkew !== undefined) {
+    process.stderr.write(`dev-op: the OP's clock runs ${flags.clockSkew} off the system clock (--clock-skew): in every token it issues and every expiry it checks\n`);
+  }
   if (flags.open) await openBrowser(server.issuer);
 }
 
@@ -184,6 +189,7 @@ export function startCommand(): Command {
     .option('--https', 'serve TLS with a certificate from a local CA kept beside the data file (issuer https://localhost:<port>)')
     .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
     .option('--key <file>', 'the PEM private key of --cert')
+    .option('--clock-skew <duration>', "run the OP's clock ahead (5m) or behind (-5m) the system's, for testing an app's clock tolerance")
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--dpop-nonce', 'DPoP proofs must carry a server nonce from the DPoP-Nonce header (RFC 9449 8, 9)')
     .option('--registration-token-required', 'registering a client at /reg needs an initial access token (dev-op registration token)')

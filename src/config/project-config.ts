@@ -34,6 +34,8 @@ export interface StartConfig {
   dpopNonce?: boolean;
   /** RFC 7591 3: registering at /reg needs an initial access token (`dev-op registration token`). */
   registrationTokenRequired?: boolean;
+  /** The OP's clock ahead ("5m") or behind ("-5m") the system's (`--clock-skew`). */
+  clockSkew?: string;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
@@ -45,6 +47,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   disable: 'list', requirePar: 'boolean', allowUnsignedRequestObjects: 'boolean',
   dpopNonce: 'boolean',
   registrationTokenRequired: 'boolean',
+  clockSkew: 'string',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

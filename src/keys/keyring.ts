@@ -8,23 +8,35 @@ export function newestFirst(keys: readonly StoredKey[]): StoredKey[] {
   return [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
+/** In the JWKS, and trusted to verify: every key but a retired one. */
+export const isPublished = (key: StoredKey): boolean => key.status !== 'retired';
+
+/** May sign: neither waiting to be activated (rotate --publish-only) nor retired. */
+export const canSign = (key: StoredKey): boolean => key.status === undefined;
+
+/** When a key became (or will count as) the signing key: its activation, else its creation. */
+export const activatedAt = (key: StoredKey): string => key.activatedAt ?? key.createdAt;
+
 /**
- * The active key: the newest one made by start or rotation (not for one client's alg). It signs
- * access tokens, and the ID tokens of every client that does not ask for an alg of its own.
+ * The active key: the latest activated (else newest) key made by start or rotation that may sign
+ * (not one for one client's alg). It signs access tokens, and the ID tokens of every client that
+ * does not ask for an alg of its own.
  */
 export function activeKey(newest: readonly StoredKey[]): StoredKey | undefined {
-  return newest.find((k) => !k.forRequestedAlg) ?? newest[0];
+  const candidates = newest.filter((k) => canSign(k) && !k.forRequestedAlg);
+  const latest = candidates.reduce<StoredKey | undefined>((best, k) => (best === undefined || activatedAt(k) > activatedAt(best) ? k : best), undefined);
+  return latest ?? newest.find(canSign) ?? newest.find(isPublished);
 }
 
-/** The key that signs ID tokens in `alg`: the active key if it has that alg, else the newest of that alg. */
+/** The key that signs ID tokens in `alg`: the active key if it has that alg, else the newest of that alg that may sign. */
 export function keyForAlg(newest: readonly StoredKey[], alg: string): StoredKey | undefined {
   const active = activeKey(newest);
-  return active?.alg === alg ? active : newest.find((k) => k.alg === alg);
+  return active?.alg === alg ? active : newest.find((k) => k.alg === alg && canSign(k));
 }
 
 /**
- * The keys the provider signs and verifies with. The active key signs (activeKey); all keys
- * verify, so tokens signed before a rotation stay valid. Key objects and the JWKS document are built
+ * The keys the provider signs and verifies with. The active key signs (activeKey); all published
+ * keys verify, so tokens signed before a rotation stay valid, until their key is retired. Key objects and the JWKS document are built
  * once per key set, not per request.
  */
 export class KeyRing {
@@ -35,8 +47,9 @@ export class KeyRing {
   private readonly objects = new Map<string, KeyObject>();
 
   constructor(keys: StoredKey[]) {
-    if (keys.length === 0) throw new Error('KeyRing needs at least one signing key');
-    this.keys = newestFirst(keys);
+    const published = keys.filter(isPublished);
+    if (published.length === 0) throw new Error('KeyRing needs at least one signing key');
+    this.keys = newestFirst(published);
     this.jwksJson = JSON.stringify({ keys: this.keys.map((k) => publicJwk(k.jwk)) });
     this.active = activeKey(this.keys)!;
   }

@@ -59,7 +59,8 @@ export function constantDocuments(op: Provider, next: RequestListener): RequestL
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const document = documents.get(path);
-    if (!document || req.method !== 'GET' || config.trustProxy) {
+    // A fault rule on discovery or the JWKS is applied by koa's fault step (faults.ts).
+    if (!document || req.method !== 'GET' || config.trustProxy || op.faults.targets(path === jwksPath ? 'jwks' : 'discovery')) {
       next(req, res);
       return;
     }

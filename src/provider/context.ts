@@ -6,6 +6,7 @@ import type { Client, Store } from '../store/types.js';
 import type { Signer } from '../tokens/sign.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
+import type { FaultRules } from '../util/faults.js';
 import type { RandomSource } from '../util/random.js';
 import type { Renderer } from '../views/render.js';
 import type { UserCodeAttempts } from './device/attempts.js';
@@ -39,6 +40,8 @@ export interface Provider {
   readonly userCodeAttempts: UserCodeAttempts;
   /** One-time pre-authenticated logins the instance's own code asked for (loginAs). */
   readonly loginTickets: LoginTickets;
+  /** Fault rules a test set on this instance (faults.ts applies them). */
+  readonly faults: FaultRules;
   /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
 }
@@ -66,6 +69,10 @@ export interface RequestState {
   error?: string;
   /** The request's verified DPoP proof (RFC 9449): the thumbprint of its key. */
   dpop?: { jkt: string };
+  /** The fault rule that fired on this request (faults.ts), for the log line. */
+  fault?: string;
+  /** Set once parseParams has read the parameters (the fault step may read them first). */
+  paramsRead?: boolean;
 }
 
 export type Ctx = Koa.ParameterizedContext<RequestState>;

@@ -19,12 +19,15 @@ export interface RequestOutcome {
   error?: string;
   /** performance.now() when the request arrived. */
   started: number;
+  /** The fault rule that fired, e.g. `fault f1 error` (provider/faults.ts). */
+  fault?: string;
 }
 
 /** Log the request and report it to the instance's event stream. */
 export function requestDone(op: Provider, r: RequestOutcome): void {
   const ms = Math.round((performance.now() - r.started) * 10) / 10;
-  op.logger.line({ method: r.method, path: r.path, status: r.status, client_id: r.clientId, detail: r.detail, ms });
+  const detail = r.fault === undefined ? r.detail : [r.fault, r.detail].filter(Boolean).join(' ');
+  op.logger.line({ method: r.method, path: r.path, status: r.status, client_id: r.clientId, detail, ms });
   if (op.events.listening('request')) {
     op.events.emit('request', { method: r.method, path: r.path, status: r.status, ms, ...(r.clientId ? { clientId: r.clientId } : {}) });
   }

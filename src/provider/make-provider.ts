@@ -5,6 +5,7 @@ import type { Store } from '../store/types.js';
 import { createSigner } from '../tokens/sign.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createEvents, type EventStream } from '../util/events.js';
+import { createFaultRules, type FaultRules } from '../util/faults.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { createRenderer } from '../views/render.js';
 import type { Provider } from './context.js';
@@ -24,6 +25,8 @@ export interface ProviderOptions {
   logSink?: (line: string) => void;
   /** Settles once the store holds the signing keys (a new memory store gets its key in the background). */
   keysReady?: Promise<void>;
+  /** Default: no rules (the app passes the instance's, which its handle and admin endpoint change). */
+  faults?: FaultRules;
 }
 
 /** What every action needs, for one issuer over one store; no HTTP (create.ts builds the koa app). */
@@ -42,6 +45,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     clientKeySets: new Map<string, JWTVerifyGetKey>(),
     userCodeAttempts: new UserCodeAttempts(clock),
     loginTickets: loginTickets(clock),
+    faults: opts.faults ?? createFaultRules(),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
     keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
     keysChanged: () => {

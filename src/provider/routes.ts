@@ -1,6 +1,7 @@
 import { discovery } from './actions/discovery.js';
 import { jwks } from './actions/jwks.js';
 import type { Middleware, Provider } from './context.js';
+import { FAULT_ENDPOINTS } from '../util/faults.js';
 import { lazy } from './lazy-action.js';
 import { wellKnownPaths } from './well-known.js';
 
@@ -46,6 +47,12 @@ export function routes(op: Provider, mounts: readonly Route[] = []): Route[] {
   ];
   // The issuer URL itself (no trailing slash) is the home page too.
   if (base) table.push([['GET'], base, 'home', lazy(() => import('./actions/home.js').then((m) => m.home(op)))]);
-  return table;
+  // Fault rules come first on every endpoint a rule can name; faults.ts is loaded by the first rule.
+  const faultable = new Set<string>(FAULT_ENDPOINTS);
+  const faults = (name: string): Middleware => async (ctx, next) => {
+    if (!op.faults.targets(name)) return next();
+    return (await import('./faults.js')).applyFaults(op, name)(ctx, next);
+  };
+  return table.map(([methods, path, name, action]) => (faultable.has(name) ? [methods, path, name, [faults(name), ...action]] : [methods, path, name, action]));
 }
 

@@ -259,6 +259,9 @@ export class FileStore implements Store {
   async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }
   async addKey(key: StoredKey): Promise<void> { return this.live().addKey(key); }
   async removeKey(kid: string): Promise<boolean> { return this.live().removeKey(kid); }
+  async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
+    return this.live().updateKey(kid, change);
+  }
   async listClients(): Promise<Client[]> { return this.live().listClients(); }
   async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
   async addClient(client: Client): Promise<void> { return this.live().addClient(client); }

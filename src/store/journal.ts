@@ -46,6 +46,13 @@ export class Journal implements Store {
     return removed;
   }
 
+  async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
+    const before = (await this.store.listKeys()).find((k) => k.kid === kid);
+    const after = await this.store.updateKey(kid, change);
+    if (after && before) this.undos.push(() => this.store.updateKey(kid, () => before));
+    return after;
+  }
+
   async listClients(): Promise<Client[]> { return this.store.listClients(); }
   async getClient(clientId: string): Promise<Client | undefined> { return this.store.getClient(clientId); }
   async addClient(client: Client): Promise<void> {

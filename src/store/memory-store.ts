@@ -90,6 +90,16 @@ export class MemoryStore implements Store {
     return this.removeWhere(this.data.keys, (k) => k.kid === kid);
   }
 
+  async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
+    const i = this.data.keys.findIndex((k) => k.kid === kid);
+    if (i < 0) return undefined;
+    const next = storable(change(structuredClone(this.data.keys[i]!)), `key ${kid}`);
+    if (next.kid !== kid) throw new TypeError(`updateKey: kid ${kid} cannot change`);
+    this.data.keys[i] = next;
+    this.onChange();
+    return structuredClone(next);
+  }
+
   async listClients(): Promise<Client[]> {
     // One JSON.parse of each kept text (copyStored), not a structuredClone: a reset lists them all.
     return this.data.clients.map((c) => this.texts.copy(c)!);

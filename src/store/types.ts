@@ -18,6 +18,14 @@ export interface StoredKey {
    * (id_token_signed_response_alg): it signs only those, and never becomes the active key.
    */
   forRequestedAlg?: boolean;
+  /**
+   * Key-rotation drills (`dev-op jwks rotate --publish-only`, `jwks activate`, `jwks retire`):
+   * 'next' is published but signs nothing until activated; 'retired' is neither published nor
+   * trusted any more. Absent: in use (as every key was before these existed).
+   */
+  status?: 'next' | 'retired';
+  /** ISO time `jwks activate` made it the active key: the latest activation (else creation) signs. */
+  activatedAt?: string;
 }
 
 import type { GrantType, TokenEndpointAuthMethod } from '../protocol/capabilities.js';
@@ -135,6 +143,8 @@ export interface Store {
   /** Add-if-absent by kid; throws AlreadyExistsError. */
   addKey(key: StoredKey): Promise<void>;
   removeKey(kid: string): Promise<boolean>;
+  /** updateClient for keys: atomically replace a key with `change(current)`; the kid cannot change. */
+  updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined>;
 
   listClients(): Promise<Client[]>;
   getClient(clientId: string): Promise<Client | undefined>;

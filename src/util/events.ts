@@ -12,6 +12,8 @@ export interface DevOpEvents {
   login: { username: string; clientId?: string };
   /** A request ended in an error response. */
   error: { code: string; status: number; path: string };
+  /** A fault rule fired (util/faults.ts): which, of what kind, where, and how many times so far. */
+  fault: { id: string; kind: string; endpoint: string; path: string; fired: number; clientId?: string };
 }
 
 export type EventType = keyof DevOpEvents;
@@ -31,7 +33,7 @@ export interface EventStream {
  * throws is reported on stderr and does not stop the others, nor the request that emitted.
  */
 export function createEvents(): EventStream {
-  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set() };
+  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set(), fault: new Set() };
   const stream: EventStream = {
     on(type, listener) {
       listeners[type].add(listener);

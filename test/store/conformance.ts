@@ -51,6 +51,18 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.listKeys()).toEqual([key('k2')]);
     });
 
+    it('updates a key in place (rotation drills: status, activatedAt); the kid cannot change', async () => {
+      await store.addKey(key('k1'));
+      await store.addKey(key('k2'));
+      const updated = await store.updateKey('k1', (k) => ({ ...k, status: 'retired' }));
+      expect(updated).toEqual({ ...key('k1'), status: 'retired' });
+      expect(await store.listKeys()).toEqual([updated, key('k2')]);
+      expect(await store.updateKey('nope', (k) => k)).toBeUndefined();
+      await expect(store.updateKey('k1', () => { throw new Error('bad input'); })).rejects.toThrow('bad input');
+      await expect(store.updateKey('k1', (k) => ({ ...k, kid: 'k3' }))).rejects.toThrow('cannot change');
+      expect(await store.listKeys()).toEqual([updated, key('k2')]);
+    });
+
     it('adds, gets, lists and removes clients; a duplicate client_id is AlreadyExists', async () => {
       await store.addClient(client('web'));
       await store.addClient(client('api'));

@@ -38,6 +38,8 @@ export function toParams(search: URLSearchParams): Params {
 
 /** Query parameters of a GET, or the url-encoded form of a POST, into ctx.state.params. */
 export const parseParams: Middleware = async (ctx, next) => {
+  // The fault step (faults.ts) may have read them already; a body is read only once.
+  if (ctx.state.paramsRead) return next();
   if (ctx.method === 'POST') {
     const body = await readBody(ctx, DEFAULTS.maxBodyBytes);
     if (body !== '' && !ctx.is('application/x-www-form-urlencoded')) {
@@ -47,5 +49,6 @@ export const parseParams: Middleware = async (ctx, next) => {
   } else {
     ctx.state.params = toParams(new URLSearchParams(ctx.querystring));
   }
+  ctx.state.paramsRead = true;
   await next();
 };

@@ -30,7 +30,8 @@ export function errorHandler(op: Provider): Middleware {
       await next();
     } catch (thrown) {
       const err = asOAuthError(thrown);
-      if (err.status >= 500) console.error(thrown);
+      // A fault rule's 5xx (provider/faults.ts) was asked for: nothing to report.
+      if (err.status >= 500 && ctx.state.fault === undefined) console.error(thrown);
       ctx.state.detail = err.error;
       ctx.state.error = err.error;
       const redirect = ctx.state.redirect;

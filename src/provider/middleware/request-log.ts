@@ -50,7 +50,7 @@ export function requestLog(op: Provider): Middleware {
     } finally {
       requestDone(op, {
         method: ctx.method, path: ctx.path, status: ctx.status, clientId: ctx.state.clientId, detail: ctx.state.detail,
-        error: ctx.state.error, started,
+        error: ctx.state.error, started, fault: ctx.state.fault,
       });
     }
   };
