@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -60,6 +60,23 @@ export interface Client {
   id_token_signed_response_alg?: SigningAlg | 'HS256';
 }
 
+/**
+ * A resource server (API), RFC 8707, in node-oidc-provider's getResourceServerInfo names: access
+ * tokens requested with `resource` = this URL carry its scopes only, `aud` = audience (default the
+ * URL), and its format and lifetime.
+ */
+export interface ResourceServer {
+  /** The resource indicator: an absolute URI without a fragment. */
+  resource: string;
+  /** Space-separated scopes granted only for this resource. */
+  scope: string;
+  /** The access token's `aud`; the resource URL when absent. */
+  audience?: string;
+  accessTokenFormat?: 'jwt' | 'opaque';
+  /** Access token lifetime in seconds; the client's or server's AccessToken ttl when absent. */
+  accessTokenTTL?: number;
+}
+
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
 export interface User {
   username: string;
@@ -84,6 +101,8 @@ export interface DataFile {
   keys: StoredKey[];
   clients: Client[];
   users: User[];
+  /** Declared resource servers (schema v4). */
+  resources: ResourceServer[];
   state: Partial<Record<StateKind, Record<string, StateRecord>>>;
 }
 
@@ -133,6 +152,14 @@ export interface Store {
   removeUser(username: string): Promise<boolean>;
   /** updateClient for users; the username cannot change, and the new sub must be no other user's (AlreadyExistsError). */
   updateUser(username: string, change: (user: User) => User): Promise<User | undefined>;
+
+  listResources(): Promise<ResourceServer[]>;
+  getResource(resource: string): Promise<ResourceServer | undefined>;
+  /** Add-if-absent by resource URL; throws AlreadyExistsError. */
+  addResource(server: ResourceServer): Promise<void>;
+  removeResource(resource: string): Promise<boolean>;
+  /** updateClient for resource servers; the resource URL cannot change. */
+  updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined>;
 
   /** Create or replace a state record. */
   put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void>;
