@@ -1,7 +1,8 @@
 import { UsageError } from '../errors/app-errors.js';
-import type { Client, ClientTtlName, User } from '../store/types.js';
+import type { Client, ClientTtlName, ResourceServer, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
 import { buildClient } from './clients.js';
+import { buildResource } from './resources.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -68,9 +69,10 @@ const CLIENT_FIELDS = [
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
+const RESOURCE_FIELDS = ['resource', 'scope', 'audience', 'accessTokenFormat', 'accessTokenTTL'] as const;
 
 /** The fixture field each `client add` / `user add` flag stands for, for the rules across fields that buildClient checks. */
-const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
+const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, string>> = {
   client: {
     '--id': 'client_id', '--secret': 'client_secret', '--public': 'token_endpoint_auth_method none', '--redirect-uri': 'redirect_uris',
     '--grant': 'grant_types', '--response-type': 'response_types', '--scope': 'scope', '--name': 'client_name',
@@ -80,6 +82,9 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
+  },
+  resource: {
+    URL: 'resource', '--scope': 'scope', '--audience': 'audience', '--token-format': 'accessTokenFormat', '--ttl': 'accessTokenTTL',
   },
 };
 
@@ -172,4 +177,18 @@ export function userFromFixture(raw: unknown, path: string): User {
   for (const name of ['username', 'password', 'sub', 'email', 'name'] as const) stringAt(u[name], `${path}.${name}`);
   const claims = u.claims === undefined ? undefined : objectAt(u.claims, `${path}.claims`, 'an object of claims ({"email": "…"})');
   return translated(path, FIELD_OF_FLAG.user, () => buildUser({ ...u, claims }));
+}
+
+/** A resource server in node-oidc-provider's getResourceServerInfo names, with the rules of `resource add`. */
+export function resourceFromFixture(raw: unknown, path: string): ResourceServer {
+  const r = objectAt(raw, path, 'an object describing a resource server ({ "resource": "http://localhost:3006/api", "scope": "api:read" })');
+  unknownKeys(r, RESOURCE_FIELDS, path);
+  for (const name of ['resource', 'scope', 'audience', 'accessTokenFormat'] as const) stringAt(r[name], `${path}.${name}`);
+  const ttl = r.accessTokenTTL;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0)) {
+    throw at(`${path}.accessTokenTTL`, 'must be a positive whole number of seconds');
+  }
+  return translated(path, FIELD_OF_FLAG.resource, () => buildResource({
+    resource: r.resource, scope: r.scope, audience: r.audience, tokenFormat: r.accessTokenFormat, ttl,
+  }));
 }

@@ -5,6 +5,7 @@ import type { ClientUpdateInput } from './client-update.js';
 import type { ClientAddInput } from './clients.js';
 import type { Fixture } from './fixture.js';
 import type { InitInput } from './init.js';
+import type { ResourceAddInput, ResourceUpdateInput } from './resources.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
 import type { MintInput } from './tokens.js';
@@ -48,6 +49,7 @@ const clients = () => import('./clients.js');
 const users = () => import('./users.js');
 const keys = () => import('./keys.js');
 const fixtures = () => import('./fixture.js');
+const resources = () => import('./resources.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -65,6 +67,11 @@ export const operations = {
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
   'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),
+  'resource.add': write(async (ctx, input: ResourceAddInput) => (await resources()).addResource(ctx.store, input)),
+  'resource.update': write(async (ctx, input: ResourceUpdateInput) => (await resources()).updateResource(ctx.store, input)),
+  'resource.list': read(async (ctx, _input: Record<string, never>) => (await resources()).listResources(ctx.store)),
+  'resource.show': read(async (ctx, input: { resource: string }) => (await resources()).showResource(ctx.store, idOf(input, 'resource'))),
+  'resource.remove': write(async (ctx, input: { resource: string }) => (await resources()).removeResource(ctx.store, idOf(input, 'resource'))),
   'jwks.list': read(async (ctx, _input: Record<string, never>) => (await keys()).listKeys(ctx.store)),
   'jwks.export': read(async (ctx, _input: Record<string, never>) => (await keys()).exportJwks(ctx.store)),
   'jwks.rotate': write(async (ctx, input: RotateInput) => {

@@ -7,6 +7,7 @@ import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
 import { resetCommand } from './reset.js';
+import { resourceCommand } from './resource.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
@@ -27,6 +28,7 @@ export function program(): Command {
     .addCommand(initCommand())
     .addCommand(clientCommand())
     .addCommand(userCommand())
+    .addCommand(resourceCommand())
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
     .addCommand(loginCommand())
