@@ -5,6 +5,8 @@ import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
+import type { Target } from './checks/resource.js';
+import { accessTokenShape } from './resources.js';
 import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
@@ -30,8 +32,8 @@ export interface UserGrantContext {
   /** The claims parameter (JSON), if the authorization request had one. */
   claims?: string;
   acr?: string;
-  /** RFC 8707: the access token's audience, instead of the client_id. */
-  resource?: string;
+  /** RFC 8707: the resource the access token is for (its audience, and a declared server's scopes, lifetime and format). */
+  target?: Target;
 }
 
 /** The token response, and who the access token was issued to (for the instance's `token` event). */
@@ -44,12 +46,12 @@ export interface IssuedTokens {
 
 /** The token response for a user grant (authorization_code, refresh_token). */
 export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<IssuedTokens> {
-  const scope = g.scopes.join(' ');
+  const shape = accessTokenShape(op, g.client, g.scopes, g.target, 'AccessToken');
   const { token, expiresIn, jti } = await issueAccessToken(op, {
-    client: g.client, sub: g.accountId, scope, forUser: true, grantId: g.grantId,
-    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource,
+    client: g.client, sub: g.accountId, forUser: true, grantId: g.grantId, authTime: g.authTime, claims: g.claims, ...shape,
   });
-  const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
+  // RFC 6749 5.1: `scope` is the access token's (a resource server's own scopes only).
+  const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: shape.scope };
   if (g.scopes.includes('openid')) {
     response.id_token = await signIdTokenFor(op, g.client, {
       sub: g.accountId, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
@@ -68,7 +70,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
     ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
-    ...(g.resource !== undefined ? { resource: g.resource } : {}),
+    ...(g.target !== undefined ? { resource: g.target.resource } : {}),
   };
   await putTokenRecord(op, 'RefreshToken', refreshToken, record);
   return refreshToken;

@@ -6,7 +6,6 @@ import type { AuthorizationParams } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { parseClaimsRequest } from '../checks/claims-request.js';
 import { checkCodeChallenge } from '../checks/pkce.js';
-import { checkResource } from '../checks/resource.js';
 import { checkResponseType, responseModeFor } from '../checks/response-type.js';
 import { checkRedirectUri } from '../checks/redirect-uri.js';
 import { checkUserScope } from '../checks/scope.js';
@@ -16,6 +15,7 @@ import { verifyIdTokenHint } from '../id-token-hint.js';
 import { needsConsent, needsLogin, promptValues } from '../interaction-policy.js';
 import { parseParams } from '../middleware/body.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { requestedResources } from '../resources.js';
 import { loadSession, startSession } from '../session.js';
 import { startInteraction } from '../start-interaction.js';
 import { LOGIN_TICKET_HEADER } from '../login-tickets.js';
@@ -70,7 +70,7 @@ export function authorization(op: Provider): Middleware[] {
 
     async function checkParameters(ctx, next) {
       const { params, client } = ctx.state;
-      const scopes = checkUserScope(client!, params.scope);
+      const scopes = checkUserScope(client!, params.scope, await requestedResources(op, params.resource));
       const idTokenAtAuthorization = params.response_type!.split(' ').includes('id_token');
       if (idTokenAtAuthorization && !scopes.includes('openid')) throw new InvalidRequest('response_type with id_token requires the openid scope');
       // OIDC Core 3.2.2.1 / 3.3.2.11: nonce is required whenever the ID token comes from this endpoint.
@@ -81,7 +81,6 @@ export function authorization(op: Provider): Middleware[] {
       if (prompts.has('none') && prompts.size > 1) throw new InvalidRequest('prompt=none must not be combined with other values');
       if (params.max_age !== undefined && !/^\d+$/.test(params.max_age)) throw new InvalidRequest('max_age must be a non-negative integer');
       parseClaimsRequest(params.claims);
-      checkResource(params.resource);
       // offline_access means nothing to a client that may not refresh: drop it rather than fail.
       const granted = client!.grant_types.includes('refresh_token') ? scopes : scopes.filter((s) => s !== 'offline_access');
       params.scope = granted.join(' ');

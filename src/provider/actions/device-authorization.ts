@@ -4,6 +4,7 @@ import type { DeviceCodeRecord } from '../../store/records.js';
 import { epochSeconds } from '../../util/clock.js';
 import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import { checkUserScope } from '../checks/scope.js';
+import { requestedResources } from '../resources.js';
 import type { Middleware, Provider } from '../context.js';
 import { generateUserCode, normaliseUserCode } from '../device/user-code.js';
 import { parseParams } from '../middleware/body.js';
@@ -24,7 +25,8 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       if (!client.grant_types.includes(DEVICE_CODE_GRANT)) {
         throw new UnauthorizedClient(`client ${client.client_id} is not allowed the device_code grant`);
       }
-      const scope = checkUserScope(client, ctx.state.params.scope).join(' ');
+      const resources = await requestedResources(op, ctx.state.params.resource);
+      const scope = checkUserScope(client, ctx.state.params.scope, resources).join(' ');
       const now = epochSeconds(op.clock);
       const ttl = ttlFor(op, client, 'DeviceCode');
       const deviceCode = op.random.id();
@@ -36,6 +38,7 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       const record: DeviceCodeRecord = {
         clientId: client.client_id, userCode: normaliseUserCode(userCode), scope, status: 'pending',
         expiresAt: now + ttl, interval: DEFAULTS.deviceInterval, exp: now + ttl + 600,
+        ...(resources.target ? { resource: resources.target.resource } : {}),
       };
       await op.store.put('DeviceCode', deviceCode, record);
       const verificationUri = `${op.config.issuer}${op.config.routes.device_verification}`;
