@@ -41,6 +41,10 @@ function asAddInput(client: Client): ClientAddInput {
     native: client.application_type === 'native',
     jwksUri: client.jwks_uri,
     jwks: client.jwks,
+    backchannelLogoutUri: client.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: client.backchannel_logout_session_required,
+    frontchannelLogoutUri: client.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: client.frontchannel_logout_session_required,
   };
 }
 

@@ -4,9 +4,10 @@ import type { Client, GrantType, Store } from '../store/types.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import { RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
+import { logoutChannels, type LogoutChannelInput } from './logout-metadata.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
-export interface ClientAddInput {
+export interface ClientAddInput extends LogoutChannelInput {
   id?: string;
   secret?: string;
   public?: boolean;
@@ -141,6 +142,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
+    ...logoutChannels(input),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

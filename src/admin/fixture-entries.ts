@@ -66,6 +66,7 @@ const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+  'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -79,6 +80,9 @@ const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, strin
     '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
     '--grant authorization_code': 'grant_types authorization_code',
+    '--backchannel-logout-uri': 'backchannel_logout_uri', '--frontchannel-logout-uri': 'frontchannel_logout_uri',
+    '--backchannel-logout-session-required': 'backchannel_logout_session_required',
+    '--frontchannel-logout-session-required': 'frontchannel_logout_session_required',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -141,6 +145,10 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     native: appType === 'native',
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
+    backchannelLogoutUri: m.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: booleanAt(m.backchannel_logout_session_required, `${path}.backchannel_logout_session_required`),
+    frontchannelLogoutUri: m.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: booleanAt(m.frontchannel_logout_session_required, `${path}.frontchannel_logout_session_required`),
   }));
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';

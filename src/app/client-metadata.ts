@@ -22,6 +22,11 @@ export interface ClientMetadata {
   application_type?: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: unknown[] };
+  /** OIDC Back-Channel / Front-Channel Logout 1.0. */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: boolean;
+  frontchannel_logout_uri?: string;
+  frontchannel_logout_session_required?: boolean;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -29,6 +34,8 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+  backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
+  frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
 };
 
 /**

@@ -19,6 +19,8 @@ interface AddFlags extends CommonFlags {
   native?: boolean;
   jwksUri?: string;
   jwks?: string;
+  backchannelLogoutUri?: string;
+  frontchannelLogoutUri?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -57,6 +59,8 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
     ['jwks_uri', client.jwks_uri],
+    ['backchannel_logout', client.backchannel_logout_uri],
+    ['frontchannel_logout', client.frontchannel_logout_uri],
   ]);
 }
 
@@ -76,6 +80,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
+    backchannelLogoutUri: flags.backchannelLogoutUri, frontchannelLogoutUri: flags.frontchannelLogoutUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -161,7 +166,9 @@ function clientOptions(command: Command): Command {
     .option('--skip-consent', 'never show the consent page for this client')
     .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    .option('--backchannel-logout-uri <uri>', 'OIDC Back-Channel Logout: where dev-op POSTs a logout token when the user signs out')
+    .option('--frontchannel-logout-uri <uri>', 'OIDC Front-Channel Logout: loaded in an iframe (with iss and sid) on the signed-out page');
 }
 
 export function clientCommand() {

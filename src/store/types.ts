@@ -58,6 +58,13 @@ export interface Client {
   rotate_refresh_token?: boolean;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
+  /** OIDC Back-Channel Logout 1.0: where the OP POSTs a logout token when the user's session ends. */
+  backchannel_logout_uri?: string;
+  /** The logout token must carry `sid` (dev-op always sends it when the session has one). */
+  backchannel_logout_session_required?: boolean;
+  /** OIDC Front-Channel Logout 1.0: rendered in an iframe, with iss and sid, on the logged-out page. */
+  frontchannel_logout_uri?: string;
+  frontchannel_logout_session_required?: boolean;
 }
 
 /**
