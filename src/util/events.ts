@@ -12,6 +12,8 @@ export interface DevOpEvents {
   login: { username: string; clientId?: string };
   /** A request ended in an error response. */
   error: { code: string; status: number; path: string };
+  /** A back-channel logout token was POSTed to a client (OIDC Back-Channel Logout 1.0), or failed to be. */
+  backchannelLogout: { clientId: string; sid: string; uri: string; delivered: boolean; status?: number; reason?: string };
 }
 
 export type EventType = keyof DevOpEvents;
@@ -31,7 +33,9 @@ export interface EventStream {
  * throws is reported on stderr and does not stop the others, nor the request that emitted.
  */
 export function createEvents(): EventStream {
-  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set() };
+  const listeners: { [T in EventType]: Set<Listener<T>> } = {
+    request: new Set(), token: new Set(), login: new Set(), error: new Set(), backchannelLogout: new Set(),
+  };
   const stream: EventStream = {
     on(type, listener) {
       listeners[type].add(listener);

@@ -45,6 +45,16 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    ...logoutChannelMetadata(op),
+  };
+}
+
+/** OIDC Back-Channel Logout 1.0 2.1 / Front-Channel Logout 1.0 3: advertised exactly when on (sid is always sent). */
+function logoutChannelMetadata(op: Provider): Record<string, boolean> {
+  const { backchannelLogout, frontchannelLogout } = op.config.features;
+  return {
+    ...(backchannelLogout.enabled ? { backchannel_logout_supported: true, backchannel_logout_session_supported: true } : {}),
+    ...(frontchannelLogout.enabled ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
   };
 }
 
