@@ -105,6 +105,20 @@ describe('back-channel and front-channel logout (OIDC Back-Channel / Front-Chann
     expect(payload).not.toHaveProperty('nonce');
   });
 
+  it('another user signing in on the same browser ends the first session: its clients get a logout token for it', async () => {
+    const rp = confidentialClient({ client_id: 'bc-switch', backchannel_logout_uri: good.url });
+    await server.store.addClient(rp);
+    await server.store.addUser({ username: 'carol', sub: 'carol', claims: {} });
+    const agent = new FormAgent();
+    const { config, tokens } = await signIn(agent, rp);
+    const before = good.received.length;
+    const req = await authRequest(config, rp.redirect_uris[0]!, { prompt: 'login' });
+    await authorize(agent, req.url, 'carol');
+    expect(good.received).toHaveLength(before + 1);
+    const claims = decodeJwt(new URLSearchParams(good.received[before]).get('logout_token')!);
+    expect(claims).toMatchObject({ aud: 'bc-switch', sub: 'alice', sid: tokens.claims()!.sid });
+  });
+
   it('a failing and a silent back-channel endpoint: the logout still succeeds at once, and the failure is logged', async () => {
     const broken = confidentialClient({ client_id: 'bc-broken', backchannel_logout_uri: failing.url });
     const silent = confidentialClient({ client_id: 'bc-silent', backchannel_logout_uri: hanging.url });
