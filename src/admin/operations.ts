@@ -1,3 +1,4 @@
+import type { SessionRecord } from '../store/records.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { RandomSource } from '../util/random.js';
@@ -21,6 +22,11 @@ export interface OperationContext {
   random: RandomSource;
   /** Tell the provider (if any) that the signing keys changed, so the next token uses the new one. */
   keysChanged(): void;
+  /**
+   * Tell the provider (if any) that these sessions were ended by an operation (a user removed),
+   * so the clients that took part in them hear of it (OIDC Back-Channel Logout 1.0).
+   */
+  sessionsEnded?(sessions: SessionRecord[]): Promise<void>;
   /** The fixture the running instance started with (`--seed`, `fixture:`): what `reset` goes back to. */
   fixture?: Fixture;
 }
@@ -66,7 +72,7 @@ export const operations = {
   'user.update': write(async (ctx, input: UserUpdateInput) => (await import('./user-update.js')).updateUser(ctx.store, input)),
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
-  'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),
+  'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'), ctx.sessionsEnded)),
   'resource.add': write(async (ctx, input: ResourceAddInput) => (await resources()).addResource(ctx.store, input)),
   'resource.update': write(async (ctx, input: ResourceUpdateInput) => (await resources()).updateResource(ctx.store, input)),
   'resource.list': read(async (ctx, _input: Record<string, never>) => (await resources()).listResources(ctx.store)),

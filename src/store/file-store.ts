@@ -9,6 +9,7 @@ import { MAX_STORED_DEPTH } from './stored-copy.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
+import type { SessionRecord } from './records.js';
 import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface FileStoreOptions {
@@ -279,6 +280,7 @@ export class FileStore implements Store {
   async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
     return this.live().updateResource(resource, change);
   }
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> { return this.live().sessionsOf(accountId); }
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {
     return this.live().put(kind, id, record);
   }

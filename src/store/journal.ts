@@ -1,3 +1,4 @@
+import type { SessionRecord } from './records.js';
 import type { Client, Consumed, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 /**
@@ -104,6 +105,7 @@ export class Journal implements Store {
     return after;
   }
 
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> { return this.store.sessionsOf(accountId); }
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> { return this.store.put(kind, id, record); }
   async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
     return this.store.putIfAbsent(kind, id, record);

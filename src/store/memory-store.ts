@@ -8,6 +8,7 @@ import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './
 import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import { StringPool } from './string-pool.js';
+import type { SessionRecord } from './records.js';
 import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface MemoryStoreOptions {
@@ -179,6 +180,13 @@ export class MemoryStore implements Store {
     this.data.resources[i] = next;
     this.onChange();
     return structuredClone(next);
+  }
+
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> {
+    const now = epochSeconds(this.clock);
+    return Object.values(this.data.state.Session ?? {})
+      .filter((s) => (s as SessionRecord).accountId === accountId && !isExpired(s, now))
+      .map((s) => cloneJson(s as SessionRecord));
   }
 
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {

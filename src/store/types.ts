@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { StateKind, StateRecord, StateRecords } from './records.js';
+import type { SessionRecord, StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
 export const SCHEMA_VERSION = 4;
@@ -167,6 +167,9 @@ export interface Store {
   removeResource(resource: string): Promise<boolean>;
   /** updateClient for resource servers; the resource URL cannot change. */
   updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined>;
+
+  /** The live sessions of one end-user (by sub): whose clients hear of it when they are revoked (back-channel logout). */
+  sessionsOf(accountId: string): Promise<SessionRecord[]>;
 
   /** Create or replace a state record. */
   put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void>;

@@ -119,6 +119,22 @@ describe('back-channel and front-channel logout (OIDC Back-Channel / Front-Chann
     expect(claims).toMatchObject({ aud: 'bc-switch', sub: 'alice', sid: tokens.claims()!.sid });
   });
 
+  it('removing a user ends their sessions: the clients of those sessions get a logout token', async () => {
+    const rp = confidentialClient({ client_id: 'bc-remove', backchannel_logout_uri: good.url });
+    await server.store.addClient(rp);
+    await server.users.add({ username: 'dave' });
+    const agent = new FormAgent();
+    const config = await relyingParty(server, rp);
+    const req = await authRequest(config, rp.redirect_uris[0]!);
+    const callback = await authorize(agent, req.url, 'dave');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+    const before = good.received.length;
+    await server.users.remove('dave');
+    expect(good.received).toHaveLength(before + 1);
+    const claims = decodeJwt(new URLSearchParams(good.received[before]).get('logout_token')!);
+    expect(claims).toMatchObject({ aud: 'bc-remove', sub: 'dave', sid: tokens.claims()!.sid });
+  });
+
   it('a failing and a silent back-channel endpoint: the logout still succeeds at once, and the failure is logged', async () => {
     const broken = confidentialClient({ client_id: 'bc-broken', backchannel_logout_uri: failing.url });
     const silent = confidentialClient({ client_id: 'bc-silent', backchannel_logout_uri: hanging.url });

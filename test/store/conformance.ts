@@ -131,6 +131,19 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.listResources()).toEqual([]);
     });
 
+    it('sessionsOf lists the live sessions of one end-user, as copies', async () => {
+      const session = (accountId: string, sid: string, exp: number) => ({ accountId, sid, loginTs: 0, amr: [], grants: { web: 'g1' }, exp });
+      await store.put('Session', 's1', session('alice', 'sid-1', inSeconds(60)));
+      await store.put('Session', 's2', session('alice', 'sid-2', inSeconds(5)));
+      await store.put('Session', 's3', session('bob', 'sid-3', inSeconds(60)));
+      expect((await store.sessionsOf('alice')).map((s) => s.sid).sort()).toEqual(['sid-1', 'sid-2']);
+      clock.advance(10_000);
+      expect(await store.sessionsOf('alice')).toEqual([session('alice', 'sid-1', inSeconds(50))]);
+      (await store.sessionsOf('alice'))[0]!.grants.other = 'x';
+      expect((await store.sessionsOf('alice'))[0]!.grants).toEqual({ web: 'g1' });
+      expect(await store.sessionsOf('nobody')).toEqual([]);
+    });
+
     it('sets and gets cookie keys', async () => {
       expect(await store.getCookieKeys()).toEqual([]);
       await store.setCookieKeys(['a', 'b']);
