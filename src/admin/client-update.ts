@@ -50,6 +50,10 @@ function asAddInput(client: Client): ClientAddInput {
     dpopBound: client.dpop_bound_access_tokens,
     subjectType: client.subject_type,
     sectorIdentifierUri: client.sector_identifier_uri,
+    backchannelLogoutUri: client.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: client.backchannel_logout_session_required,
+    frontchannelLogoutUri: client.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: client.frontchannel_logout_session_required,
   };
 }
 

@@ -5,9 +5,10 @@ import { createRandom, type RandomSource } from '../util/random.js';
 import { REQUEST_OBJECT_ALGS, RESPONSE_TYPES } from '../protocol/capabilities.js';
 import * as check from './validate.js';
 import { subjectSettings, verifySectorIdentifier } from './subject-type.js';
+import { logoutChannels, type LogoutChannelInput } from './logout-metadata.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
-export interface ClientAddInput {
+export interface ClientAddInput extends LogoutChannelInput {
   id?: string;
   secret?: string;
   public?: boolean;
@@ -159,6 +160,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(requestObjectAlg ? { request_object_signing_alg: requestObjectAlg } : {}),
     ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
     ...subject,
+    ...logoutChannels(input),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

@@ -1,7 +1,8 @@
 import { UsageError } from '../errors/app-errors.js';
-import type { Client, ClientTtlName, User } from '../store/types.js';
+import type { Client, ClientTtlName, ResourceServer, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
 import { buildClient, type ClientAddInput } from './clients.js';
+import { buildResource } from './resources.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -68,12 +69,14 @@ const CLIENT_FIELDS = [
   'require_pushed_authorization_requests', 'request_object_signing_alg',
   'dpop_bound_access_tokens',
   'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
+  'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
+const RESOURCE_FIELDS = ['resource', 'scope', 'audience', 'accessTokenFormat', 'accessTokenTTL'] as const;
 
 /** The fixture field each `client add` / `user add` flag stands for, for the rules across fields that buildClient checks. */
-const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
+const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, string>> = {
   client: {
     '--id': 'client_id', '--secret': 'client_secret', '--public': 'token_endpoint_auth_method none', '--redirect-uri': 'redirect_uris',
     '--grant': 'grant_types', '--response-type': 'response_types', '--scope': 'scope', '--name': 'client_name',
@@ -83,9 +86,15 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--grant authorization_code': 'grant_types authorization_code',
     '--dpop-bound': 'dpop_bound_access_tokens',
     '--subject-type': 'subject_type', '--sector-identifier-uri': 'sector_identifier_uri',
+    '--backchannel-logout-uri': 'backchannel_logout_uri', '--frontchannel-logout-uri': 'frontchannel_logout_uri',
+    '--backchannel-logout-session-required': 'backchannel_logout_session_required',
+    '--frontchannel-logout-session-required': 'frontchannel_logout_session_required',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
+  },
+  resource: {
+    URL: 'resource', '--scope': 'scope', '--audience': 'audience', '--token-format': 'accessTokenFormat', '--ttl': 'accessTokenTTL',
   },
 };
 
@@ -149,6 +158,10 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     dpopBound,
     subjectType: m.subject_type as ClientAddInput['subjectType'],
     sectorIdentifierUri: m.sector_identifier_uri as string | undefined,
+    backchannelLogoutUri: m.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: booleanAt(m.backchannel_logout_session_required, `${path}.backchannel_logout_session_required`),
+    frontchannelLogoutUri: m.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: booleanAt(m.frontchannel_logout_session_required, `${path}.frontchannel_logout_session_required`),
   }));
   // A client registered at /reg keeps its registration (an export read back in).
   if (m.client_id_issued_at !== undefined) {
@@ -192,4 +205,18 @@ export function userFromFixture(raw: unknown, path: string): User {
   for (const name of ['username', 'password', 'sub', 'email', 'name'] as const) stringAt(u[name], `${path}.${name}`);
   const claims = u.claims === undefined ? undefined : objectAt(u.claims, `${path}.claims`, 'an object of claims ({"email": "…"})');
   return translated(path, FIELD_OF_FLAG.user, () => buildUser({ ...u, claims }));
+}
+
+/** A resource server in node-oidc-provider's getResourceServerInfo names, with the rules of `resource add`. */
+export function resourceFromFixture(raw: unknown, path: string): ResourceServer {
+  const r = objectAt(raw, path, 'an object describing a resource server ({ "resource": "http://localhost:3006/api", "scope": "api:read" })');
+  unknownKeys(r, RESOURCE_FIELDS, path);
+  for (const name of ['resource', 'scope', 'audience', 'accessTokenFormat'] as const) stringAt(r[name], `${path}.${name}`);
+  const ttl = r.accessTokenTTL;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0)) {
+    throw at(`${path}.accessTokenTTL`, 'must be a positive whole number of seconds');
+  }
+  return translated(path, FIELD_OF_FLAG.resource, () => buildResource({
+    resource: r.resource, scope: r.scope, audience: r.audience, tokenFormat: r.accessTokenFormat, ttl,
+  }));
 }

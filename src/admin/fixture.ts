@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULTS, type TtlName } from '../config/defaults.js';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
-import type { Client, Store, StoredKey, User } from '../store/types.js';
+import type { Client, ResourceServer, Store, StoredKey, User } from '../store/types.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
-import { at, checked, clientFromMetadata, lifetimesAt, objectAt, unknownKeys, userFromFixture } from './fixture-entries.js';
+import { at, checked, clientFromMetadata, lifetimesAt, objectAt, resourceFromFixture, unknownKeys, userFromFixture } from './fixture-entries.js';
 import { keyFromFixture } from './fixture-keys.js';
 import * as check from './validate.js';
-import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
+import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, USERS } from './fixture-store.js';
 
 /**
  * The one fixture format: what `dev-op start --seed FILE` and `fixture:` in the API apply, what
@@ -16,12 +16,15 @@ import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js
  *
  *   { "clients": [{ "client_id": "web", "client_secret": "s3cret", "redirect_uris": ["http://localhost:3000/cb"] }],
  *     "users":   [{ "username": "bob", "password": "pw", "claims": { "email": "bob@example.com" } }],
+ *     "resources": [{ "resource": "http://localhost:3006/api", "scope": "api:read api:write", "accessTokenTTL": 600 }],
  *     "keys":    [{ "kid": "k1", "alg": "ES256", "createdAt": "…", "jwk": { "kty": "EC", …, "d": "…" } }],
  *     "settings": { "issuer": "http://localhost:4000", "ttl": { "AccessToken": 300 } } }
  */
 export interface Fixture {
   clients: Client[];
   users: User[];
+  /** Resource servers (RFC 8707), in node-oidc-provider's getResourceServerInfo names; absent is none. */
+  resources?: ResourceServer[];
   /** When present, the signing keys (reset keeps exactly these); else the store's own keys are used. */
   keys?: StoredKey[];
   settings?: FixtureSettings;
@@ -34,7 +37,7 @@ export interface FixtureSettings {
   ttl?: Partial<Record<TtlName, number>>;
 }
 
-const TOP_LEVEL = ['clients', 'users', 'keys', 'settings'] as const;
+const TOP_LEVEL = ['clients', 'users', 'resources', 'keys', 'settings'] as const;
 const SETTINGS = ['issuer', 'ttl'] as const;
 const TTL_NAMES = Object.keys(DEFAULTS.ttl) as TtlName[];
 
@@ -79,6 +82,10 @@ export function parseFixture(json: unknown, source: string): Fixture {
     unique(fixture.clients, (c) => c.client_id, (i) => `clients[${i}].client_id`, 'client_id');
     unique(fixture.users, (u) => u.username, (i) => `users[${i}].username`, 'username');
     unique(fixture.users, (u) => u.sub, (i) => `users[${i}].sub`, 'sub');
+    if (top.resources !== undefined) {
+      fixture.resources = listAt(top.resources, 'resources', 'resource servers').map((r, i) => resourceFromFixture(r, `resources[${i}]`));
+      unique(fixture.resources, (r) => r.resource, (i) => `resources[${i}].resource`, 'resource');
+    }
     if (top.keys !== undefined) {
       fixture.keys = listAt(top.keys, 'keys', 'stored keys').map((k, i) => keyFromFixture(k, `keys[${i}]`, i));
       if (fixture.keys.length === 0) throw at('keys', 'must hold at least one key (or be left out: the store keeps its own)');
@@ -136,6 +143,7 @@ export async function applyFixture(store: Store, fixture: Fixture): Promise<void
   await allOrNothing(store, async (s) => {
     await converge(s, CLIENTS, fixture.clients, 'keep');
     await converge(s, USERS, fixture.users, 'keep');
+    await converge(s, RESOURCES, fixture.resources ?? [], 'keep');
     if (fixture.keys) await converge(s, KEYS, fixture.keys, 'remove');
   });
 }
@@ -145,8 +153,8 @@ export async function applyFixture(store: Store, fixture: Fixture): Promise<void
  * back as they are), and with `includeKeys` the signing keys with their private members.
  */
 export async function exportFixture(store: Store, options: { includeKeys: boolean }): Promise<Fixture> {
-  const [clients, users] = await Promise.all([store.listClients(), store.listUsers()]);
-  return { clients, users, ...(options.includeKeys ? { keys: await store.listKeys() } : {}) };
+  const [clients, users, resources] = await Promise.all([store.listClients(), store.listUsers(), store.listResources()]);
+  return { clients, users, ...(resources.length > 0 ? { resources } : {}), ...(options.includeKeys ? { keys: await store.listKeys() } : {}) };
 }
 
 // Reset is a fixture operation too; it lives in its own file.

@@ -1,3 +1,4 @@
+import type { SessionRecord } from '../store/records.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { FaultRules } from '../util/faults.js';
@@ -7,6 +8,7 @@ import type { ClientAddInput } from './clients.js';
 import type { FaultInput } from './faults.js';
 import type { Fixture } from './fixture.js';
 import type { InitInput } from './init.js';
+import type { ResourceAddInput, ResourceUpdateInput } from './resources.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
 import type { MintInput } from './tokens.js';
@@ -22,6 +24,11 @@ export interface OperationContext {
   random: RandomSource;
   /** Tell the provider (if any) that the signing keys changed, so the next token uses the new one. */
   keysChanged(): void;
+  /**
+   * Tell the provider (if any) that these sessions were ended by an operation (a user removed),
+   * so the clients that took part in them hear of it (OIDC Back-Channel Logout 1.0).
+   */
+  sessionsEnded?(sessions: SessionRecord[]): Promise<void>;
   /** The fixture the running instance started with (`--seed`, `fixture:`): what `reset` goes back to. */
   fixture?: Fixture;
   /** The running instance's fault rules; absent where no server runs (fault operations then refuse). */
@@ -53,6 +60,7 @@ const users = () => import('./users.js');
 const keys = () => import('./keys.js');
 const fixtures = () => import('./fixture.js');
 const registration = () => import('./registration.js');
+const resources = () => import('./resources.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -69,7 +77,12 @@ export const operations = {
   'user.update': write(async (ctx, input: UserUpdateInput) => (await import('./user-update.js')).updateUser(ctx.store, input)),
   'user.list': read(async (ctx, _input: Record<string, never>) => (await users()).listUsers(ctx.store)),
   'user.show': read(async (ctx, input: { username: string }) => (await users()).showUser(ctx.store, idOf(input, 'username'))),
-  'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'))),
+  'user.remove': write(async (ctx, input: { username: string }) => (await users()).removeUser(ctx.store, idOf(input, 'username'), ctx.sessionsEnded)),
+  'resource.add': write(async (ctx, input: ResourceAddInput) => (await resources()).addResource(ctx.store, input)),
+  'resource.update': write(async (ctx, input: ResourceUpdateInput) => (await resources()).updateResource(ctx.store, input)),
+  'resource.list': read(async (ctx, _input: Record<string, never>) => (await resources()).listResources(ctx.store)),
+  'resource.show': read(async (ctx, input: { resource: string }) => (await resources()).showResource(ctx.store, idOf(input, 'resource'))),
+  'resource.remove': write(async (ctx, input: { resource: string }) => (await resources()).removeResource(ctx.store, idOf(input, 'resource'))),
   'jwks.list': read(async (ctx, _input: Record<string, never>) => (await keys()).listKeys(ctx.store)),
   'jwks.export': read(async (ctx, _input: Record<string, never>) => (await keys()).exportJwks(ctx.store)),
   'jwks.rotate': write(async (ctx, input: RotateInput) => {

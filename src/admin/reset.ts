@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import type { Store } from '../store/types.js';
 import type { Fixture } from './fixture.js';
-import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
+import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, USERS } from './fixture-store.js';
 import { DEFAULT_CLIENT_ID, defaultClient, defaultUser } from './seed.js';
 
 export interface ResetResult {
@@ -15,7 +15,7 @@ export interface ResetResult {
 }
 
 /**
- * Back to the fixture: clients and users exactly the fixture's (runtime ones removed, changed ones
+ * Back to the fixture: clients, users and resource servers exactly the fixture's (runtime ones removed, changed ones
  * restored), the keys exactly the fixture's when it has keys, and ALL protocol state dropped
  * (codes, tokens, sessions, grants, interactions, device codes). Cookie keys stay, so a browser's
  * old cookies simply find no session. With no fixture: what a fresh start creates — the default
@@ -27,6 +27,7 @@ export async function resetStore(store: Store, fixture: Fixture | undefined, clo
   const keysChanged = await allOrNothing(store, async (s) => {
     await converge(s, CLIENTS, target.clients, 'remove');
     await converge(s, USERS, target.users, 'remove');
+    await converge(s, RESOURCES, target.resources ?? [], 'remove');
     return target.keys ? converge(s, KEYS, target.keys, 'remove') : false;
   });
   // Last: had clients, users or keys failed to apply (undone), the state would still be there.

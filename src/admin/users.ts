@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { AlreadyExistsError, NotFoundError, UsageError } from '../errors/app-errors.js';
+import type { SessionRecord } from '../store/records.js';
 import type { Store, User } from '../store/types.js';
 import { hashPassword, verifyPassword } from '../util/password.js';
 import * as check from './validate.js';
@@ -81,11 +82,18 @@ export async function showUser(store: Store, username: unknown): Promise<UserVie
   return userView(user);
 }
 
-/** Remove a user and revoke every session, grant, code and token of theirs: nothing they held works after. */
-export async function removeUser(store: Store, username: unknown): Promise<{ removed: string }> {
+/**
+ * Remove a user and revoke every session, grant, code and token of theirs: nothing they held works
+ * after. `sessionsEnded` (a running server) tells the clients of their sessions (back-channel logout).
+ */
+export async function removeUser(
+  store: Store, username: unknown, sessionsEnded?: (sessions: SessionRecord[]) => Promise<void>,
+): Promise<{ removed: string }> {
   const name = check.requiredString(username, 'USERNAME');
   const user = await store.getUser(name);
   if (!user || !(await store.removeUser(name))) throw new NotFoundError(`user ${name} does not exist (see dev-op user list)`);
+  const sessions = sessionsEnded ? await store.sessionsOf(user.sub) : [];
   await store.revokeSubject(user.sub);
+  if (sessions.length > 0) await sessionsEnded!(sessions);
   return { removed: name };
 }

@@ -32,6 +32,11 @@ export interface ClientMetadata {
   subject_type?: 'public' | 'pairwise';
   /** OIDC Core 8.1: a JSON array of the client's redirect_uris; its host is the pairwise sector. */
   sector_identifier_uri?: string;
+  /** OIDC Back-Channel / Front-Channel Logout 1.0. */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: boolean;
+  frontchannel_logout_uri?: string;
+  frontchannel_logout_session_required?: boolean;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -42,6 +47,8 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   require_pushed_authorization_requests: 'requirePar', request_object_signing_alg: 'requestObjectAlg',
   dpop_bound_access_tokens: 'dpopBound',
   subject_type: 'subjectType', sector_identifier_uri: 'sectorIdentifierUri',
+  backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
+  frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
 };
 
 /** The metadata names the API and the registration endpoint understand. */

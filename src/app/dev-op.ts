@@ -8,7 +8,8 @@ import type { MintInput, MintResult } from '../admin/tokens.js';
 import type { UserUpdateInput } from '../admin/user-update.js';
 import type { UserAddInput, UserView } from '../admin/users.js';
 import type { Provider } from '../provider/context.js';
-import type { Client, Store } from '../store/types.js';
+import type { Client, ResourceServer, Store } from '../store/types.js';
+import type { ResourceAddInput } from '../admin/resources.js';
 import type { EventStream } from '../util/events.js';
 import type { FaultRule } from '../util/faults.js';
 import type { FaultInput } from '../admin/faults.js';
@@ -54,6 +55,15 @@ export interface DevOp {
     remove(username: string): Promise<void>;
     get(username: string): Promise<UserView>;
     list(): Promise<UserView[]>;
+  };
+  /** Resource servers (RFC 8707), in node-oidc-provider's getResourceServerInfo names, as in a fixture. */
+  readonly resources: {
+    add(server: ResourceServer): Promise<ResourceServer>;
+    /** Replace the given settings, keep the rest. */
+    update(resource: string, changes: Partial<Omit<ResourceServer, 'resource'>>): Promise<ResourceServer>;
+    remove(resource: string): Promise<void>;
+    get(resource: string): Promise<ResourceServer>;
+    list(): Promise<ResourceServer[]>;
   };
   readonly tokens: {
     /** A token as `dev-op token mint` makes it, for this instance's issuer. */
@@ -132,6 +142,17 @@ export interface HandleParts {
 
 const clientOf = (result: ClientAddResult): Client => result.client;
 
+/** A resource server in fixture names as `resource add` input. */
+function resourceInput(server: Partial<ResourceServer>): Partial<ResourceAddInput> {
+  const input: Partial<ResourceAddInput> = {};
+  if (server.resource !== undefined) input.resource = server.resource;
+  if (server.scope !== undefined) input.scope = server.scope;
+  if (server.audience !== undefined) input.audience = server.audience;
+  if (server.accessTokenFormat !== undefined) input.tokenFormat = server.accessTokenFormat;
+  if (server.accessTokenTTL !== undefined) input.ttl = server.accessTokenTTL;
+  return input;
+}
+
 /** The handle over one started instance: each method is one admin operation. */
 export function devOpHandle(parts: HandleParts): DevOp {
   const ctx = parts.operations;
@@ -168,6 +189,18 @@ export function devOpHandle(parts: HandleParts): DevOp {
       },
       get: (username) => runOperation(ctx, 'user.show', { username }),
       list: () => runOperation(ctx, 'user.list', {}),
+    },
+    resources: {
+      add: async (server) => {
+        const { unchanged: _, ...added } = await runOperation(ctx, 'resource.add', resourceInput(server) as ResourceAddInput);
+        return added;
+      },
+      update: (resource, changes) => runOperation(ctx, 'resource.update', { ...resourceInput(changes), resource }),
+      remove: async (resource) => {
+        await runOperation(ctx, 'resource.remove', { resource });
+      },
+      get: (resource) => runOperation(ctx, 'resource.show', { resource }),
+      list: () => runOperation(ctx, 'resource.list', {}),
     },
     tokens: {
       mint: (input) => runOperation(ctx, 'token.mint', input),

@@ -6,6 +6,7 @@ import { providerConfig, type LogFormat } from '../config/provider-config.js';
 import { ConfigError } from '../errors/app-errors.js';
 import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
+import { notifyBackchannel } from '../provider/backchannel-logout.js';
 import { constantDocuments } from '../provider/constant-documents.js';
 import { lazy } from '../provider/lazy-action.js';
 import { listen, type Listening } from '../provider/listen.js';
@@ -140,7 +141,12 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const faults = createFaultRules();
     const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
     // What the handle and the admin endpoint run admin operations against: one code path.
-    const operations: OperationContext = { store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged() };
+    const operations: OperationContext = {
+      store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged(),
+      sessionsEnded: async (sessions) => {
+        await Promise.all(sessions.map((session) => notifyBackchannel(provider, session)));
+      },
+    };
     // The management CLI finds a data file's server through the owner file (0600) and applies
     // changes here, with this instance's token; in memory there is nothing to find. Always from the
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.

@@ -24,6 +24,8 @@ interface AddFlags extends CommonFlags {
   dpopBound?: boolean;
   subjectType?: 'public' | 'pairwise';
   sectorIdentifierUri?: string;
+  backchannelLogoutUri?: string;
+  frontchannelLogoutUri?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -75,6 +77,8 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['subject_type', client.subject_type],
     ['sector_uri', client.sector_identifier_uri],
     ['registered', registeredAt(client)],
+    ['backchannel_logout', client.backchannel_logout_uri],
+    ['frontchannel_logout', client.frontchannel_logout_uri],
   ]);
 }
 
@@ -97,6 +101,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     requirePar: flags.requirePar, requestObjectAlg: flags.requestObjectAlg,
     dpopBound: flags.dpopBound,
     subjectType: flags.subjectType, sectorIdentifierUri: flags.sectorIdentifierUri,
+    backchannelLogoutUri: flags.backchannelLogoutUri, frontchannelLogoutUri: flags.frontchannelLogoutUri,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -189,7 +194,9 @@ function clientOptions(command: Command): Command {
     .option('--request-object-alg <alg>', 'the one alg its request objects must use (request_object_signing_alg), e.g. RS256, HS256')
     .option('--dpop-bound', 'dpop_bound_access_tokens: every token request must carry a DPoP proof (RFC 9449 5.2)')
     .addOption(new Option('--subject-type <type>', 'sub the client sees: the user\'s own (public) or its own per user (pairwise, OIDC Core 8.1)').choices(['public', 'pairwise']))
-    .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)');
+    .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)')
+    .option('--backchannel-logout-uri <uri>', 'OIDC Back-Channel Logout: where dev-op POSTs a logout token when the user signs out')
+    .option('--frontchannel-logout-uri <uri>', 'OIDC Front-Channel Logout: loaded in an iframe (with iss and sid) on the signed-out page');
 }
 
 export function clientCommand() {

@@ -9,6 +9,7 @@ import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
 import { registrationCommand } from './registration.js';
 import { resetCommand } from './reset.js';
+import { resourceCommand } from './resource.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
@@ -29,6 +30,7 @@ export function program(): Command {
     .addCommand(initCommand())
     .addCommand(clientCommand())
     .addCommand(userCommand())
+    .addCommand(resourceCommand())
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
     .addCommand(loginCommand())

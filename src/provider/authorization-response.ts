@@ -11,6 +11,7 @@ import { issueAccessToken } from '../tokens/issue-access-token.js';
 import { requestedIdTokenClaims } from './issue-tokens.js';
 import { parseClaimsRequest } from './checks/claims-request.js';
 import { sendToClient } from './send-to-client.js';
+import { accessTokenShape, grantedTarget } from './resources.js';
 import { ttlFor } from './ttl.js';
 import { subjectFor } from './subject.js';
 
@@ -54,11 +55,11 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   const sub = await subjectFor(op, client, session.record.accountId);
   if (types.has('code')) out.code = await issueCode(op, params, client, session, grantId, scope, acr);
   if (types.has('token')) {
+    const shape = accessTokenShape(op, client, scopes, await grantedTarget(op, params.resource, undefined), 'AccessToken');
     const { token, expiresIn } = await issueAccessToken(op, {
-      client, sub: session.record.accountId, claimSub: sub, scope, forUser: true, grantId,
-      authTime: session.record.loginTs, ttl: ttlFor(op, client, 'AccessToken'), claims: params.claims, aud: params.resource,
+      client, sub: session.record.accountId, claimSub: sub, forUser: true, grantId, authTime: session.record.loginTs, claims: params.claims, ...shape,
     });
-    Object.assign(out, { access_token: token, token_type: 'Bearer', expires_in: String(expiresIn), scope });
+    Object.assign(out, { access_token: token, token_type: 'Bearer', expires_in: String(expiresIn), scope: shape.scope });
   }
   if (types.has('id_token')) {
     // With response_type=id_token there is no access token for userinfo: claims go in the ID token (OIDC Core 5.4).

@@ -1,3 +1,4 @@
+import type { JWTPayload } from 'jose';
 import { ConfigError } from '../errors/app-errors.js';
 import { generateSigningKey } from '../keys/generate.js';
 import { keyForAlg, newestFirst } from '../keys/keyring.js';
@@ -34,14 +35,27 @@ export async function signIdTokenFor(
   client: Client,
   c: Omit<IdTokenClaims, 'issuer' | 'clientId' | 'iat' | 'exp'>,
 ): Promise<string> {
-  const alg = client.id_token_signed_response_alg ?? (await op.keys()).active.alg;
+  const alg = await idTokenAlg(op, client);
   const now = epochSeconds(op.clock);
   const claims = idTokenClaims({ ...c, issuer: op.config.issuer, clientId: client.client_id, iat: now, exp: now + ttlFor(op, client, 'IdToken') }, alg);
+  return signAsIdToken(op, client, claims, alg);
+}
+
+/** The alg of `client`'s ID tokens: its id_token_signed_response_alg, else the active key's. */
+export async function idTokenAlg(op: Provider, client: Client): Promise<SigningAlg | 'HS256'> {
+  return client.id_token_signed_response_alg ?? (await op.keys()).active.alg;
+}
+
+/**
+ * Sign `claims` for `client` the way its ID tokens are signed (a logout token too: OIDC
+ * Back-Channel Logout 2.4 expects the RP to check it like an ID token). `typ` goes in the header.
+ */
+export async function signAsIdToken(op: Provider, client: Client, claims: JWTPayload, alg: SigningAlg | 'HS256', typ?: string): Promise<string> {
   if (alg === 'HS256') {
     if (!client.client_secret) throw new ConfigError(`client ${client.client_id} asks for HS256 ID tokens but has no client_secret`);
     // jose only here: the token endpoint does not load it for the usual (asymmetric) ID tokens.
     const { SignJWT } = await import('jose');
-    return new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(client.client_secret));
+    return new SignJWT(claims).setProtectedHeader({ alg, ...(typ ? { typ } : {}) }).sign(new TextEncoder().encode(client.client_secret));
   }
-  return op.signer.signJwt(await op.keys(), claims, undefined, await keyFor(op, alg));
+  return op.signer.signJwt(await op.keys(), claims, typ, await keyFor(op, alg));
 }

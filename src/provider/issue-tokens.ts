@@ -6,6 +6,8 @@ import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
 import { subjectFor } from './subject.js';
+import type { Target } from './checks/resource.js';
+import { accessTokenShape } from './resources.js';
 import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
@@ -32,8 +34,8 @@ export interface UserGrantContext {
   /** The claims parameter (JSON), if the authorization request had one. */
   claims?: string;
   acr?: string;
-  /** RFC 8707: the access token's audience, instead of the client_id. */
-  resource?: string;
+  /** RFC 8707: the resource the access token is for (its audience, and a declared server's scopes, lifetime and format). */
+  target?: Target;
   /** RFC 9449 5: the token request's DPoP key thumbprint; the access token (and a public client's refresh token) is bound to it. */
   dpopJkt?: string;
 }
@@ -48,14 +50,15 @@ export interface IssuedTokens {
 
 /** The token response for a user grant (authorization_code, refresh_token). */
 export async function issueUserTokens(op: Provider, g: UserGrantContext): Promise<IssuedTokens> {
-  const scope = g.scopes.join(' ');
+  const shape = accessTokenShape(op, g.client, g.scopes, g.target, 'AccessToken');
   // OIDC Core 8: the sub this client sees (pairwise or the user's own); records keep the user's own.
   const sub = await subjectFor(op, g.client, g.accountId);
   const { token, expiresIn, jti } = await issueAccessToken(op, {
-    client: g.client, sub: g.accountId, claimSub: sub, scope, forUser: true, grantId: g.grantId,
-    authTime: g.authTime, ttl: ttlFor(op, g.client, 'AccessToken'), claims: g.claims, aud: g.resource, jkt: g.dpopJkt,
+    client: g.client, sub: g.accountId, claimSub: sub, forUser: true, grantId: g.grantId, authTime: g.authTime, claims: g.claims,
+    ...shape, jkt: g.dpopJkt,
   });
-  const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope };
+  // RFC 6749 5.1: `scope` is the access token's (a resource server's own scopes only).
+  const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope: shape.scope };
   if (g.scopes.includes('openid')) {
     response.id_token = await signIdTokenFor(op, g.client, {
       sub, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
@@ -74,7 +77,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     clientId: g.client.client_id, accountId: g.accountId, scope: scopes.join(' '), authTime: g.authTime, amr: g.amr,
     grantId: g.grantId, iat: now, exp: now + ttlFor(op, g.client, 'RefreshToken'), ...(g.sid ? { sid: g.sid } : {}),
     ...(g.claims !== undefined ? { claims: g.claims } : {}), ...(g.acr ? { acr: g.acr } : {}),
-    ...(g.resource !== undefined ? { resource: g.resource } : {}),
+    ...(g.target !== undefined ? { resource: g.target.resource } : {}),
     // RFC 9449 5: only a public client's refresh token is bound; a confidential client authenticates instead.
     ...(g.dpopJkt !== undefined && g.client.token_endpoint_auth_method === 'none' ? { jkt: g.dpopJkt } : {}),
   };

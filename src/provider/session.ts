@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { SessionRecord } from '../store/records.js';
 import { epochSeconds } from '../util/clock.js';
+import { notifyBackchannel } from './backchannel-logout.js';
 import type { Ctx, Provider } from './context.js';
 
 /**
@@ -35,6 +36,8 @@ export async function startSession(
 ): Promise<{ id: string; record: SessionRecord }> {
   const previous = await loadSession(op, ctx);
   if (previous) await op.store.delete('Session', previous.id);
+  // Another user signing in ends the previous user's session: their clients hear of it (Back-Channel Logout 2.5).
+  if (previous && previous.record.accountId !== login.accountId) await notifyBackchannel(op, previous.record);
   const now = epochSeconds(op.clock);
   const ttl = op.config.ttl.Session;
   const record: SessionRecord = {

@@ -9,7 +9,8 @@ import { MAX_STORED_DEPTH } from './stored-copy.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
-import type { Client, Consumed, DataFile, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import type { SessionRecord } from './records.js';
+import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface FileStoreOptions {
   clock?: Clock;
@@ -277,6 +278,14 @@ export class FileStore implements Store {
   async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
     return this.live().updateUser(username, change);
   }
+  async listResources(): Promise<ResourceServer[]> { return this.live().listResources(); }
+  async getResource(resource: string): Promise<ResourceServer | undefined> { return this.live().getResource(resource); }
+  async addResource(server: ResourceServer): Promise<void> { return this.live().addResource(server); }
+  async removeResource(resource: string): Promise<boolean> { return this.live().removeResource(resource); }
+  async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
+    return this.live().updateResource(resource, change);
+  }
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> { return this.live().sessionsOf(accountId); }
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {
     return this.live().put(kind, id, record);
   }

@@ -1,4 +1,5 @@
-import type { Client, Consumed, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import type { SessionRecord } from './records.js';
+import type { Client, Consumed, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 /**
  * A view of a Store that remembers how to undo what is done through it to clients, users, keys
@@ -94,6 +95,26 @@ export class Journal implements Store {
     return after;
   }
 
+  async listResources(): Promise<ResourceServer[]> { return this.store.listResources(); }
+  async getResource(resource: string): Promise<ResourceServer | undefined> { return this.store.getResource(resource); }
+  async addResource(server: ResourceServer): Promise<void> {
+    await this.store.addResource(server);
+    this.undos.push(() => this.store.removeResource(server.resource));
+  }
+  async removeResource(resource: string): Promise<boolean> {
+    const before = await this.store.getResource(resource);
+    const removed = await this.store.removeResource(resource);
+    if (removed && before) this.undos.push(() => this.store.addResource(before));
+    return removed;
+  }
+  async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
+    const before = await this.store.getResource(resource);
+    const after = await this.store.updateResource(resource, change);
+    if (after && before) this.undos.push(() => this.store.updateResource(resource, () => before));
+    return after;
+  }
+
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> { return this.store.sessionsOf(accountId); }
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> { return this.store.put(kind, id, record); }
   async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
     return this.store.putIfAbsent(kind, id, record);

@@ -8,7 +8,8 @@ import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './
 import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import { StringPool } from './string-pool.js';
-import type { Client, Consumed, DataFile, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
+import type { SessionRecord } from './records.js';
+import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface MemoryStoreOptions {
   clock?: Clock;
@@ -168,6 +169,44 @@ export class MemoryStore implements Store {
     this.data.users[i] = next;
     this.onChange();
     return structuredClone(next);
+  }
+
+  async listResources(): Promise<ResourceServer[]> {
+    return structuredClone(this.data.resources);
+  }
+
+  async getResource(resource: string): Promise<ResourceServer | undefined> {
+    const found = this.data.resources.find((r) => r.resource === resource);
+    return found && structuredClone(found);
+  }
+
+  async addResource(server: ResourceServer): Promise<void> {
+    if (this.data.resources.some((r) => r.resource === server.resource)) {
+      throw new AlreadyExistsError(`resource ${server.resource} already exists`);
+    }
+    this.data.resources.push(storable(server, `resource ${server.resource}`));
+    this.onChange();
+  }
+
+  async removeResource(resource: string): Promise<boolean> {
+    return this.removeWhere(this.data.resources, (r) => r.resource === resource);
+  }
+
+  async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
+    const i = this.data.resources.findIndex((r) => r.resource === resource);
+    if (i < 0) return undefined;
+    const next = storable(change(structuredClone(this.data.resources[i]!)), `resource ${resource}`);
+    if (next.resource !== resource) throw new TypeError(`updateResource: resource ${resource} cannot change`);
+    this.data.resources[i] = next;
+    this.onChange();
+    return structuredClone(next);
+  }
+
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> {
+    const now = epochSeconds(this.clock);
+    return Object.values(this.data.state.Session ?? {})
+      .filter((s) => (s as SessionRecord).accountId === accountId && !isExpired(s, now))
+      .map((s) => cloneJson(s as SessionRecord));
   }
 
   async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {

@@ -142,6 +142,8 @@ export interface DeviceCodeRecord extends StateRecord {
   authTime?: number;
   amr?: string[];
   sid?: string;
+  /** RFC 8707: the resource asked for at the device authorization request. */
+  resource?: string;
 }
 
 /** The user code's index into DeviceCode records. */

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { StateKind, StateRecord, StateRecords } from './records.js';
+import type { SessionRecord, StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
 export const SCHEMA_VERSION = 4;
@@ -84,6 +84,30 @@ export interface Client {
    * registered dynamically.
    */
   registration_access_token_hash?: string;
+  /** OIDC Back-Channel Logout 1.0: where the OP POSTs a logout token when the user's session ends. */
+  backchannel_logout_uri?: string;
+  /** The logout token must carry `sid` (dev-op always sends it when the session has one). */
+  backchannel_logout_session_required?: boolean;
+  /** OIDC Front-Channel Logout 1.0: rendered in an iframe, with iss and sid, on the logged-out page. */
+  frontchannel_logout_uri?: string;
+  frontchannel_logout_session_required?: boolean;
+}
+
+/**
+ * A resource server (API), RFC 8707, in node-oidc-provider's getResourceServerInfo names: access
+ * tokens requested with `resource` = this URL carry its scopes only, `aud` = audience (default the
+ * URL), and its format and lifetime.
+ */
+export interface ResourceServer {
+  /** The resource indicator: an absolute URI without a fragment. */
+  resource: string;
+  /** Space-separated scopes granted only for this resource. */
+  scope: string;
+  /** The access token's `aud`; the resource URL when absent. */
+  audience?: string;
+  accessTokenFormat?: 'jwt' | 'opaque';
+  /** Access token lifetime in seconds; the client's or server's AccessToken ttl when absent. */
+  accessTokenTTL?: number;
 }
 
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
@@ -112,6 +136,8 @@ export interface DataFile {
   keys: StoredKey[];
   clients: Client[];
   users: User[];
+  /** Declared resource servers (schema v4). */
+  resources: ResourceServer[];
   state: Partial<Record<StateKind, Record<string, StateRecord>>>;
 }
 
@@ -166,6 +192,17 @@ export interface Store {
   removeUser(username: string): Promise<boolean>;
   /** updateClient for users; the username cannot change, and the new sub must be no other user's (AlreadyExistsError). */
   updateUser(username: string, change: (user: User) => User): Promise<User | undefined>;
+
+  listResources(): Promise<ResourceServer[]>;
+  getResource(resource: string): Promise<ResourceServer | undefined>;
+  /** Add-if-absent by resource URL; throws AlreadyExistsError. */
+  addResource(server: ResourceServer): Promise<void>;
+  removeResource(resource: string): Promise<boolean>;
+  /** updateClient for resource servers; the resource URL cannot change. */
+  updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined>;
+
+  /** The live sessions of one end-user (by sub): whose clients hear of it when they are revoked (back-channel logout). */
+  sessionsOf(accountId: string): Promise<SessionRecord[]>;
 
   /** Create or replace a state record. */
   put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void>;

@@ -34,7 +34,7 @@ export async function putTokenRecord<K extends 'AccessToken' | 'RefreshToken'>(
   }
 }
 
-/** Issue an access token (JWT or opaque per client) and remember it so it can be revoked. */
+/** Issue an access token (JWT or opaque per client or resource server) and remember it so it can be revoked. */
 export async function issueAccessToken(
   op: AccessTokenIssuer,
   a: {
@@ -43,6 +43,8 @@ export async function issueAccessToken(
     claimSub?: string;
     /** Default: the client_id (`token mint --aud`). */
     aud?: string;
+    /** Default: the client's access_token_format (a resource server may set its own). */
+    format?: 'jwt' | 'opaque';
     /** Extra JWT claims (`token mint --claim`); never override the registered ones. */
     extra?: Record<string, unknown>;
     /** The claims parameter (JSON): its userinfo members are released at /me. */
@@ -64,7 +66,7 @@ export async function issueAccessToken(
     ...(a.grantId ? { grantId: a.grantId } : {}),
     ...(a.claims !== undefined ? { claims: a.claims } : {}),
   };
-  if (a.client.access_token_format === 'opaque') {
+  if ((a.format ?? a.client.access_token_format) === 'opaque') {
     // The value carries nothing: the record is the whole token.
     const token = op.random.id();
     await putTokenRecord(op, 'AccessToken', token, {

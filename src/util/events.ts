@@ -14,6 +14,8 @@ export interface DevOpEvents {
   error: { code: string; status: number; path: string };
   /** A fault rule fired (util/faults.ts): which, of what kind, where, and how many times so far. */
   fault: { id: string; kind: string; endpoint: string; path: string; fired: number; clientId?: string };
+  /** A back-channel logout token was POSTed to a client (OIDC Back-Channel Logout 1.0), or failed to be. */
+  backchannelLogout: { clientId: string; sid: string; uri: string; delivered: boolean; status?: number; reason?: string };
 }
 
 export type EventType = keyof DevOpEvents;
@@ -33,7 +35,9 @@ export interface EventStream {
  * throws is reported on stderr and does not stop the others, nor the request that emitted.
  */
 export function createEvents(): EventStream {
-  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set(), fault: new Set() };
+  const listeners: { [T in EventType]: Set<Listener<T>> } = {
+    request: new Set(), token: new Set(), login: new Set(), error: new Set(), fault: new Set(), backchannelLogout: new Set(),
+  };
   const stream: EventStream = {
     on(type, listener) {
       listeners[type].add(listener);

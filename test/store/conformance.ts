@@ -133,6 +133,41 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.updateUser('nobody', (u) => u)).toBeUndefined();
     });
 
+    it('adds, gets, lists, updates and removes resource servers; a duplicate resource is AlreadyExists', async () => {
+      const api = { resource: 'http://localhost:3006/pi', scope: 'api:read api:write' };
+      expect(await store.listResources()).toEqual([]);
+      await store.addResource(api);
+      await expect(store.addResource({ ...api, scope: 'other' })).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getResource(api.resource)).toEqual(api);
+      expect(await store.getResource('http://localhost:3006/other')).toBeUndefined();
+      const updated = await store.updateResource(api.resource, (r) => ({ ...r, audience: 'pi', accessTokenTTL: 60 }));
+      expect(updated).toEqual({ ...api, audience: 'pi', accessTokenTTL: 60 });
+      expect(await store.listResources()).toEqual([updated]);
+      await expect(store.updateResource(api.resource, (r) => ({ ...r, resource: 'http://x/' }))).rejects.toThrow('cannot change');
+      await expect(store.updateResource(api.resource, () => { throw new Error('bad input'); })).rejects.toThrow('bad input');
+      expect(await store.getResource(api.resource)).toEqual(updated);
+      expect(await store.updateResource('http://nope/', (r) => r)).toBeUndefined();
+      // A copy is returned: changing it changes nothing stored.
+      (await store.getResource(api.resource))!.scope = 'changed';
+      expect((await store.getResource(api.resource))?.scope).toBe('api:read api:write');
+      expect(await store.removeResource(api.resource)).toBe(true);
+      expect(await store.removeResource(api.resource)).toBe(false);
+      expect(await store.listResources()).toEqual([]);
+    });
+
+    it('sessionsOf lists the live sessions of one end-user, as copies', async () => {
+      const session = (accountId: string, sid: string, exp: number) => ({ accountId, sid, loginTs: 0, amr: [], grants: { web: 'g1' }, exp });
+      await store.put('Session', 's1', session('alice', 'sid-1', inSeconds(60)));
+      await store.put('Session', 's2', session('alice', 'sid-2', inSeconds(5)));
+      await store.put('Session', 's3', session('bob', 'sid-3', inSeconds(60)));
+      expect((await store.sessionsOf('alice')).map((s) => s.sid).sort()).toEqual(['sid-1', 'sid-2']);
+      clock.advance(10_000);
+      expect(await store.sessionsOf('alice')).toEqual([session('alice', 'sid-1', inSeconds(50))]);
+      (await store.sessionsOf('alice'))[0]!.grants.other = 'x';
+      expect((await store.sessionsOf('alice'))[0]!.grants).toEqual({ web: 'g1' });
+      expect(await store.sessionsOf('nobody')).toEqual([]);
+    });
+
     it('sets and gets cookie keys', async () => {
       expect(await store.getCookieKeys()).toEqual([]);
       await store.setCookieKeys(['a', 'b']);

@@ -31,6 +31,8 @@ export function deviceAuthorization(op: Provider): Middleware[] {
       const record: DeviceCodeRecord = {
         clientId: client.client_id, userCode: normaliseUserCode(userCode), scope, status: 'pending',
         expiresAt: now + ttl, interval: DEFAULTS.deviceInterval, exp: now + ttl + 600,
+        // RFC 8707: checked against the declared resource servers by the matrix's scope step.
+        ...(ctx.state.params.resource !== undefined ? { resource: ctx.state.params.resource } : {}),
       };
       await op.store.put('DeviceCode', deviceCode, record);
       const verificationUri = `${op.config.issuer}${op.config.routes.device_verification}`;

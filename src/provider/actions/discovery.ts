@@ -58,6 +58,16 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     // RFC 9449 5.1: advertised exactly while DPoP is on.
     ...(op.config.features.dpop.enabled ? { dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS] } : {}),
+    ...logoutChannelMetadata(op),
+  };
+}
+
+/** OIDC Back-Channel Logout 1.0 2.1 / Front-Channel Logout 1.0 3: advertised exactly when on (sid is always sent). */
+function logoutChannelMetadata(op: Provider): Record<string, boolean> {
+  const { backchannelLogout, frontchannelLogout } = op.config.features;
+  return {
+    ...(backchannelLogout.enabled ? { backchannel_logout_supported: true, backchannel_logout_session_supported: true } : {}),
+    ...(frontchannelLogout.enabled ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
   };
 }
 

@@ -4,7 +4,9 @@ import { csrfToken, verifyCsrf } from '../csrf.js';
 import { verifyIdTokenHint } from '../id-token-hint.js';
 import { parseParams } from '../middleware/body.js';
 import { sameOriginPost } from '../middleware/same-origin.js';
-import { pageSecurityHeaders } from '../middleware/security-headers.js';
+import { allowFrames, pageSecurityHeaders } from '../middleware/security-headers.js';
+import { notifyBackchannel } from '../backchannel-logout.js';
+import { frontchannelFrames, type LogoutFrame } from '../frontchannel-logout.js';
 import { withQuery } from '../redirect.js';
 import { endSession, loadSession } from '../session.js';
 
@@ -48,14 +50,20 @@ async function logoutRequest(op: Provider, params: Params): Promise<LogoutReques
   };
 }
 
-async function signedOut(op: Provider, ctx: Ctx, req: LogoutRequest, stayed = false) {
-  if (req.postLogoutRedirectUri) {
-    ctx.redirect(withQuery(req.postLogoutRedirectUri, { state: req.state }));
+async function signedOut(op: Provider, ctx: Ctx, req: LogoutRequest, stayed = false, frames: LogoutFrame[] = []) {
+  const next = req.postLogoutRedirectUri && withQuery(req.postLogoutRedirectUri, { state: req.state });
+  // Front-channel iframes need a page: it goes on to the post-logout URI once they have loaded.
+  if (next && frames.length === 0) {
+    ctx.redirect(next);
     return;
   }
+  allowFrames(ctx, frames.map((f) => f.origin));
   ctx.type = 'html';
   // `stayed`: the user chose "Stay signed in", so the page must not claim they are signed out.
-  ctx.body = await op.views.render('logged-out', { clientName: req.clientName, stayed });
+  ctx.body = await op.views.render('logged-out', {
+    clientName: req.clientName, stayed, frames: frames.map(({ clientName, src }) => ({ clientName, src })), hasFrames: frames.length > 0,
+    ...(next ? { next } : {}),
+  });
 }
 
 /** GET|POST /session/end — ask the user to confirm (a cross-site link must not log them out silently). */
@@ -92,8 +100,10 @@ export function endSessionConfirm(op: Provider): Middleware[] {
       verifyCsrf(ctx, logoutBinding((await loadSession(op, ctx))?.record.sid ?? ''));
       const req = await logoutRequest(op, ctx.state.params);
       const yes = ctx.state.params.logout === 'yes';
-      if (yes) await endSession(op, ctx);
-      await signedOut(op, ctx, req, !yes);
+      const ended = yes ? await endSession(op, ctx) : undefined;
+      // The session is gone first: whatever the clients answer, the user is signed out.
+      if (ended) await notifyBackchannel(op, ended);
+      await signedOut(op, ctx, req, !yes, await frontchannelFrames(op, ended));
     },
   ];
 }

@@ -12,7 +12,6 @@ import { resolvePushedRequest } from './pushed-request.js';
 import { validateRedirectUri } from './redirect-uri.js';
 import { requirePushedRequest } from './require-pushed-request.js';
 import { resolveRequestObject } from './request-object.js';
-import { checkResourceParameter } from './resource.js';
 import { checkResponseTypeAndMode } from './response-type.js';
 import { checkScope } from './scope.js';
 import type { AuthorizationEndpoint, AuthorizationStep } from './step.js';
@@ -48,7 +47,6 @@ export const AUTHORIZATION_STEPS: readonly Row[] = [
   [checkPkce, /*                */ A, PAR],
   [checkPrompt, /*              */ A, PAR],
   [checkClaimsParameter, /*     */ A, PAR, CIBA],
-  [checkResourceParameter, /*   */ A, PAR, CIBA],
   [checkDpopJkt, /*             */ A, PAR],
 ];
 

@@ -1,9 +1,9 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import { checkCodeVerifier } from '../checks/pkce.js';
-import { resourceForGrant } from '../checks/resource.js';
 import { checkDpopJktAtRedemption } from '../dpop/code-binding.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
+import { grantedTarget } from '../resources.js';
 import type { GrantHandler } from './grant-handler.js';
 
 /** RFC 6749 4.1.3 + RFC 7636 4.6: exchange a single-use code bound to client, redirect_uri and PKCE. */
@@ -36,7 +36,7 @@ export const authorizationCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: code.accountId, scopes, grantId: code.grantId, authTime: code.authTime,
       amr: code.amr, sid: code.sid, nonce: code.nonce, refresh: shouldIssueRefreshToken(client, scopes),
-      claims: code.claims, acr: code.acr, resource: resourceForGrant(code.resource, params.resource), dpopJkt: dpop?.jkt,
+      claims: code.claims, acr: code.acr, target: await grantedTarget(op, code.resource, params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };

@@ -1,7 +1,6 @@
-import { checkResource } from '../checks/resource.js';
 import { checkClientScope } from '../checks/scope.js';
 import { issueAccessToken } from '../../tokens/issue-access-token.js';
-import { ttlFor } from '../ttl.js';
+import { accessTokenShape, requestedResources } from '../resources.js';
 import { tokenType, type TokenResponse } from '../issue-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 
@@ -9,11 +8,11 @@ import type { GrantHandler } from './grant-handler.js';
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
   async handle(op, params, client, dpop) {
-    const scope = checkClientScope(client, params.scope).join(' ');
-    const { token, expiresIn, jti } = await issueAccessToken(op, {
-      client, sub: client.client_id, scope, forUser: false, aud: checkResource(params.resource), ttl: ttlFor(op, client, 'ClientCredentials'),
-      jkt: dpop?.jkt,
-    });
+    const resources = await requestedResources(op, params.resource);
+    const scopes = checkClientScope(client, params.scope, resources);
+    const shape = accessTokenShape(op, client, scopes, resources.target, 'ClientCredentials');
+    const { scope } = shape;
+    const { token, expiresIn, jti } = await issueAccessToken(op, { client, sub: client.client_id, forUser: false, ...shape, jkt: dpop?.jkt });
     const response: TokenResponse = { access_token: token, token_type: tokenType(dpop?.jkt), expires_in: expiresIn, ...(scope ? { scope } : {}) };
     return { response, sub: client.client_id, ...(jti ? { jti } : {}) };
   },

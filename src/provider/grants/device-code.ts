@@ -1,8 +1,8 @@
 import { AccessDenied, AuthorizationPending, ExpiredToken, InvalidGrant, InvalidRequest, SlowDown } from '../../errors/oauth-errors.js';
 import { epochSeconds } from '../../util/clock.js';
-import { checkResource } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueUserTokens, shouldIssueRefreshToken } from '../issue-tokens.js';
+import { grantedTarget } from '../resources.js';
 import { DEVICE_CODE_GRANT } from '../../protocol/capabilities.js';
 import type { GrantHandler } from './grant-handler.js';
 
@@ -33,7 +33,7 @@ export const deviceCodeGrant: GrantHandler = {
     return issueUserTokens(op, {
       client, accountId: approved.accountId!, scopes, grantId: approved.grantId!, authTime: approved.authTime!,
       amr: approved.amr ?? [], sid: approved.sid, refresh: shouldIssueRefreshToken(client, scopes),
-      resource: checkResource(params.resource), dpopJkt: dpop?.jkt,
+      target: await grantedTarget(op, approved.resource, params.resource), dpopJkt: dpop?.jkt,
     });
   },
 };

@@ -1,9 +1,9 @@
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-errors.js';
 import type { RefreshTokenRecord } from '../../store/records.js';
-import { resourceForGrant } from '../checks/resource.js';
 import { parseScope } from '../checks/scope.js';
 import { issueRefreshToken, issueUserTokens } from '../issue-tokens.js';
 import type { Provider } from '../context.js';
+import { grantedTarget } from '../resources.js';
 import type { GrantHandler } from './grant-handler.js';
 
 /**
@@ -33,7 +33,7 @@ export const refreshTokenGrant: GrantHandler = {
     const context = {
       client, accountId: token.accountId, grantId: token.grantId, authTime: token.authTime,
       amr: token.amr, sid: token.sid, refresh: false, scopes: requested, claims: token.claims, acr: token.acr,
-      resource: resourceForGrant(token.resource, params.resource), dpopJkt: dpop?.jkt,
+      target: await grantedTarget(op, token.resource, params.resource), dpopJkt: dpop?.jkt,
     };
     const issued = await issueUserTokens(op, context);
     // The rotated token keeps the original scope, so a narrower request does not shrink the grant.
