@@ -41,6 +41,7 @@ function asAddInput(client: Client): ClientAddInput {
     native: client.application_type === 'native',
     jwksUri: client.jwks_uri,
     jwks: client.jwks,
+    refreshReuseInterval: client.refresh_token_reuse_interval,
   };
 }
 

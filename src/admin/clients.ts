@@ -25,6 +25,8 @@ export interface ClientAddInput {
   /** private_key_jwt: where the client publishes its public keys, or the keys themselves. */
   jwksUri?: string;
   jwks?: { keys: unknown[] };
+  /** Seconds ("2s") a rotated refresh token may be presented again; 0 is off (refresh_token_reuse_interval). */
+  refreshReuseInterval?: string | number;
 }
 
 export interface ClientAddResult {
@@ -125,6 +127,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const name = check.optionalString(input.name, '--name');
   const scope = check.scope(input.scope);
   const tokenFormat = check.oneOf(input.tokenFormat, ['jwt', 'opaque'] as const, '--token-format');
+  const reuseInterval = input.refreshReuseInterval === undefined ? undefined : check.reuseIntervalSeconds(input.refreshReuseInterval);
 
   const client: Client = {
     client_id: id,
@@ -141,6 +144,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(input.native === true ? { application_type: 'native' as const } : {}),
     ...(jwksUri ? { jwks_uri: jwksUri } : {}),
     ...(jwks ? { jwks } : {}),
+    ...(reuseInterval !== undefined ? { refresh_token_reuse_interval: reuseInterval } : {}),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

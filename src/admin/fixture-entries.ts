@@ -65,6 +65,7 @@ const CLIENT_FIELDS = [
   'client_id', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'response_types',
   'token_endpoint_auth_method', 'scope', 'access_token_format', 'skip_consent', 'application_type', 'jwks', 'jwks_uri',
   'logo_uri', 'id_token_signed_response_alg', 'ttl', 'rotate_refresh_token',
+  'refresh_token_reuse_interval',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -77,6 +78,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user', Record<string, string>> = {
     '--post-logout-redirect-uri': 'post_logout_redirect_uris', '--auth-method': 'token_endpoint_auth_method',
     '--token-format': 'access_token_format', '--jwks-uri': 'jwks_uri', '--jwks': 'jwks',
     '--grant authorization_code': 'grant_types authorization_code',
+    '--refresh-reuse-interval': 'refresh_token_reuse_interval',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -136,6 +138,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     native: appType === 'native',
     jwksUri: m.jwks_uri,
     jwks: m.jwks,
+    refreshReuseInterval: m.refresh_token_reuse_interval as string | number | undefined,
   }));
   // application_type web is the default: kept only when the metadata says so, like client add.
   if (appType === 'web') client.application_type = 'web';

@@ -226,6 +226,11 @@ export function ttlSeconds(value: unknown, flag = '--ttl'): number {
   return seconds;
 }
 
+/** A refresh token reuse interval: 0 (off) or a lifetime such as 2s (--refresh-reuse-interval). */
+export function reuseIntervalSeconds(value: unknown, flag = '--refresh-reuse-interval'): number {
+  return value === 0 || (typeof value === 'string' && /^\s*0[smhd]?\s*$/.test(value)) ? 0 : ttlSeconds(value, flag);
+}
+
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {

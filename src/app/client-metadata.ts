@@ -22,6 +22,8 @@ export interface ClientMetadata {
   application_type?: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: unknown[] };
+  /** Seconds a rotated refresh token may be presented again without revoking the grant (dev-op; 0 is off). */
+  refresh_token_reuse_interval?: number;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -29,6 +31,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grants', response_types: 'responseTypes',
   token_endpoint_auth_method: 'authMethod', scope: 'scope', skip_consent: 'skipConsent', access_token_format: 'tokenFormat',
   application_type: 'native', jwks_uri: 'jwksUri', jwks: 'jwks',
+  refresh_token_reuse_interval: 'refreshReuseInterval',
 };
 
 /**

@@ -19,6 +19,7 @@ interface AddFlags extends CommonFlags {
   native?: boolean;
   jwksUri?: string;
   jwks?: string;
+  refreshReuseInterval?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -57,6 +58,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['token_format', client.access_token_format],
     ['skip_consent', client.skip_consent],
     ['jwks_uri', client.jwks_uri],
+    ['refresh_reuse', client.refresh_token_reuse_interval === undefined ? undefined : `${client.refresh_token_reuse_interval}s`],
   ]);
 }
 
@@ -76,6 +78,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     id: flags.id, secret: flags.secret, public: flags.public, redirectUris: flags.redirectUri, grants: flags.grant, responseTypes: flags.responseType,
     scope: flags.scope, name: flags.name, postLogoutRedirectUris: flags.postLogoutRedirectUri, authMethod: flags.authMethod,
     tokenFormat: flags.tokenFormat, skipConsent: flags.skipConsent, native: flags.native, jwksUri: flags.jwksUri,
+    refreshReuseInterval: flags.refreshReuseInterval,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -161,7 +164,8 @@ function clientOptions(command: Command): Command {
     .option('--skip-consent', 'never show the consent page for this client')
     .option('--native', 'a native app (application_type native): http://127.0.0.1 and http://[::1] redirect URIs match on any port (RFC 8252 7.3)')
     .option('--jwks-uri <url>', 'private_key_jwt: where the client publishes its public keys')
-    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file');
+    .option('--jwks <file|json>', 'private_key_jwt: the client\'s public JWK Set, inline or a file')
+    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s; 0 off) in which a rotated refresh token may be used again');
 }
 
 export function clientCommand() {

@@ -31,6 +31,7 @@ interface StartFlags {
   detach?: boolean;
   /** --deterministic alone (true) or with a seed. */
   deterministic?: boolean | string;
+  refreshReuseInterval?: string | number;
 }
 
 /** A --templates folder that is not there would silently serve the built-in pages. */
@@ -113,6 +114,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     trustProxy: flags.trustProxy,
     https: flags.cert !== undefined && flags.key !== undefined ? { cert: flags.cert, key: flags.key } : flags.https === true,
     pendingKey,
+    refreshReuseInterval: flags.refreshReuseInterval,
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -164,6 +166,7 @@ export function startCommand(): Command {
     .option('--https', 'serve TLS with a certificate from a local CA kept beside the data file (issuer https://localhost:<port>)')
     .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
     .option('--key <file>', 'the PEM private key of --cert')
+    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s) in which a rotated refresh token may be used again without revoking its grant')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')

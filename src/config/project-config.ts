@@ -23,14 +23,17 @@ export interface StartConfig {
   trustProxy?: boolean;
   quiet?: boolean;
   open?: boolean;
+  /** A rotated refresh token's grace period, "2s" or seconds (--refresh-reuse-interval). */
+  refreshReuseInterval?: string | number;
 }
 
-type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
+type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'duration';
 
 /** Every key, what it holds (paths are relative to the file that names them). */
 const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
+  refreshReuseInterval: 'duration',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 
@@ -42,6 +45,7 @@ const EXPECTED: Record<Kind, string> = {
   path: 'a path (a non-empty string)',
   boolean: 'true or false',
   log: '"pretty" or "json"',
+  duration: 'a duration such as "2s" or a number of seconds',
 };
 
 /** One value from JSON, or undefined if it is not what `kind` needs. */
@@ -50,6 +54,7 @@ function fromJson(kind: Kind, value: unknown): StartConfig[keyof StartConfig] | 
     case 'port': return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : undefined;
     case 'boolean': return typeof value === 'boolean' ? value : undefined;
     case 'log': return value === 'pretty' || value === 'json' ? value : undefined;
+    case 'duration': return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fromJson('string', value);
     default: return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   }
 }

@@ -56,6 +56,11 @@ export interface Client {
   ttl?: Partial<Record<ClientTtlName, number>>;
   /** Rotate refresh tokens on use (default true); false keeps one refresh token for the grant's life. */
   rotate_refresh_token?: boolean;
+  /**
+   * Seconds in which a rotated refresh token may be presented again without revoking the grant
+   * (several tabs refreshing at once); 0 turns off the server-wide `--refresh-reuse-interval`.
+   */
+  refresh_token_reuse_interval?: number;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
 }
