@@ -9,7 +9,7 @@ import { MAX_STORED_DEPTH } from './stored-copy.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
-import type { Client, Consumed, DataFile, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, DataFile, StateKind, StateRecords, Store, StoredKey, TrustedIssuer, User } from './types.js';
 
 export interface FileStoreOptions {
   clock?: Clock;
@@ -257,6 +257,10 @@ export class FileStore implements Store {
   async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }
   async addKey(key: StoredKey): Promise<void> { return this.live().addKey(key); }
   async removeKey(kid: string): Promise<boolean> { return this.live().removeKey(kid); }
+  async listTrustedIssuers(): Promise<TrustedIssuer[]> { return this.live().listTrustedIssuers(); }
+  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> { return this.live().getTrustedIssuer(issuer); }
+  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> { return this.live().addTrustedIssuer(trusted); }
+  async removeTrustedIssuer(issuer: string): Promise<boolean> { return this.live().removeTrustedIssuer(issuer); }
   async listClients(): Promise<Client[]> { return this.live().listClients(); }
   async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
   async addClient(client: Client): Promise<void> { return this.live().addClient(client); }

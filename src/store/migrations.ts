@@ -38,6 +38,11 @@ const MIGRATIONS: readonly Migration[] = [
     from: 2,
     up: (data) => ({ ...data, version: 3 }),
   },
+  {
+    // v4 keeps the issuers trusted for JWT bearer assertions and token exchange (dev-op trust).
+    from: 3,
+    up: (data) => ({ ...data, version: 4, trustedIssuers: data.trustedIssuers ?? [] }),
+  },
 ];
 
 function markRequestedAlgKey(key: unknown): unknown {
@@ -73,7 +78,7 @@ export function migrate(raw: unknown, file: string): DataFile {
 
 /** After migration every top-level member must be there; a hand-edited file may still be wrong. */
 function checkShape(data: RawData, file: string): DataFile {
-  const arrays = ['cookieKeys', 'keys', 'clients', 'users'] as const;
+  const arrays = ['cookieKeys', 'keys', 'clients', 'users', 'trustedIssuers'] as const;
   const bad: string[] = arrays.filter((name) => !Array.isArray(data[name]));
   if (!isObject(data.state)) bad.push('state');
   if (!isObject(data.meta)) bad.push('meta');

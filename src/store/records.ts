@@ -144,6 +144,9 @@ export interface UserCodeRecord extends StateRecord {
 /** A client assertion's jti, remembered until the assertion expires so it is used once (RFC 7523 3). */
 export type ClientAssertionRecord = StateRecord;
 
+/** A JWT bearer grant assertion's iss and jti, remembered until it expires so it is used once (RFC 7523 3, item 7). */
+export type BearerAssertionRecord = StateRecord;
+
 /** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
 export interface StateRecords {
   AuthorizationCode: AuthorizationCodeRecord;
@@ -155,6 +158,7 @@ export interface StateRecords {
   DeviceCode: DeviceCodeRecord;
   UserCode: UserCodeRecord;
   ClientAssertion: ClientAssertionRecord;
+  BearerAssertion: BearerAssertionRecord;
 }
 
 export type StateKind = keyof StateRecords;

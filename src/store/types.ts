@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import type { StateKind, StateRecord, StateRecords } from './records.js';
 
 /** The data file's schema version. Bump it and add a migration in migrations.ts when the shape changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -65,6 +65,19 @@ export interface Client {
   id_token_signed_response_alg?: SigningAlg | 'HS256';
 }
 
+/**
+ * An issuer whose signed JWTs dev-op accepts as JWT bearer assertions (RFC 7523 2.1) and as token
+ * exchange subject or actor tokens (RFC 8693): `dev-op trust add --issuer URL --jwks FILE|URL`.
+ */
+export interface TrustedIssuer {
+  /** The `iss` its JWTs carry. */
+  issuer: string;
+  /** Public keys read when it was added (--jwks FILE)… */
+  jwks?: { keys: JWK[] };
+  /** …or where they are fetched (--jwks URL), cached per instance for a short while. */
+  jwks_uri?: string;
+}
+
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
 export interface User {
   username: string;
@@ -89,6 +102,8 @@ export interface DataFile {
   keys: StoredKey[];
   clients: Client[];
   users: User[];
+  /** Issuers whose JWTs the JWT bearer and token exchange grants accept (schema v4). */
+  trustedIssuers: TrustedIssuer[];
   state: Partial<Record<StateKind, Record<string, StateRecord>>>;
 }
 
@@ -129,6 +144,12 @@ export interface Store {
    * The client_id cannot change.
    */
   updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined>;
+
+  listTrustedIssuers(): Promise<TrustedIssuer[]>;
+  getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined>;
+  /** Add-if-absent by issuer; throws AlreadyExistsError. */
+  addTrustedIssuer(trusted: TrustedIssuer): Promise<void>;
+  removeTrustedIssuer(issuer: string): Promise<boolean>;
 
   listUsers(): Promise<User[]>;
   getUser(username: string): Promise<User | undefined>;
