@@ -1,7 +1,8 @@
 import { UsageError } from '../errors/app-errors.js';
-import type { Client, ClientTtlName, User } from '../store/types.js';
+import type { Client, ClientTtlName, TrustedIssuer, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
 import { buildClient } from './clients.js';
+import { buildTrustedIssuer } from './trust.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -151,6 +152,16 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
   if (m.ttl !== undefined) client.ttl = lifetimesAt(m.ttl, `${path}.ttl`, CLIENT_TTL_NAMES);
   return client;
+}
+
+const TRUSTED_ISSUER_FIELDS = ['issuer', 'jwks', 'jwks_uri'] as const;
+
+/** A trusted issuer as `trust add` takes it: `issuer` and its public `jwks` or `jwks_uri`. */
+export function trustedIssuerAt(raw: unknown, path: string): TrustedIssuer {
+  const t = objectAt(raw, path, 'an object with an issuer and its jwks or jwks_uri');
+  unknownKeys(t, TRUSTED_ISSUER_FIELDS, path);
+  return translated(path, { '--issuer': 'issuer', '--jwks': t.jwks_uri !== undefined ? 'jwks_uri' : 'jwks' },
+    () => buildTrustedIssuer({ issuer: t.issuer, jwks: t.jwks, jwksUri: t.jwks_uri }));
 }
 
 /** Named lifetimes in whole seconds (a client's `ttl`, the settings' `ttl`), only the names given. */

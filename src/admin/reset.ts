@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import type { Store } from '../store/types.js';
 import type { Fixture } from './fixture.js';
-import { allOrNothing, CLIENTS, converge, KEYS, USERS } from './fixture-store.js';
+import { allOrNothing, CLIENTS, converge, KEYS, TRUSTED_ISSUERS, USERS } from './fixture-store.js';
 import { DEFAULT_CLIENT_ID, defaultClient, defaultUser } from './seed.js';
 
 export interface ResetResult {
@@ -27,6 +27,7 @@ export async function resetStore(store: Store, fixture: Fixture | undefined, clo
   const keysChanged = await allOrNothing(store, async (s) => {
     await converge(s, CLIENTS, target.clients, 'remove');
     await converge(s, USERS, target.users, 'remove');
+    await converge(s, TRUSTED_ISSUERS, target.trustedIssuers ?? [], 'remove');
     return target.keys ? converge(s, KEYS, target.keys, 'remove') : false;
   });
   // Last: had clients, users or keys failed to apply (undone), the state would still be there.

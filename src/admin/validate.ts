@@ -4,7 +4,7 @@ import { SIGNING_ALGS } from '../keys/generate.js';
 import { jsonDepth } from '../util/json-depth.js';
 // The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
 // handlers); names only, so validating a client does not load the grant handlers and jose.
-import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../protocol/capabilities.js';
+import { DEVICE_CODE_GRANT, GRANT_TYPES, JWT_BEARER_GRANT, SUPPORTED_AUTH_METHODS, TOKEN_EXCHANGE_GRANT } from '../protocol/capabilities.js';
 import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
 
 /**
@@ -90,7 +90,11 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
 }
 
 /** Short names for grant types whose registered name is a URN. */
-const GRANT_ALIASES: Record<string, string> = { device_code: DEVICE_CODE_GRANT };
+const GRANT_ALIASES: Record<string, string> = {
+  device_code: DEVICE_CODE_GRANT,
+  'token-exchange': TOKEN_EXCHANGE_GRANT, token_exchange: TOKEN_EXCHANGE_GRANT,
+  'jwt-bearer': JWT_BEARER_GRANT, jwt_bearer: JWT_BEARER_GRANT,
+};
 
 export function grantType(given: string, flag = '--grant'): GrantType {
   const value = GRANT_ALIASES[given] ?? given;

@@ -4,10 +4,11 @@ import type { Fixture, ResetResult } from '../admin/fixture.js';
 import type { KeyView, RotateInput, RotateResult } from '../admin/keys.js';
 import type { SeedResult } from '../admin/seed.js';
 import type { MintInput, MintResult } from '../admin/tokens.js';
+import type { TrustAddInput } from '../admin/trust.js';
 import type { UserUpdateInput } from '../admin/user-update.js';
 import type { UserAddInput, UserView } from '../admin/users.js';
 import type { Provider } from '../provider/context.js';
-import type { Client, Store } from '../store/types.js';
+import type { Client, Store, TrustedIssuer } from '../store/types.js';
 import type { EventStream } from '../util/events.js';
 import { clientInput, type ClientMetadata } from './client-metadata.js';
 import type { DevClock } from './dev-clock.js';
@@ -51,6 +52,13 @@ export interface DevOp {
     remove(username: string): Promise<void>;
     get(username: string): Promise<UserView>;
     list(): Promise<UserView[]>;
+  };
+  /** Issuers whose signed JWTs the JWT bearer grant and token exchange accept (`dev-op trust`). */
+  readonly trust: {
+    /** `jwks` (a JWK Set of public keys) or `jwksUri` (fetched when needed, cached briefly). */
+    add(input: TrustAddInput): Promise<TrustedIssuer>;
+    remove(issuer: string): Promise<void>;
+    list(): Promise<TrustedIssuer[]>;
   };
   readonly tokens: {
     /** A token as `dev-op token mint` makes it, for this instance's issuer. */
@@ -147,6 +155,16 @@ export function devOpHandle(parts: HandleParts): DevOp {
       },
       get: (username) => runOperation(ctx, 'user.show', { username }),
       list: () => runOperation(ctx, 'user.list', {}),
+    },
+    trust: {
+      add: async (input) => {
+        const { unchanged: _, ...trusted } = await runOperation(ctx, 'trust.add', input);
+        return trusted;
+      },
+      remove: async (issuer) => {
+        await runOperation(ctx, 'trust.remove', { issuer });
+      },
+      list: () => runOperation(ctx, 'trust.list', {}),
     },
     tokens: {
       mint: (input) => runOperation(ctx, 'token.mint', input),

@@ -10,6 +10,7 @@ import { resetCommand } from './reset.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
+import { trustCommand } from './trust.js';
 import { userCommand } from './user.js';
 
 /** The installed package's version (dist/cli/ → package.json two folders up). */
@@ -29,6 +30,7 @@ export function program(): Command {
     .addCommand(userCommand())
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
+    .addCommand(trustCommand())
     .addCommand(loginCommand())
     .addCommand(exportCommand())
     .addCommand(resetCommand())

@@ -9,7 +9,10 @@ import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 8693 2.2.1: `N_A` when the token issued (an ID token by token exchange) is not an access token. */
+  token_type: 'Bearer' | 'N_A';
+  /** RFC 8693 2.2.1: what token exchange issued. */
+  issued_token_type?: string;
   expires_in: number;
   scope?: string;
   id_token?: string;

@@ -40,6 +40,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     events: opts.events ?? createEvents(),
     logger: createRequestLogger(config.log, opts.logSink),
     clientKeySets: new Map<string, JWTVerifyGetKey>(),
+    trustedKeySets: new Map<string, JWTVerifyGetKey>(),
     userCodeAttempts: new UserCodeAttempts(clock),
     loginTickets: loginTickets(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),

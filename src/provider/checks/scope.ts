@@ -12,10 +12,15 @@ function clientScopes(client: Client): string[] {
   return parseScope(client.scope);
 }
 
+/** What a client may ask for on a user's behalf: the standard scopes plus its own. */
+export function allowedUserScopes(client: Client): Set<string> {
+  return new Set<string>([...STANDARD_SCOPES, ...clientScopes(client)]);
+}
+
 /** Scopes for a user-facing request: the standard ones plus the client's own. */
 export function checkUserScope(client: Client, scope: string | undefined): string[] {
   const requested = parseScope(scope);
-  const allowed = new Set<string>([...STANDARD_SCOPES, ...clientScopes(client)]);
+  const allowed = allowedUserScopes(client);
   const unknown = requested.filter((s) => !allowed.has(s));
   if (unknown.length) throw new InvalidScope(`scope ${unknown.join(' ')} is not allowed for client ${client.client_id}`);
   return requested;

@@ -1,0 +1,118 @@
+import type { JWTPayload } from 'jose';
+import { InvalidGrant, InvalidRequest } from '../errors/oauth-errors.js';
+import { TokenVerificationError, verifyOwnJwt } from '../tokens/verify.js';
+import { epochSeconds } from '../util/clock.js';
+import { parseScope } from './checks/scope.js';
+import type { Provider } from './context.js';
+import { findAccessToken, TokenNotFound } from './token-lookup.js';
+import { unverifiedIssuer, verifyJwtFromTrustedIssuer } from './trusted-jwt.js';
+
+/** RFC 8693 3: the token type identifiers dev-op accepts and issues. */
+export const TOKEN_TYPES = {
+  access_token: 'urn:ietf:params:oauth:token-type:access_token',
+  id_token: 'urn:ietf:params:oauth:token-type:id_token',
+  jwt: 'urn:ietf:params:oauth:token-type:jwt',
+} as const;
+
+/** A subject or actor token, verified: who it is about and what it carries into the new token. */
+export interface ExchangedToken {
+  sub: string;
+  /** Its scope, when it has one (an access token); undefined for an ID token or a JWT without one. */
+  scopes?: string[];
+  /** Its own `act` claim (RFC 8693 4.1): the chain of actors so far. */
+  act?: Record<string, unknown>;
+  /** RFC 8693 4.4: who may act for the subject. */
+  mayAct?: Record<string, unknown>;
+  /** The subject is an end-user (not a client acting for itself). */
+  forUser: boolean;
+  /** The user grant behind it, so that the new token dies with it. */
+  grantId?: string;
+  /** The issuer, when it is not dev-op itself. */
+  iss?: string;
+}
+
+/** One segment (0 header, 1 payload) of a compact JWT as JSON; {} if it is none. Trusted only once verified. */
+function segment(token: string, index: 0 | 1): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const isAccessTokenJwt = (token: string): boolean => String(segment(token, 0).typ ?? '').toLowerCase().endsWith('at+jwt');
+
+const objectClaim = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+function fromJwt(payload: JWTPayload, own: boolean, what: string): ExchangedToken {
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidGrant(`${what} has no sub`);
+  const scope = typeof payload.scope === 'string' ? parseScope(payload.scope) : undefined;
+  const act = objectClaim(payload.act);
+  const mayAct = objectClaim(payload.may_act);
+  return {
+    sub: payload.sub, forUser: true, ...(scope ? { scopes: scope } : {}), ...(act ? { act } : {}), ...(mayAct ? { mayAct } : {}),
+    ...(own ? {} : { iss: payload.iss! }),
+  };
+}
+
+/** An access token issued here (JWT or opaque): live, not revoked, its client still there. */
+async function ownAccessToken(op: Provider, token: string, what: string): Promise<ExchangedToken> {
+  try {
+    const { record } = await findAccessToken(op, token);
+    // An RFC 8693 4.1 act chain lives in a JWT access token itself.
+    const payload = token.split('.').length === 3 ? segment(token, 1) : {};
+    const act = objectClaim(payload.act);
+    const mayAct = objectClaim(payload.may_act);
+    return {
+      sub: record.sub, scopes: parseScope(record.scope), forUser: record.forUser, ...(record.grantId ? { grantId: record.grantId } : {}),
+      ...(act ? { act } : {}), ...(mayAct ? { mayAct } : {}),
+    };
+  } catch (err) {
+    if (err instanceof TokenNotFound) throw new InvalidGrant(`${what} ${err.message}`);
+    throw err;
+  }
+}
+
+/** An ID token issued here: signature and expiry, and its user must still exist (a removed user's tokens are revoked). */
+async function ownIdToken(op: Provider, token: string, what: string): Promise<ExchangedToken> {
+  let payload: JWTPayload;
+  try {
+    payload = await verifyOwnJwt(await op.keys(), token, { issuer: op.config.issuer, now: epochSeconds(op.clock) });
+  } catch (err) {
+    if (err instanceof TokenVerificationError) throw new InvalidGrant(`${what} is invalid: ${err.message}`);
+    throw err;
+  }
+  // An access token is not an ID token (RFC 9068 2.1: its typ tells them apart).
+  if (isAccessTokenJwt(token)) throw new InvalidGrant(`${what} is an access token, not an ID token`);
+  const exchanged = fromJwt(payload, true, what);
+  if (!(await op.store.getUserBySub(exchanged.sub))) throw new InvalidGrant(`${what} is for a user who no longer exists`);
+  return exchanged;
+}
+
+/**
+ * RFC 8693 2.1: verify a subject_token or actor_token of the given type. Tokens issued here are
+ * checked for signature, expiry and revocation; a JWT from an issuer configured with `dev-op
+ * trust add` is checked against that issuer's keys. Any failure is invalid_grant (2.2.2).
+ */
+export async function verifyExchangeToken(op: Provider, token: string, type: string | undefined, what: string): Promise<ExchangedToken> {
+  if (type === undefined) throw new InvalidRequest(`missing required parameter: ${what}_type`);
+  const foreign = unverifiedIssuer(token) !== undefined && unverifiedIssuer(token) !== op.config.issuer;
+  switch (type) {
+    case TOKEN_TYPES.access_token:
+      if (foreign) break;
+      return ownAccessToken(op, token, what);
+    case TOKEN_TYPES.id_token:
+      if (foreign) break;
+      return ownIdToken(op, token, what);
+    case TOKEN_TYPES.jwt:
+      if (foreign) break;
+      // A JWT of ours: an access token (with its store record) or an ID token.
+      return isAccessTokenJwt(token) ? ownAccessToken(op, token, what) : ownIdToken(op, token, what);
+    default:
+      throw new InvalidRequest(`${what}_type ${type} is not supported (supported: ${Object.values(TOKEN_TYPES).join(', ')})`);
+  }
+  const { payload, own } = await verifyJwtFromTrustedIssuer(op, token, what);
+  return fromJwt(payload, own, what);
+}

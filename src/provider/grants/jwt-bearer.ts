@@ -1,0 +1,35 @@
+import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
+import { JWT_BEARER_GRANT } from '../../protocol/capabilities.js';
+import { issueAccessToken } from '../../tokens/issue-access-token.js';
+import { checkResource } from '../checks/resource.js';
+import { checkUserScope } from '../checks/scope.js';
+import type { TokenResponse } from '../issue-tokens.js';
+import { verifyJwtFromTrustedIssuer } from '../trusted-jwt.js';
+import { ttlFor } from '../ttl.js';
+import type { GrantHandler } from './grant-handler.js';
+
+/**
+ * RFC 7523 2.1 / 3: a JWT as the authorization grant. Its iss is dev-op itself or an issuer
+ * configured with `dev-op trust add`; its sub is the user the access token is for; its aud names
+ * this server (issuer or token endpoint); exp is required; a jti is accepted once (3, item 7).
+ */
+export const jwtBearerGrant: GrantHandler = {
+  grantType: JWT_BEARER_GRANT,
+  async handle(op, params, client) {
+    if (!params.assertion) throw new InvalidRequest('missing required parameter: assertion');
+    const audience = [op.config.issuer, op.config.issuer + op.config.routes.token];
+    const { payload } = await verifyJwtFromTrustedIssuer(op, params.assertion, 'assertion', audience);
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidGrant('assertion has no sub (the user the token is for)');
+    if (payload.jti !== undefined) {
+      // Remembered until the assertion expires: after that it is refused for its exp anyway.
+      const fresh = await op.store.putIfAbsent('BearerAssertion', `${payload.iss}\n${payload.jti}`, { exp: payload.exp! });
+      if (!fresh) throw new InvalidGrant('assertion has been used already (its jti was seen before)');
+    }
+    const scope = checkUserScope(client, params.scope).join(' ');
+    const { token, expiresIn, jti } = await issueAccessToken(op, {
+      client, sub: payload.sub, scope, forUser: true, aud: checkResource(params.resource), ttl: ttlFor(op, client, 'AccessToken'),
+    });
+    const response: TokenResponse = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope ? { scope } : {}) };
+    return { response, sub: payload.sub, ...(jti ? { jti } : {}) };
+  },
+};
