@@ -61,13 +61,11 @@ function fromJwt(payload: JWTPayload, own: boolean, what: string): ExchangedToke
 async function ownAccessToken(op: Provider, token: string, what: string): Promise<ExchangedToken> {
   try {
     const { record } = await findAccessToken(op, token);
-    // An RFC 8693 4.1 act chain lives in a JWT access token itself.
-    const payload = token.split('.').length === 3 ? segment(token, 1) : {};
-    const act = objectClaim(payload.act);
-    const mayAct = objectClaim(payload.may_act);
+    // may_act (RFC 8693 4.4) can only be in a JWT (`token mint --claim`); it is verified by now.
+    const mayAct = token.split('.').length === 3 ? objectClaim(segment(token, 1).may_act) : undefined;
     return {
       sub: record.sub, scopes: parseScope(record.scope), forUser: record.forUser, ...(record.grantId ? { grantId: record.grantId } : {}),
-      ...(act ? { act } : {}), ...(mayAct ? { mayAct } : {}),
+      ...(record.act ? { act: record.act } : {}), ...(mayAct ? { mayAct } : {}),
     };
   } catch (err) {
     if (err instanceof TokenNotFound) throw new InvalidGrant(`${what} ${err.message}`);

@@ -16,6 +16,8 @@ export interface AccessTokenDetails {
   forUser: boolean;
   grantId?: string;
   claims?: string;
+  /** RFC 8693 4.1: the actor, for a token made by token exchange. */
+  act?: Record<string, unknown>;
 }
 
 export type FoundToken =
@@ -52,8 +54,8 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
 /** The record, with what a JWT access token carries itself taken from the verified token. */
 function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): AccessTokenDetails {
   const carried = jwt
-    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time }
-    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime };
+    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time, act: jwt.act }
+    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime, act: record.act };
   return {
     clientId: record.clientId,
     sub: record.sub,
@@ -65,8 +67,11 @@ function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): Access
     forUser: record.forUser === true,
     ...(record.grantId !== undefined ? { grantId: record.grantId } : {}),
     ...(record.claims !== undefined ? { claims: record.claims } : {}),
+    ...(isObject(carried.act) ? { act: carried.act } : {}),
   };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
   const record = await op.store.get('RefreshToken', token);

@@ -113,6 +113,8 @@ export interface AccessTokenRecord extends StateRecord {
   claims?: string;
   /** Opaque tokens only (a JWT carries these): */
   scope?: string;
+  /** RFC 8693 4.1: the actor of a token made by token exchange. */
+  act?: Record<string, unknown>;
   aud?: string;
   iat?: number;
   authTime?: number;

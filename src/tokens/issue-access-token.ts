@@ -45,6 +45,8 @@ export async function issueAccessToken(
     extra?: Record<string, unknown>;
     /** The claims parameter (JSON): its userinfo members are released at /me. */
     claims?: string;
+    /** RFC 8693 4.1: who acts for the subject (token exchange); a claim of a JWT, kept in an opaque token's record. */
+    act?: Record<string, unknown>;
   },
 ): Promise<{ token: string; expiresIn: number; jti?: string }> {
   const iat = epochSeconds(op.clock);
@@ -64,13 +66,13 @@ export async function issueAccessToken(
     // The value carries nothing: the record is the whole token.
     const token = op.random.id();
     await putTokenRecord(op, 'AccessToken', token, {
-      ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
+      ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}), ...(a.act ? { act: a.act } : {}),
     });
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
     issuer: op.config.issuer, sub: a.sub, clientId: record.clientId, aud,
-    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra,
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.act ? { ...a.extra, act: a.act } : a.extra,
   });
   await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl, jti };

@@ -103,6 +103,31 @@ describe('token exchange (RFC 8693)', () => {
       subject_token: delegated.access_token, subject_token_type: TYPE.access, actor_token: actor2, actor_token_type: TYPE.jwt,
     });
     expect(decodeJwt(twice.access_token).payload).toMatchObject({ sub: 'alice', act: { sub: 'gateway', iss: PARTNER, act: { sub: 'svc' } } });
+    // Introspection tells the resource server who acts (RFC 8693 4.1).
+    const introspected = await fetch(`${server.issuer}/token/introspection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('api:api-secret').toString('base64')}` },
+      body: new URLSearchParams({ token: twice.access_token }).toString(),
+    });
+    expect(await introspected.json()).toMatchObject({ active: true, sub: 'alice', act: { sub: 'gateway', act: { sub: 'svc' } } });
+  });
+
+  it('an opaque client\'s exchanged token keeps act in its record: introspection and a further exchange see it', async () => {
+    await server.clients.update('api', { access_token_format: 'opaque' });
+    try {
+      const tokens = await login();
+      const delegated = await exchange({
+        subject_token: tokens.access_token, subject_token_type: TYPE.access, actor_token: await serviceToken(), actor_token_type: TYPE.access,
+      });
+      expect(delegated.access_token.split('.')).toHaveLength(1);
+      const again = await exchange({
+        subject_token: delegated.access_token, subject_token_type: TYPE.access, actor_token: await partnerJwt({ sub: 'gw' }), actor_token_type: TYPE.jwt,
+        requested_token_type: TYPE.jwt,
+      });
+      expect(decodeJwt(again.access_token).payload.act).toEqual({ sub: 'gw', iss: PARTNER, act: { sub: 'svc' } });
+    } finally {
+      await server.clients.update('api', { access_token_format: 'jwt' });
+    }
   });
 
   it('requested_token_type id_token gives an ID token for the calling client; jwt a JWT', async () => {

@@ -37,7 +37,9 @@ export function introspection(op: Provider): Middleware[] {
         exp: record.exp,
       };
       if (found.kind === 'access_token') {
-        ctx.body = { ...common, token_type: 'Bearer', sub: found.record.sub, aud: found.record.aud, auth_time: found.record.authTime };
+        ctx.body = {
+          ...common, token_type: 'Bearer', sub: found.record.sub, aud: found.record.aud, auth_time: found.record.authTime, act: found.record.act,
+        };
       } else {
         ctx.body = { ...common, token_type: 'refresh_token', sub: found.record.accountId, auth_time: found.record.authTime };
       }
