@@ -73,7 +73,7 @@ async function ownAccessToken(op: Provider, token: string, what: string): Promis
   }
 }
 
-/** An ID token issued here: signature and expiry, and its user must still exist (a removed user's tokens are revoked). */
+/** An ID token issued here: signature and expiry, and its user and client must still exist (removing either revokes its tokens). */
 async function ownIdToken(op: Provider, token: string, what: string): Promise<ExchangedToken> {
   let payload: JWTPayload;
   try {
@@ -86,6 +86,9 @@ async function ownIdToken(op: Provider, token: string, what: string): Promise<Ex
   if (isAccessTokenJwt(token)) throw new InvalidGrant(`${what} is an access token, not an ID token`);
   const exchanged = fromJwt(payload, true, what);
   if (!(await op.store.getUserBySub(exchanged.sub))) throw new InvalidGrant(`${what} is for a user who no longer exists`);
+  // Like its access tokens, a removed client's ID tokens are revoked with it.
+  const clientId = typeof payload.azp === 'string' ? payload.azp : typeof payload.aud === 'string' ? payload.aud : undefined;
+  if (clientId !== undefined && !(await op.store.getClient(clientId))) throw new InvalidGrant(`${what} was issued to client ${clientId}, which has been removed`);
   return exchanged;
 }
 

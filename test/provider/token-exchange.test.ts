@@ -158,6 +158,19 @@ describe('token exchange (RFC 8693)', () => {
     await expectError(await rawExchange({ subject_token: tokens.access_token, subject_token_type: TYPE.access }), 'invalid_grant');
   });
 
+  it('an ID token of a removed client or user → invalid_grant', async () => {
+    const temp = confidentialClient({ client_id: 'temp', client_secret: 'temp-secret' });
+    await server.store.addClient(temp);
+    const tokens = await login(temp);
+    await server.clients.remove('temp');
+    await expectError(await rawExchange({ subject_token: tokens.id_token!, subject_token_type: TYPE.id }), 'invalid_grant');
+    await server.users.add({ username: 'dora' });
+    const dora = await server.tokens.mint({ user: 'dora', client: 'web', type: 'id' });
+    expect((await rawExchange({ subject_token: dora.token, subject_token_type: TYPE.id })).status).toBe(200);
+    await server.users.remove('dora');
+    await expectError(await rawExchange({ subject_token: dora.token, subject_token_type: TYPE.id }), 'invalid_grant');
+  });
+
   it('an expired subject token (access or ID token) → invalid_grant', async () => {
     const tokens = await login();
     const partner = await partnerJwt({ sub: 'p' }, 60);
