@@ -99,21 +99,15 @@ async function ownIdToken(op: Provider, token: string, what: string): Promise<Ex
  */
 export async function verifyExchangeToken(op: Provider, token: string, type: string | undefined, what: string): Promise<ExchangedToken> {
   if (type === undefined) throw new InvalidRequest(`missing required parameter: ${what}_type`);
-  const foreign = unverifiedIssuer(token) !== undefined && unverifiedIssuer(token) !== op.config.issuer;
-  switch (type) {
-    case TOKEN_TYPES.access_token:
-      if (foreign) break;
-      return ownAccessToken(op, token, what);
-    case TOKEN_TYPES.id_token:
-      if (foreign) break;
-      return ownIdToken(op, token, what);
-    case TOKEN_TYPES.jwt:
-      if (foreign) break;
-      // A JWT of ours: an access token (with its store record) or an ID token.
-      return isAccessTokenJwt(token) ? ownAccessToken(op, token, what) : ownIdToken(op, token, what);
-    default:
-      throw new InvalidRequest(`${what}_type ${type} is not supported (supported: ${Object.values(TOKEN_TYPES).join(', ')})`);
+  if (!(Object.values(TOKEN_TYPES) as string[]).includes(type)) {
+    throw new InvalidRequest(`${what}_type ${type} is not supported (supported: ${Object.values(TOKEN_TYPES).join(', ')})`);
   }
-  const { payload, own } = await verifyJwtFromTrustedIssuer(op, token, what);
-  return fromJwt(payload, own, what);
+  const iss = unverifiedIssuer(token);
+  if (iss !== undefined && iss !== op.config.issuer) {
+    const { payload, own } = await verifyJwtFromTrustedIssuer(op, token, what);
+    return fromJwt(payload, own, what);
+  }
+  // Ours: an access token (JWT or opaque, with its store record), or an ID token.
+  const access = type === TOKEN_TYPES.access_token || (type === TOKEN_TYPES.jwt && isAccessTokenJwt(token));
+  return access ? ownAccessToken(op, token, what) : ownIdToken(op, token, what);
 }
