@@ -25,8 +25,6 @@ export interface ExchangedToken {
   mayAct?: Record<string, unknown>;
   /** The subject is an end-user (not a client acting for itself). */
   forUser: boolean;
-  /** The user grant behind it, so that the new token dies with it. */
-  grantId?: string;
   /** The issuer, when it is not dev-op itself. */
   iss?: string;
 }
@@ -64,7 +62,7 @@ async function ownAccessToken(op: Provider, token: string, what: string): Promis
     // may_act (RFC 8693 4.4) can only be in a JWT (`token mint --claim`); it is verified by now.
     const mayAct = token.split('.').length === 3 ? objectClaim(segment(token, 1).may_act) : undefined;
     return {
-      sub: record.sub, scopes: parseScope(record.scope), forUser: record.forUser, ...(record.grantId ? { grantId: record.grantId } : {}),
+      sub: record.sub, scopes: parseScope(record.scope), forUser: record.forUser,
       ...(record.act ? { act: record.act } : {}), ...(mayAct ? { mayAct } : {}),
     };
   } catch (err) {

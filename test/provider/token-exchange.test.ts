@@ -130,6 +130,18 @@ describe('token exchange (RFC 8693)', () => {
     }
   });
 
+  it('a subject token whose may_act names someone else refuses the actor (RFC 8693 4.4)', async () => {
+    const minted = await server.tokens.mint({ user: 'alice', client: 'web', claims: { may_act: { sub: 'gateway' } } });
+    const refused = await rawExchange({
+      subject_token: minted.token, subject_token_type: TYPE.access, actor_token: await serviceToken(), actor_token_type: TYPE.access,
+    });
+    await expectError(refused, 'invalid_grant');
+    const allowed = await exchange({
+      subject_token: minted.token, subject_token_type: TYPE.access, actor_token: await partnerJwt({ sub: 'gateway' }), actor_token_type: TYPE.jwt,
+    });
+    expect(decodeJwt(allowed.access_token).payload.act).toEqual({ sub: 'gateway', iss: PARTNER });
+  });
+
   it('requested_token_type id_token gives an ID token for the calling client; jwt a JWT', async () => {
     const tokens = await login();
     const res = await rawExchange({ subject_token: tokens.access_token, subject_token_type: TYPE.access, requested_token_type: TYPE.id });
@@ -198,6 +210,17 @@ describe('token exchange (RFC 8693)', () => {
     await expectError(await rawExchange({ subject_token: tokens.access_token, subject_token_type: TYPE.access, requested_token_type: TYPE.refresh }), 'invalid_request');
     await expectError(await rawExchange({ subject_token: tokens.access_token, subject_token_type: TYPE.refresh }), 'invalid_request');
     await expectError(await rawExchange({ subject_token: tokens.access_token }), 'invalid_request');
+  });
+
+  it('removing the exchanging client leaves the subject\'s own grant alone', async () => {
+    const api2 = { ...api, client_id: 'api2', client_secret: 'api2-secret' };
+    await server.store.addClient(api2);
+    const tokens = await login();
+    const res = await tokenRequest(server, { grant_type: EXCHANGE, subject_token: tokens.access_token, subject_token_type: TYPE.access }, { id: 'api2', secret: 'api2-secret' });
+    expect(res.status).toBe(200);
+    await server.clients.remove('api2');
+    const refreshed = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { id: 'web', secret: 'web-secret' });
+    expect(refreshed.status).toBe(200);
   });
 
   it('a client that does not list the grant → unauthorized_client', async () => {

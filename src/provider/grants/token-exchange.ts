@@ -39,7 +39,8 @@ export const tokenExchangeGrant: GrantHandler = {
     const issuer = requested === TOKEN_TYPES.jwt ? { ...client, access_token_format: 'jwt' as const } : client;
     const { token, expiresIn, jti } = await issueAccessToken(op, {
       client: issuer, sub: subject.sub, scope, forUser: subject.forUser, ttl: ttlFor(op, client, 'AccessToken'),
-      ...(subject.grantId ? { grantId: subject.grantId } : {}), ...(aud ? { aud } : {}), ...(act ? { act } : {}),
+      // Not tied to the subject's grant: removing the calling client would then revoke another client's grant.
+      ...(aud ? { aud } : {}), ...(act ? { act } : {}),
     });
     const response: TokenResponse = {
       access_token: token, issued_token_type: requested, token_type: 'Bearer', expires_in: expiresIn, ...(scope ? { scope } : {}),
