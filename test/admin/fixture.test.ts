@@ -222,6 +222,13 @@ describe('fixtures in a store', () => {
     expect(await verifyPassword('hunter2', bob!.password!)).toBe(true);
   });
 
+  it('a client\'s refresh_token_reuse_interval: seconds kept, a bad value told at its path', () => {
+    const client = (interval: unknown) => ({ clients: [{ client_id: 'x', grant_types: ['client_credentials'], refresh_token_reuse_interval: interval }] });
+    expect(parseFixture(client(3), 'op.json').clients[0]!.refresh_token_reuse_interval).toBe(3);
+    expect(parseFixture(client(0), 'op.json').clients[0]!.refresh_token_reuse_interval).toBe(0);
+    expect(() => parseFixture(client('soon'), 'op.json')).toThrow('op.json: clients[0].refresh_token_reuse_interval: soon is not a lifetime');
+  });
+
   it('trusted issuers: parsed and checked at their JSON path, applied, exported, and reset to the fixture\'s', async () => {
     const partner = { issuer: 'https://partner.example.com', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'p1' }] } };
     const remote = { issuer: 'https://idp.example.com/', jwks_uri: 'https://idp.example.com/jwks' };
