@@ -110,6 +110,7 @@ describe('JWT bearer grant (RFC 7523 2.1)', () => {
     await expectInvalidGrant(await grant(await assertion({ sub: 'u' }, { aud: 'https://other.example.com' })));
     await expectInvalidGrant(await grant(await assertion({ sub: 'u' }, { ttl: 0 })), /exp/);
     await expectInvalidGrant(await grant(await assertion({ sub: 'u' }, { ttl: -60 })));
+    await expectInvalidGrant(await grant(await assertion({ sub: 'u' }, { ttl: 2 * 86400 })), /24 hours/);
     const stranger = await jose.generateKeyPair('ES256');
     await expectInvalidGrant(await grant(await assertion({ sub: 'u' }, { key: stranger.privateKey })));
     await expectInvalidGrant(await grant(await assertion({})), /sub/);

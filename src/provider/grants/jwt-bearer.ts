@@ -1,12 +1,19 @@
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
 import { JWT_BEARER_GRANT } from '../../protocol/capabilities.js';
 import { issueAccessToken } from '../../tokens/issue-access-token.js';
+import { epochSeconds } from '../../util/clock.js';
 import { checkResource } from '../checks/resource.js';
 import { checkUserScope } from '../checks/scope.js';
 import type { TokenResponse } from '../issue-tokens.js';
 import { verifyJwtFromTrustedIssuer } from '../trusted-jwt.js';
 import { ttlFor } from '../ttl.js';
 import type { GrantHandler } from './grant-handler.js';
+
+/**
+ * RFC 7523 3 item 4: an exp unreasonably far ahead may be refused. Its jti is remembered until
+ * exp, so this also bounds how long a used assertion is kept.
+ */
+const MAX_LIFETIME_S = 24 * 3600;
 
 /**
  * RFC 7523 2.1 / 3: a JWT as the authorization grant. Its iss is dev-op itself or an issuer
@@ -20,6 +27,7 @@ export const jwtBearerGrant: GrantHandler = {
     const audience = [op.config.issuer, op.config.issuer + op.config.routes.token];
     const { payload } = await verifyJwtFromTrustedIssuer(op, params.assertion, 'assertion', audience);
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidGrant('assertion has no sub (the user the token is for)');
+    if (payload.exp! > epochSeconds(op.clock) + MAX_LIFETIME_S) throw new InvalidGrant('assertion exp is more than 24 hours ahead; use a short-lived assertion');
     if (payload.jti !== undefined) {
       // Remembered until the assertion expires: after that it is refused for its exp anyway.
       const fresh = await op.store.putIfAbsent('BearerAssertion', `${payload.iss}\n${payload.jti}`, { exp: payload.exp! });
