@@ -73,7 +73,11 @@ describe('refresh token reuse interval per client', () => {
   const tabs = confidentialClient({ client_id: 'tabs', client_secret: 'tabs-secret', refresh_token_reuse_interval: 5 });
   beforeAll(async () => {
     server = await startTestOp({ autoLogin: 'alice' });
-    for (const c of [web, tabs]) await server.store.addClient(c);
+    await server.store.addClient(web);
+    // Through the API, as RFC 7591-style metadata: validated like `client add --refresh-reuse-interval 5s`.
+    await server.clients.add({
+      client_id: tabs.client_id, client_secret: tabs.client_secret, redirect_uris: tabs.redirect_uris, refresh_token_reuse_interval: 5,
+    });
   });
   afterAll(async () => {
     await server.stop();

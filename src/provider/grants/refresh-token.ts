@@ -48,7 +48,7 @@ function reuseInterval(op: Provider, client: Client): number {
 /**
  * Use a refresh token up; reuse of a rotated one means it leaked, so the whole grant goes. Within
  * the reuse interval after its first use it is honoured again instead (concurrent refreshes from
- * several tabs, as node-oidc-provider's and Keycloak's grace periods allow): each such request
+ * several tabs; Auth0's reuse interval and Okta's grace period do the same): each such request
  * gets a fresh pair for the same grant. The decision rests on the consumedAt that the one atomic
  * consume returns, so there is no read-then-write for a concurrent request to slip between.
  */
