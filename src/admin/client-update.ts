@@ -54,6 +54,7 @@ function asAddInput(client: Client): ClientAddInput {
     backchannelLogoutSessionRequired: client.backchannel_logout_session_required,
     frontchannelLogoutUri: client.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: client.frontchannel_logout_session_required,
+    refreshReuseInterval: client.refresh_token_reuse_interval,
   };
 }
 

@@ -37,6 +37,8 @@ export interface ClientAddInput extends LogoutChannelInput {
   subjectType?: 'public' | 'pairwise';
   /** OIDC Core 8.1: a JSON array of the client's redirect URIs, whose host is the pairwise sector. */
   sectorIdentifierUri?: string;
+  /** Seconds ("2s") a rotated refresh token may be presented again; 0 is off (refresh_token_reuse_interval). */
+  refreshReuseInterval?: string | number;
 }
 
 export interface ClientAddResult {
@@ -140,6 +142,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
   const requestObjectAlg = check.oneOf(input.requestObjectAlg, [...REQUEST_OBJECT_ALGS, 'none'], '--request-object-alg');
   const dpopBound = check.optionalBoolean(input.dpopBound, '--dpop-bound');
   const subject = subjectSettings(input, redirectUris);
+  const reuseInterval = input.refreshReuseInterval === undefined ? undefined : check.reuseIntervalSeconds(input.refreshReuseInterval);
 
   const client: Client = {
     client_id: id,
@@ -161,6 +164,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
     ...subject,
     ...logoutChannels(input),
+    ...(reuseInterval !== undefined ? { refresh_token_reuse_interval: reuseInterval } : {}),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

@@ -1,8 +1,9 @@
 import { UsageError } from '../errors/app-errors.js';
-import type { Client, ClientTtlName, ResourceServer, User } from '../store/types.js';
+import type { Client, ClientTtlName, ResourceServer, TrustedIssuer, User } from '../store/types.js';
 import { didYouMean } from '../util/closest.js';
 import { buildClient, type ClientAddInput } from './clients.js';
 import { buildResource } from './resources.js';
+import { buildTrustedIssuer } from './trust.js';
 import { buildUser } from './users.js';
 import * as check from './validate.js';
 
@@ -70,6 +71,7 @@ const CLIENT_FIELDS = [
   'dpop_bound_access_tokens',
   'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
   'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
+  'refresh_token_reuse_interval',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -89,6 +91,7 @@ const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, strin
     '--backchannel-logout-uri': 'backchannel_logout_uri', '--frontchannel-logout-uri': 'frontchannel_logout_uri',
     '--backchannel-logout-session-required': 'backchannel_logout_session_required',
     '--frontchannel-logout-session-required': 'frontchannel_logout_session_required',
+    '--refresh-reuse-interval': 'refresh_token_reuse_interval',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -162,6 +165,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     backchannelLogoutSessionRequired: booleanAt(m.backchannel_logout_session_required, `${path}.backchannel_logout_session_required`),
     frontchannelLogoutUri: m.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: booleanAt(m.frontchannel_logout_session_required, `${path}.frontchannel_logout_session_required`),
+    refreshReuseInterval: m.refresh_token_reuse_interval as string | number | undefined,
   }));
   // A client registered at /reg keeps its registration (an export read back in).
   if (m.client_id_issued_at !== undefined) {
@@ -181,6 +185,16 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
   if (m.ttl !== undefined) client.ttl = lifetimesAt(m.ttl, `${path}.ttl`, CLIENT_TTL_NAMES);
   return client;
+}
+
+const TRUSTED_ISSUER_FIELDS = ['issuer', 'jwks', 'jwks_uri'] as const;
+
+/** A trusted issuer as `trust add` takes it: `issuer` and its public `jwks` or `jwks_uri`. */
+export function trustedIssuerAt(raw: unknown, path: string): TrustedIssuer {
+  const t = objectAt(raw, path, 'an object with an issuer and its jwks or jwks_uri');
+  unknownKeys(t, TRUSTED_ISSUER_FIELDS, path);
+  return translated(path, { '--issuer': 'issuer', '--jwks': t.jwks_uri !== undefined ? 'jwks_uri' : 'jwks' },
+    () => buildTrustedIssuer({ issuer: t.issuer, jwks: t.jwks, jwksUri: t.jwks_uri }));
 }
 
 /** Named lifetimes in whole seconds (a client's `ttl`, the settings' `ttl`), only the names given. */

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Journal } from '../store/journal.js';
-import type { Client, ResourceServer, Store, StoredKey, User } from '../store/types.js';
+import type { Client, ResourceServer, Store, StoredKey, TrustedIssuer, User } from '../store/types.js';
 
 /** How applyFixture and resetStore change a store: per kind of entry, all or nothing. */
 
@@ -26,6 +26,9 @@ export const CLIENTS: Kind<Client> = { id: (c) => c.client_id, list: (s) => s.li
 export const USERS: Kind<User> = { id: (u) => u.username, list: (s) => s.listUsers(), remove: (s, id) => s.removeUser(id), add: (s, u) => s.addUser(u) };
 export const RESOURCES: Kind<ResourceServer> = {
   id: (r) => r.resource, list: (s) => s.listResources(), remove: (s, id) => s.removeResource(id), add: (s, r) => s.addResource(r),
+};
+export const TRUSTED_ISSUERS: Kind<TrustedIssuer> = {
+  id: (t) => t.issuer, list: (s) => s.listTrustedIssuers(), remove: (s, id) => s.removeTrustedIssuer(id), add: (s, t) => s.addTrustedIssuer(t),
 };
 export const KEYS: Kind<StoredKey> = { id: (k) => k.kid, list: (s) => s.listKeys(), remove: (s, id) => s.removeKey(id), add: (s, k) => s.addKey(k) };
 

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULTS, type TtlName } from '../config/defaults.js';
 import { ConfigError, UsageError } from '../errors/app-errors.js';
-import type { Client, ResourceServer, Store, StoredKey, User } from '../store/types.js';
+import type { Client, ResourceServer, Store, StoredKey, TrustedIssuer, User } from '../store/types.js';
 import { hashPassword, isPasswordHash } from '../util/password.js';
-import { at, checked, clientFromMetadata, lifetimesAt, objectAt, resourceFromFixture, unknownKeys, userFromFixture } from './fixture-entries.js';
+import {
+  at, checked, clientFromMetadata, lifetimesAt, objectAt, resourceFromFixture, trustedIssuerAt, unknownKeys, userFromFixture,
+} from './fixture-entries.js';
 import { keyFromFixture } from './fixture-keys.js';
 import * as check from './validate.js';
-import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, USERS } from './fixture-store.js';
+import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, TRUSTED_ISSUERS, USERS } from './fixture-store.js';
 
 /**
  * The one fixture format: what `dev-op start --seed FILE` and `fixture:` in the API apply, what
@@ -28,6 +30,8 @@ export interface Fixture {
   /** When present, the signing keys (reset keeps exactly these); else the store's own keys are used. */
   keys?: StoredKey[];
   settings?: FixtureSettings;
+  /** Issuers whose JWTs the JWT bearer and token exchange grants accept (`dev-op trust add`). */
+  trustedIssuers?: TrustedIssuer[];
 }
 
 /** Start options a fixture may carry; flags and explicit options win over them. */
@@ -37,7 +41,7 @@ export interface FixtureSettings {
   ttl?: Partial<Record<TtlName, number>>;
 }
 
-const TOP_LEVEL = ['clients', 'users', 'resources', 'keys', 'settings'] as const;
+const TOP_LEVEL = ['clients', 'users', 'resources', 'keys', 'settings', 'trustedIssuers'] as const;
 const SETTINGS = ['issuer', 'ttl'] as const;
 const TTL_NAMES = Object.keys(DEFAULTS.ttl) as TtlName[];
 
@@ -92,6 +96,10 @@ export function parseFixture(json: unknown, source: string): Fixture {
       unique(fixture.keys, (k) => k.kid, (i) => `keys[${i}].kid`, 'kid');
     }
     if (top.settings !== undefined) fixture.settings = settingsAt(top.settings);
+    if (top.trustedIssuers !== undefined) {
+      fixture.trustedIssuers = listAt(top.trustedIssuers, 'trustedIssuers', 'trusted issuers').map((t, i) => trustedIssuerAt(t, `trustedIssuers[${i}]`));
+      unique(fixture.trustedIssuers, (t) => t.issuer, (i) => `trustedIssuers[${i}].issuer`, 'issuer');
+    }
     return fixture;
   } catch (err) {
     if (err instanceof UsageError) throw new ConfigError(`${source}: ${err.message}`);
@@ -145,6 +153,7 @@ export async function applyFixture(store: Store, fixture: Fixture): Promise<void
     await converge(s, USERS, fixture.users, 'keep');
     await converge(s, RESOURCES, fixture.resources ?? [], 'keep');
     if (fixture.keys) await converge(s, KEYS, fixture.keys, 'remove');
+    if (fixture.trustedIssuers) await converge(s, TRUSTED_ISSUERS, fixture.trustedIssuers, 'keep');
   });
 }
 
@@ -153,8 +162,13 @@ export async function applyFixture(store: Store, fixture: Fixture): Promise<void
  * back as they are), and with `includeKeys` the signing keys with their private members.
  */
 export async function exportFixture(store: Store, options: { includeKeys: boolean }): Promise<Fixture> {
-  const [clients, users, resources] = await Promise.all([store.listClients(), store.listUsers(), store.listResources()]);
-  return { clients, users, ...(resources.length > 0 ? { resources } : {}), ...(options.includeKeys ? { keys: await store.listKeys() } : {}) };
+  const [clients, users, resources, trusted] = await Promise.all([
+    store.listClients(), store.listUsers(), store.listResources(), store.listTrustedIssuers(),
+  ]);
+  return {
+    clients, users, ...(resources.length > 0 ? { resources } : {}), ...(options.includeKeys ? { keys: await store.listKeys() } : {}),
+    ...(trusted.length ? { trustedIssuers: trusted } : {}),
+  };
 }
 
 // Reset is a fixture operation too; it lives in its own file.

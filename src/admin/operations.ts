@@ -11,6 +11,7 @@ import type { InitInput } from './init.js';
 import type { ResourceAddInput, ResourceUpdateInput } from './resources.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
+import type { TrustAddInput } from './trust.js';
 import type { MintInput } from './tokens.js';
 import type { UserUpdateInput } from './user-update.js';
 import type { UserAddInput } from './users.js';
@@ -61,6 +62,7 @@ const keys = () => import('./keys.js');
 const fixtures = () => import('./fixture.js');
 const registration = () => import('./registration.js');
 const resources = () => import('./resources.js');
+const trust = () => import('./trust.js');
 
 /**
  * Every management operation by name: the CLI runs them on the data file or sends them to the
@@ -104,6 +106,9 @@ export const operations = {
     ctx.keysChanged();
     return result;
   }, false),
+  'trust.add': write(async (ctx, input: TrustAddInput) => (await trust()).addTrustedIssuer(ctx.store, input)),
+  'trust.list': read(async (ctx, _input: Record<string, never>) => (await trust()).listTrustedIssuers(ctx.store)),
+  'trust.remove': write(async (ctx, input: { issuer: string }) => (await trust()).removeTrustedIssuer(ctx.store, idOf(input, 'issuer'))),
   'token.mint': write(async (ctx, input: MintInput) => (await import('./tokens.js')).mintToken(ctx, input)),
   export: read(async (ctx, input: { includeKeys?: boolean }) => (await fixtures()).exportFixture(ctx.store, { includeKeys: idOf(input, 'includeKeys') === true })),
   /** Back to `input.fixture` if given (validated: it may come over the wire), else to the instance's own. */

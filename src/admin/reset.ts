@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import type { Store } from '../store/types.js';
 import type { Fixture } from './fixture.js';
-import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, USERS } from './fixture-store.js';
+import { allOrNothing, CLIENTS, converge, KEYS, RESOURCES, TRUSTED_ISSUERS, USERS } from './fixture-store.js';
 import { DEFAULT_CLIENT_ID, defaultClient, defaultUser } from './seed.js';
 
 export interface ResetResult {
@@ -28,6 +28,7 @@ export async function resetStore(store: Store, fixture: Fixture | undefined, clo
     await converge(s, CLIENTS, target.clients, 'remove');
     await converge(s, USERS, target.users, 'remove');
     await converge(s, RESOURCES, target.resources ?? [], 'remove');
+    await converge(s, TRUSTED_ISSUERS, target.trustedIssuers ?? [], 'remove');
     return target.keys ? converge(s, KEYS, target.keys, 'remove') : false;
   });
   // Last: had clients, users or keys failed to apply (undone), the state would still be there.

@@ -4,7 +4,7 @@ import { SIGNING_ALGS } from '../keys/generate.js';
 import { jsonDepth } from '../util/json-depth.js';
 // The provider's own lists of what it implements (grants/index.ts checks GRANT_TYPES against its
 // handlers); names only, so validating a client does not load the grant handlers and jose.
-import { DEVICE_CODE_GRANT, GRANT_TYPES, SUPPORTED_AUTH_METHODS } from '../protocol/capabilities.js';
+import { DEVICE_CODE_GRANT, GRANT_TYPES, JWT_BEARER_GRANT, SUPPORTED_AUTH_METHODS, TOKEN_EXCHANGE_GRANT } from '../protocol/capabilities.js';
 import type { GrantType, SigningAlg, TokenEndpointAuthMethod } from '../store/types.js';
 
 /**
@@ -96,7 +96,11 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
 }
 
 /** Short names for grant types whose registered name is a URN. */
-const GRANT_ALIASES: Record<string, string> = { device_code: DEVICE_CODE_GRANT };
+const GRANT_ALIASES: Record<string, string> = {
+  device_code: DEVICE_CODE_GRANT,
+  'token-exchange': TOKEN_EXCHANGE_GRANT, token_exchange: TOKEN_EXCHANGE_GRANT,
+  'jwt-bearer': JWT_BEARER_GRANT, jwt_bearer: JWT_BEARER_GRANT,
+};
 
 export function grantType(given: string, flag = '--grant'): GrantType {
   const value = GRANT_ALIASES[given] ?? given;
@@ -230,6 +234,11 @@ export function ttlSeconds(value: unknown, flag = '--ttl'): number {
     throw new UsageError(`${flag} ${String(value)} is not a lifetime; use e.g. 30s, 15m, 1h or 2d`);
   }
   return seconds;
+}
+
+/** A refresh token reuse interval: 0 (off) or a lifetime such as 2s (--refresh-reuse-interval). */
+export function reuseIntervalSeconds(value: unknown, flag = '--refresh-reuse-interval'): number {
+  return value === 0 || (typeof value === 'string' && /^\s*0[smhd]?\s*$/.test(value)) ? 0 : ttlSeconds(value, flag);
 }
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {

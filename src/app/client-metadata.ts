@@ -37,6 +37,8 @@ export interface ClientMetadata {
   backchannel_logout_session_required?: boolean;
   frontchannel_logout_uri?: string;
   frontchannel_logout_session_required?: boolean;
+  /** Seconds a rotated refresh token may be presented again without revoking the grant (dev-op; 0 is off). */
+  refresh_token_reuse_interval?: number;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -49,6 +51,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   subject_type: 'subjectType', sector_identifier_uri: 'sectorIdentifierUri',
   backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
   frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
+  refresh_token_reuse_interval: 'refreshReuseInterval',
 };
 
 /** The metadata names the API and the registration endpoint understand. */

@@ -5,10 +5,11 @@ import type { KeyView, RotateInput, RotateResult } from '../admin/keys.js';
 import type { InitialAccessToken } from '../admin/registration.js';
 import type { SeedResult } from '../admin/seed.js';
 import type { MintInput, MintResult } from '../admin/tokens.js';
+import type { TrustAddInput } from '../admin/trust.js';
 import type { UserUpdateInput } from '../admin/user-update.js';
 import type { UserAddInput, UserView } from '../admin/users.js';
 import type { Provider } from '../provider/context.js';
-import type { Client, ResourceServer, Store } from '../store/types.js';
+import type { Client, ResourceServer, Store, TrustedIssuer } from '../store/types.js';
 import type { ResourceAddInput } from '../admin/resources.js';
 import type { EventStream } from '../util/events.js';
 import type { FaultRule } from '../util/faults.js';
@@ -64,6 +65,13 @@ export interface DevOp {
     remove(resource: string): Promise<void>;
     get(resource: string): Promise<ResourceServer>;
     list(): Promise<ResourceServer[]>;
+  };
+  /** Issuers whose signed JWTs the JWT bearer grant and token exchange accept (`dev-op trust`). */
+  readonly trust: {
+    /** `jwks` (a JWK Set of public keys) or `jwksUri` (fetched when needed, cached briefly). */
+    add(input: TrustAddInput): Promise<TrustedIssuer>;
+    remove(issuer: string): Promise<void>;
+    list(): Promise<TrustedIssuer[]>;
   };
   readonly tokens: {
     /** A token as `dev-op token mint` makes it, for this instance's issuer. */
@@ -201,6 +209,16 @@ export function devOpHandle(parts: HandleParts): DevOp {
       },
       get: (resource) => runOperation(ctx, 'resource.show', { resource }),
       list: () => runOperation(ctx, 'resource.list', {}),
+    },
+    trust: {
+      add: async (input) => {
+        const { unchanged: _, ...trusted } = await runOperation(ctx, 'trust.add', input);
+        return trusted;
+      },
+      remove: async (issuer) => {
+        await runOperation(ctx, 'trust.remove', { issuer });
+      },
+      list: () => runOperation(ctx, 'trust.list', {}),
     },
     tokens: {
       mint: (input) => runOperation(ctx, 'token.mint', input),

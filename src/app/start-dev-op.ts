@@ -26,7 +26,7 @@ import { connectHost } from './local-request.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
-import { issuerUrl } from '../admin/validate.js';
+import { issuerUrl, reuseIntervalSeconds } from '../admin/validate.js';
 import { defaultFeatures, type Features } from '../config/features.js';
 
 export interface DevOpOptions {
@@ -78,6 +78,11 @@ export interface DevOpOptions {
   https?: boolean | HttpsOption;
   /** Protocol feature switches (config/features.ts), each merged over its default. */
   features?: FeatureOptions;
+  /**
+   * A grace period ("2s", or seconds) in which a rotated refresh token may be presented again
+   * without revoking its grant; clients override it with refresh_token_reuse_interval. Default off.
+   */
+  refreshReuseInterval?: number | string;
 }
 
 /** Per feature, the switches to change from their defaults, e.g. `{ par: { required: true }, dpop: { enabled: false } }`. */
@@ -99,6 +104,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const dataPath = options.data ?? DEFAULTS.dataPath;
   // Read the fixture before touching the data file, so a bad fixture changes nothing.
   const fixture = await loadFixture(options);
+  const refreshReuseInterval = options.refreshReuseInterval === undefined ? 0 : reuseIntervalSeconds(options.refreshReuseInterval);
   // Loaded only when asked for: a normal start does not pay for it.
   const fixed = options.deterministic ? (await import('./deterministic.js')).determinism(options.deterministic) : undefined;
   const clock = createDevClock(fixed?.clock ?? options.clock, options.clockSkew === undefined ? 0 : clockSkewMs(options.clockSkew));
@@ -135,6 +141,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const config = providerConfig(issuer, {
       autoLogin: options.autoLogin, templatesDir: options.templates, log: options.log ?? 'none',
       trustProxy: options.trustProxy === true, listenHost: options.host, features: resolveFeatures(options.features),
+      refreshReuseInterval,
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
     // Fault rules live as long as this instance: the handle and the admin endpoint change them.

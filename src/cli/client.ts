@@ -26,6 +26,7 @@ interface AddFlags extends CommonFlags {
   sectorIdentifierUri?: string;
   backchannelLogoutUri?: string;
   frontchannelLogoutUri?: string;
+  refreshReuseInterval?: string;
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -79,6 +80,7 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['registered', registeredAt(client)],
     ['backchannel_logout', client.backchannel_logout_uri],
     ['frontchannel_logout', client.frontchannel_logout_uri],
+    ['refresh_reuse', client.refresh_token_reuse_interval === undefined ? undefined : `${client.refresh_token_reuse_interval}s`],
   ]);
 }
 
@@ -102,6 +104,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     dpopBound: flags.dpopBound,
     subjectType: flags.subjectType, sectorIdentifierUri: flags.sectorIdentifierUri,
     backchannelLogoutUri: flags.backchannelLogoutUri, frontchannelLogoutUri: flags.frontchannelLogoutUri,
+    refreshReuseInterval: flags.refreshReuseInterval,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -196,7 +199,8 @@ function clientOptions(command: Command): Command {
     .addOption(new Option('--subject-type <type>', 'sub the client sees: the user\'s own (public) or its own per user (pairwise, OIDC Core 8.1)').choices(['public', 'pairwise']))
     .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)')
     .option('--backchannel-logout-uri <uri>', 'OIDC Back-Channel Logout: where dev-op POSTs a logout token when the user signs out')
-    .option('--frontchannel-logout-uri <uri>', 'OIDC Front-Channel Logout: loaded in an iframe (with iss and sid) on the signed-out page');
+    .option('--frontchannel-logout-uri <uri>', 'OIDC Front-Channel Logout: loaded in an iframe (with iss and sid) on the signed-out page')
+    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s; 0 off) in which a rotated refresh token may be used again');
 }
 
 export function clientCommand() {

@@ -13,6 +13,7 @@ import { resourceCommand } from './resource.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { tokenCommand } from './token.js';
+import { trustCommand } from './trust.js';
 import { userCommand } from './user.js';
 
 /** The installed package's version (dist/cli/ → package.json two folders up). */
@@ -33,6 +34,7 @@ export function program(): Command {
     .addCommand(resourceCommand())
     .addCommand(jwksCommand())
     .addCommand(tokenCommand())
+    .addCommand(trustCommand())
     .addCommand(loginCommand())
     .addCommand(exportCommand())
     .addCommand(resetCommand())

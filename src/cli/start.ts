@@ -33,6 +33,7 @@ interface StartFlags {
   /** --deterministic alone (true) or with a seed. */
   deterministic?: boolean | string;
   clockSkew?: string;
+  refreshReuseInterval?: string | number;
   /** Protocol feature switches (config/features.ts). */
   disable?: string[];
   requirePar?: boolean;
@@ -135,6 +136,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     pendingKey,
     features,
     ...(flags.clockSkew !== undefined ? { clockSkew: flags.clockSkew } : {}),
+    refreshReuseInterval: flags.refreshReuseInterval,
     ...(flags.deterministic ? { deterministic: typeof flags.deterministic === 'string' ? { seed: flags.deterministic } : true } : {}),
   });
   // Before announcing readiness: whoever reads the ready line may stop us at once, and a signal
@@ -190,6 +192,7 @@ export function startCommand(): Command {
     .option('--cert <file>', 'serve TLS with this PEM certificate (needs --key; implies --https)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('--clock-skew <duration>', "run the OP's clock ahead (5m) or behind (-5m) the system's, for testing an app's clock tolerance")
+    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s) in which a rotated refresh token may be used again without revoking its grant')
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--dpop-nonce', 'DPoP proofs must carry a server nonce from the DPoP-Nonce header (RFC 9449 8, 9)')
     .option('--registration-token-required', 'registering a client at /reg needs an initial access token (dev-op registration token)')

@@ -36,9 +36,11 @@ export interface StartConfig {
   registrationTokenRequired?: boolean;
   /** The OP's clock ahead ("5m") or behind ("-5m") the system's (`--clock-skew`). */
   clockSkew?: string;
+  /** A rotated refresh token's grace period, "2s" or seconds (--refresh-reuse-interval). */
+  refreshReuseInterval?: string | number;
 }
 
-type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
+type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list' | 'duration';
 
 /** Every key, what it holds (paths are relative to the file that names them). */
 const KEYS: Record<keyof StartConfig, Kind> = {
@@ -48,6 +50,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   dpopNonce: 'boolean',
   registrationTokenRequired: 'boolean',
   clockSkew: 'string',
+  refreshReuseInterval: 'duration',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 
@@ -60,6 +63,7 @@ const EXPECTED: Record<Kind, string> = {
   boolean: 'true or false',
   log: '"pretty" or "json"',
   list: 'a list of names, e.g. ["par"] (comma-separated in an environment variable)',
+  duration: 'a duration such as "2s" or a number of seconds',
 };
 
 /** One value from JSON, or undefined if it is not what `kind` needs. */
@@ -69,6 +73,7 @@ function fromJson(kind: Kind, value: unknown): StartConfig[keyof StartConfig] | 
     case 'boolean': return typeof value === 'boolean' ? value : undefined;
     case 'log': return value === 'pretty' || value === 'json' ? value : undefined;
     case 'list': return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim() !== '') ? [...value] as string[] : undefined;
+    case 'duration': return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fromJson('string', value);
     default: return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   }
 }

@@ -26,6 +26,8 @@ export interface ProviderConfig {
   listenHost?: string;
   /** Protocol features and their switches (features.ts); discovery advertises exactly the enabled ones. */
   features: Features;
+  /** Seconds a rotated refresh token may be presented again (--refresh-reuse-interval); 0 is off. */
+  refreshReuseInterval: number;
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
@@ -37,6 +39,7 @@ export function providerConfig(issuer: string, overrides: Partial<ProviderConfig
     routes: ROUTES,
     log: 'none',
     features: defaultFeatures(),
+    refreshReuseInterval: 0,
     ...overrides,
   };
 }

@@ -33,6 +33,8 @@ export interface Provider {
   readonly logger: RequestLogger;
   /** Key sets fetched from clients' jwks_uri (private_key_jwt), cached per URL by jose. */
   readonly clientKeySets: Map<string, JWTVerifyGetKey>;
+  /** Key sets of trusted issuers' jwks_uri (`dev-op trust add --jwks URL`), cached briefly per URL. */
+  readonly trustedKeySets: Map<string, JWTVerifyGetKey>;
   readonly views: Renderer;
   /** The current key ring; rebuilt only after keys change. */
   keys(): Promise<KeyRing>;

@@ -12,8 +12,10 @@ import { ttlFor } from './ttl.js';
 
 export interface TokenResponse {
   access_token: string;
-  /** RFC 9449 5: DPoP for a token bound to the request's proof key. */
-  token_type: 'Bearer' | 'DPoP';
+  /** RFC 9449 5: DPoP for a token bound to the request's proof key; RFC 8693 2.2.1: `N_A` when the token issued (an ID token by token exchange) is not an access token. */
+  token_type: 'Bearer' | 'DPoP' | 'N_A';
+  /** RFC 8693 2.2.1: what token exchange issued. */
+  issued_token_type?: string;
   expires_in: number;
   scope?: string;
   id_token?: string;

@@ -43,6 +43,7 @@ export function makeProvider(opts: ProviderOptions): Provider {
     events: opts.events ?? createEvents(),
     logger: createRequestLogger(config.log, opts.logSink),
     clientKeySets: new Map<string, JWTVerifyGetKey>(),
+    trustedKeySets: new Map<string, JWTVerifyGetKey>(),
     userCodeAttempts: new UserCodeAttempts(clock),
     loginTickets: loginTickets(clock),
     faults: opts.faults ?? createFaultRules(),

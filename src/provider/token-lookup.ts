@@ -18,6 +18,8 @@ export interface AccessTokenDetails {
   claims?: string;
   /** RFC 9449 6: the DPoP key thumbprint the token is bound to (cnf.jkt). */
   jkt?: string;
+  /** RFC 8693 4.1: the actor, for a token made by token exchange. */
+  act?: Record<string, unknown>;
 }
 
 export type FoundToken =
@@ -54,8 +56,8 @@ export async function findAccessToken(op: Provider, token: string): Promise<{ id
 /** The record, with what a JWT access token carries itself taken from the verified token. */
 function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): AccessTokenDetails {
   const carried = jwt
-    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time, jkt: cnfJkt(jwt) }
-    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime, jkt: record.jkt };
+    ? { scope: jwt.scope, aud: Array.isArray(jwt.aud) ? jwt.aud[0] : jwt.aud, iat: jwt.iat, authTime: jwt.auth_time, jkt: cnfJkt(jwt), act: jwt.act }
+    : { scope: record.scope, aud: record.aud, iat: record.iat, authTime: record.authTime, jkt: record.jkt, act: record.act };
   return {
     clientId: record.clientId,
     sub: record.sub,
@@ -68,6 +70,7 @@ function details(record: AccessTokenRecord, jwt: JWTPayload | undefined): Access
     ...(record.grantId !== undefined ? { grantId: record.grantId } : {}),
     ...(record.claims !== undefined ? { claims: record.claims } : {}),
     ...(typeof carried.jkt === 'string' ? { jkt: carried.jkt } : {}),
+    ...(isObject(carried.act) ? { act: carried.act } : {}),
   };
 }
 
@@ -76,6 +79,8 @@ function cnfJkt(jwt: JWTPayload): unknown {
   const cnf = jwt.cnf;
   return cnf && typeof cnf === 'object' ? (cnf as Record<string, unknown>).jkt : undefined;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
   const record = await op.store.get('RefreshToken', token);

@@ -10,7 +10,7 @@ import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
 import type { SessionRecord } from './records.js';
-import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecords, Store, StoredKey, TrustedIssuer, User } from './types.js';
 
 export interface FileStoreOptions {
   clock?: Clock;
@@ -263,6 +263,10 @@ export class FileStore implements Store {
   async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
     return this.live().updateKey(kid, change);
   }
+  async listTrustedIssuers(): Promise<TrustedIssuer[]> { return this.live().listTrustedIssuers(); }
+  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> { return this.live().getTrustedIssuer(issuer); }
+  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> { return this.live().addTrustedIssuer(trusted); }
+  async removeTrustedIssuer(issuer: string): Promise<boolean> { return this.live().removeTrustedIssuer(issuer); }
   async listClients(): Promise<Client[]> { return this.live().listClients(); }
   async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
   async addClient(client: Client): Promise<void> { return this.live().addClient(client); }

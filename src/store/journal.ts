@@ -1,5 +1,5 @@
 import type { SessionRecord } from './records.js';
-import type { Client, Consumed, ResourceServer, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, ResourceServer, StateKind, StateRecords, Store, StoredKey, TrustedIssuer, User } from './types.js';
 
 /**
  * A view of a Store that remembers how to undo what is done through it to clients, users, keys
@@ -72,6 +72,19 @@ export class Journal implements Store {
     const after = await this.store.updateClient(clientId, change);
     if (after && before) this.undos.push(() => this.store.updateClient(clientId, () => before));
     return after;
+  }
+
+  async listTrustedIssuers(): Promise<TrustedIssuer[]> { return this.store.listTrustedIssuers(); }
+  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> { return this.store.getTrustedIssuer(issuer); }
+  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> {
+    await this.store.addTrustedIssuer(trusted);
+    this.undos.push(() => this.store.removeTrustedIssuer(trusted.issuer));
+  }
+  async removeTrustedIssuer(issuer: string): Promise<boolean> {
+    const before = await this.store.getTrustedIssuer(issuer);
+    const removed = await this.store.removeTrustedIssuer(issuer);
+    if (removed && before) this.undos.push(() => this.store.addTrustedIssuer(before));
+    return removed;
   }
 
   async listUsers(): Promise<User[]> { return this.store.listUsers(); }

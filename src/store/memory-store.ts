@@ -9,7 +9,7 @@ import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
 import { StringPool } from './string-pool.js';
 import type { SessionRecord } from './records.js';
-import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecord, StateRecords, Store, StoredKey, User } from './types.js';
+import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecord, StateRecords, Store, StoredKey, TrustedIssuer, User } from './types.js';
 
 export interface MemoryStoreOptions {
   clock?: Clock;
@@ -130,6 +130,27 @@ export class MemoryStore implements Store {
     this.data.clients[i] = next;
     this.onChange();
     return structuredClone(next);
+  }
+
+  async listTrustedIssuers(): Promise<TrustedIssuer[]> {
+    return structuredClone(this.data.trustedIssuers);
+  }
+
+  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> {
+    const found = this.data.trustedIssuers.find((t) => t.issuer === issuer);
+    return found === undefined ? undefined : structuredClone(found);
+  }
+
+  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> {
+    if (this.data.trustedIssuers.some((t) => t.issuer === trusted.issuer)) {
+      throw new AlreadyExistsError(`trusted issuer ${trusted.issuer} already exists`);
+    }
+    this.data.trustedIssuers.push(storable(trusted, `trusted issuer ${trusted.issuer}`));
+    this.onChange();
+  }
+
+  async removeTrustedIssuer(issuer: string): Promise<boolean> {
+    return this.removeWhere(this.data.trustedIssuers, (t) => t.issuer === issuer);
   }
 
   async listUsers(): Promise<User[]> {

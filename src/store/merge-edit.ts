@@ -9,7 +9,7 @@ export function settingsOf(data: DataFile): Settings {
 }
 
 /** Lists merged entry by entry, by the id that names an entry. */
-const LIST_IDS: Record<string, string> = { clients: 'client_id', users: 'username', keys: 'kid', resources: 'resource' };
+const LIST_IDS: Record<string, string> = { clients: 'client_id', users: 'username', keys: 'kid', resources: 'resource', trustedIssuers: 'issuer' };
 
 /**
  * A hand edit merged with what the store holds: `base` is the file as the store last wrote or

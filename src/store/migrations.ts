@@ -39,14 +39,15 @@ const MIGRATIONS: readonly Migration[] = [
     up: (data) => ({ ...data, version: 3 }),
   },
   {
-    // v4 (issue 12): resource servers (RFC 8707), a new list, empty for older files; clients may
-    // carry subject_type / sector_identifier_uri (OIDC Core 8.1) and client_id_issued_at /
+    // v4 (issue 12): resource servers (RFC 8707) and the issuers trusted for JWT bearer assertions
+    // and token exchange (dev-op trust), new lists, empty for older files; clients may carry
+    // subject_type / sector_identifier_uri (OIDC Core 8.1) and client_id_issued_at /
     // registration_access_token_hash (RFC 7591/7592), meta a pairwiseSalt, state
     // InitialAccessToken records. Those are optional, so v3 data reads unchanged (the salt is made
     // at the next start); the version goes up so that a v3 dev-op refuses the file instead of
     // giving pairwise clients the users' own sub.
     from: 3,
-    up: (data) => ({ ...data, version: 4, resources: data.resources ?? [] }),
+    up: (data) => ({ ...data, version: 4, resources: data.resources ?? [], trustedIssuers: data.trustedIssuers ?? [] }),
   },
 ];
 
@@ -83,7 +84,7 @@ export function migrate(raw: unknown, file: string): DataFile {
 
 /** After migration every top-level member must be there; a hand-edited file may still be wrong. */
 function checkShape(data: RawData, file: string): DataFile {
-  const arrays = ['cookieKeys', 'keys', 'clients', 'users', 'resources'] as const;
+  const arrays = ['cookieKeys', 'keys', 'clients', 'users', 'resources', 'trustedIssuers'] as const;
   const bad: string[] = arrays.filter((name) => !Array.isArray(data[name]));
   if (!isObject(data.state)) bad.push('state');
   if (!isObject(data.meta)) bad.push('meta');

@@ -119,6 +119,8 @@ export interface AccessTokenRecord extends StateRecord {
   claims?: string;
   /** Opaque tokens only (a JWT carries these): */
   scope?: string;
+  /** RFC 8693 4.1: the actor of a token made by token exchange. */
+  act?: Record<string, unknown>;
   aud?: string;
   iat?: number;
   authTime?: number;
@@ -167,6 +169,8 @@ export interface PushedAuthorizationRequestRecord extends StateRecord {
 export type DPoPProofRecord = StateRecord;
 /** RFC 7591 3: an initial access token (`dev-op registration token`), keyed by its SHA-256; usable until it expires. */
 export type InitialAccessTokenRecord = StateRecord;
+/** A JWT bearer grant assertion's iss and jti, remembered until it expires so it is used once (RFC 7523 3, item 7). */
+export type BearerAssertionRecord = StateRecord;
 
 /** Each kind of protocol state and the shape of its records: the Store is typed by this map. */
 export interface StateRecords {
@@ -182,6 +186,7 @@ export interface StateRecords {
   PushedAuthorizationRequest: PushedAuthorizationRequestRecord;
   DPoPProof: DPoPProofRecord;
   InitialAccessToken: InitialAccessTokenRecord;
+  BearerAssertion: BearerAssertionRecord;
 }
 
 export type StateKind = keyof StateRecords;

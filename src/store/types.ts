@@ -64,6 +64,11 @@ export interface Client {
   ttl?: Partial<Record<ClientTtlName, number>>;
   /** Rotate refresh tokens on use (default true); false keeps one refresh token for the grant's life. */
   rotate_refresh_token?: boolean;
+  /**
+   * Seconds in which a rotated refresh token may be presented again without revoking the grant
+   * (several tabs refreshing at once); 0 turns off the server-wide `--refresh-reuse-interval`.
+   */
+  refresh_token_reuse_interval?: number;
   /** ID token signing alg (OIDC Registration); RS256 when absent. HS256 signs with client_secret. */
   id_token_signed_response_alg?: SigningAlg | 'HS256';
   /** RFC 9126 6: the client must push its authorization requests (PAR); plain ones are refused. */
@@ -110,6 +115,19 @@ export interface ResourceServer {
   accessTokenTTL?: number;
 }
 
+/**
+ * An issuer whose signed JWTs dev-op accepts as JWT bearer assertions (RFC 7523 2.1) and as token
+ * exchange subject or actor tokens (RFC 8693): `dev-op trust add --issuer URL --jwks FILE|URL`.
+ */
+export interface TrustedIssuer {
+  /** The `iss` its JWTs carry. */
+  issuer: string;
+  /** Public keys read when it was added (--jwks FILE)… */
+  jwks?: { keys: JWK[] };
+  /** …or where they are fetched (--jwks URL), cached per instance for a short while. */
+  jwks_uri?: string;
+}
+
 /** An end-user. `claims` are the OIDC standard or custom claims returned for granted scopes. */
 export interface User {
   username: string;
@@ -138,6 +156,8 @@ export interface DataFile {
   users: User[];
   /** Declared resource servers (schema v4). */
   resources: ResourceServer[];
+  /** Issuers whose JWTs the JWT bearer and token exchange grants accept (schema v4). */
+  trustedIssuers: TrustedIssuer[];
   state: Partial<Record<StateKind, Record<string, StateRecord>>>;
 }
 
@@ -183,6 +203,12 @@ export interface Store {
    * The client_id cannot change.
    */
   updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined>;
+
+  listTrustedIssuers(): Promise<TrustedIssuer[]>;
+  getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined>;
+  /** Add-if-absent by issuer; throws AlreadyExistsError. */
+  addTrustedIssuer(trusted: TrustedIssuer): Promise<void>;
+  removeTrustedIssuer(issuer: string): Promise<boolean>;
 
   listUsers(): Promise<User[]>;
   getUser(username: string): Promise<User | undefined>;

@@ -51,6 +51,8 @@ export async function issueAccessToken(
     claims?: string;
     /** RFC 9449: bind the token to this DPoP key thumbprint (cnf.jkt). */
     jkt?: string;
+    /** RFC 8693 4.1: who acts for the subject (token exchange); a claim of a JWT, kept in an opaque token's record. */
+    act?: Record<string, unknown>;
   },
 ): Promise<{ token: string; expiresIn: number; jti?: string }> {
   const iat = epochSeconds(op.clock);
@@ -71,13 +73,14 @@ export async function issueAccessToken(
     const token = op.random.id();
     await putTokenRecord(op, 'AccessToken', token, {
       ...record, scope: a.scope, aud, iat, ...(a.authTime !== undefined ? { authTime: a.authTime } : {}),
-      ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
+      ...(a.jkt !== undefined ? { jkt: a.jkt } : {}), ...(a.act ? { act: a.act } : {}),
     });
     return { token, expiresIn: a.ttl };
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
     issuer: op.config.issuer, sub: a.claimSub ?? a.sub, clientId: record.clientId, aud,
-    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.extra, ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.act ? { ...a.extra, act: a.act } : a.extra,
+    ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
   });
   await putTokenRecord(op, 'AccessToken', jti, record);
   return { token, expiresIn: a.ttl, jti };

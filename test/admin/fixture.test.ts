@@ -233,4 +233,32 @@ describe('fixtures in a store', () => {
     expect(bob?.password).not.toBe('hunter2');
     expect(await verifyPassword('hunter2', bob!.password!)).toBe(true);
   });
+
+  it('a client\'s refresh_token_reuse_interval: seconds kept, a bad value told at its path', () => {
+    const client = (interval: unknown) => ({ clients: [{ client_id: 'x', grant_types: ['client_credentials'], refresh_token_reuse_interval: interval }] });
+    expect(parseFixture(client(3), 'op.json').clients[0]!.refresh_token_reuse_interval).toBe(3);
+    expect(parseFixture(client(0), 'op.json').clients[0]!.refresh_token_reuse_interval).toBe(0);
+    expect(() => parseFixture(client('soon'), 'op.json')).toThrow('op.json: clients[0].refresh_token_reuse_interval: soon is not a lifetime');
+  });
+
+  it('trusted issuers: parsed and checked at their JSON path, applied, exported, and reset to the fixture\'s', async () => {
+    const partner = { issuer: 'https://partner.example.com', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'p1' }] } };
+    const remote = { issuer: 'https://idp.example.com/', jwks_uri: 'https://idp.example.com/jwks' };
+    const fixture = parseFixture({ clients: [], users: [], trustedIssuers: [partner, remote] }, 'op.json');
+    expect(fixture.trustedIssuers).toEqual([partner, remote]);
+    expect(() => parseFixture({ trustedIssuers: [{ issuer: 'https://x.example.com' }] }, 'op.json')).toThrow(/^op.json: trustedIssuers\[0\]/);
+    expect(() => parseFixture({ trustedIssuers: [{ issuer: 'ftp://x', jwks_uri: 'https://x/jwks' }] }, 'op.json')).toThrow('op.json: trustedIssuers[0].issuer');
+    expect(() => parseFixture({ trustedIssuers: [partner, partner] }, 'op.json')).toThrow('share the issuer');
+    const store = new MemoryStore({ clock });
+    await applyFixture(store, fixture);
+    expect(await store.listTrustedIssuers()).toEqual([partner, remote]);
+    expect((await exportFixture(store, { includeKeys: false })).trustedIssuers).toEqual([partner, remote]);
+    const ctx = { store, issuer: 'http://localhost:4000', clock, random: createRandom(), keysChanged: () => {} };
+    await runOperation(ctx, 'trust.remove', { issuer: partner.issuer });
+    await runOperation(ctx, 'trust.add', { issuer: 'https://runtime.example.com', jwksUri: 'https://runtime.example.com/jwks' });
+    await resetStore(store, fixture, clock);
+    expect(await store.listTrustedIssuers()).toEqual([remote, partner]);
+    await resetStore(store, undefined, clock);
+    expect(await store.listTrustedIssuers()).toEqual([]);
+  });
 });

@@ -78,6 +78,25 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       expect(await store.getClient('web')).toBeUndefined();
     });
 
+    it('adds, gets, lists and removes trusted issuers; a duplicate issuer is AlreadyExists', async () => {
+      const partner = { issuer: 'https://partner.example.com', jwks_uri: 'https://partner.example.com/jwks' };
+      const other = { issuer: 'https://other.example.com', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] } };
+      expect(await store.listTrustedIssuers()).toEqual([]);
+      await store.addTrustedIssuer(partner);
+      await store.addTrustedIssuer(other);
+      expect(await store.getTrustedIssuer(partner.issuer)).toEqual(partner);
+      expect(await store.getTrustedIssuer('https://nope.example.com')).toBeUndefined();
+      expect((await store.listTrustedIssuers()).map((t) => t.issuer)).toEqual([partner.issuer, other.issuer]);
+      await expect(store.addTrustedIssuer({ ...partner, jwks_uri: 'https://x.example.com/jwks' }))
+        .rejects.toThrow(new AlreadyExistsError(`trusted issuer ${partner.issuer} already exists`));
+      expect(await store.removeTrustedIssuer(partner.issuer)).toBe(true);
+      expect(await store.removeTrustedIssuer(partner.issuer)).toBe(false);
+      expect(await store.listTrustedIssuers()).toEqual([other]);
+      // A copy is returned: changing it changes nothing stored.
+      (await store.getTrustedIssuer(other.issuer))!.jwks!.keys.length = 0;
+      expect((await store.getTrustedIssuer(other.issuer))!.jwks!.keys).toHaveLength(1);
+    });
+
     it('adds, gets (by username and by sub), lists and removes users', async () => {
       await store.addUser(user('alice'));
       await store.addUser(user('bob', 'b-1'));
@@ -208,6 +227,7 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.addUser(user('alice'));
       await store.setCookieKeys(['cookie-1']);
       const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'PushedAuthorizationRequest', 'DPoPProof'] as const;
+      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'BearerAssertion'] as const;
       for (const kind of kinds) await store.put(kind, `${kind}-1`, { exp: inSeconds(3600), grantId: 'g1' });
       await store.clearState();
       for (const kind of kinds) expect(await store.get(kind, `${kind}-1`)).toBeUndefined();

@@ -25,6 +25,13 @@ describe('migrate', () => {
     expect(migrate(v1, 'db.json')).toEqual({ ...emptyData(), keys: [{ ...made, forRequestedAlg: true }, rotated] });
   });
 
+  it('v3 to v4: adds an empty list of trusted issuers and keeps a hand-added one', () => {
+    const v3 = { version: 3, meta: {}, cookieKeys: [], keys: [], clients: [], users: [], state: {} };
+    expect(migrate(v3, 'db.json')).toEqual(emptyData());
+    const trusted = [{ issuer: 'https://partner.example.com', jwks_uri: 'https://partner.example.com/jwks' }];
+    expect(migrate({ ...v3, trustedIssuers: trusted }, 'db.json').trustedIssuers).toEqual(trusted);
+  });
+
   it.each([
     ['null', null, /not a dev-op data file/],
     ['an array', [], /not a dev-op data file/],

@@ -3,7 +3,7 @@ import { CLAIMS_SUPPORTED } from '../../tokens/claims.js';
 import { STANDARD_SCOPES } from '../checks/scope.js';
 import type { Middleware, Provider } from '../context.js';
 import {
-  GRANT_TYPES, PRIVATE_KEY_JWT_ALGS, REQUEST_OBJECT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
+  GRANT_TYPES, grantEnabled, PRIVATE_KEY_JWT_ALGS, REQUEST_OBJECT_ALGS, RESPONSE_MODES, RESPONSE_TYPES, SECRET_JWT_ALGS, SUPPORTED_AUTH_METHODS,
 } from '../../protocol/capabilities.js';
 import { cors } from '../middleware/cors.js';
 import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
@@ -32,7 +32,7 @@ export function discoveryDocument(op: Provider): Record<string, unknown> {
     scopes_supported: [...STANDARD_SCOPES],
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
-    grant_types_supported: [...GRANT_TYPES],
+    grant_types_supported: GRANT_TYPES.filter((grant) => grantEnabled(grant, op.config.features)),
     subject_types_supported: features.pairwiseSubjects.enabled ? ['public', 'pairwise'] : ['public'],
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: AUTH_METHODS,

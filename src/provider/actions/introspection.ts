@@ -45,7 +45,7 @@ export function introspection(op: Provider): Middleware[] {
         const sub = found.record.forUser ? await subjectFor(op, tokenClient, found.record.sub) : found.record.sub;
         ctx.body = {
           ...common, token_type: jkt === undefined ? 'Bearer' : 'DPoP', sub, aud: found.record.aud,
-          auth_time: found.record.authTime, ...(jkt !== undefined ? { cnf: { jkt } } : {}),
+          auth_time: found.record.authTime, act: found.record.act, ...(jkt !== undefined ? { cnf: { jkt } } : {}),
         };
       } else {
         const { jkt } = found.record;

@@ -2,6 +2,7 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../
 import type { GrantType } from '../../store/types.js';
 import type { Middleware, Provider } from '../context.js';
 import { GRANTS } from '../grants/index.js';
+import { grantEnabled } from '../../protocol/capabilities.js';
 import { authenticateClient } from '../middleware/client-auth.js';
 import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
@@ -21,7 +22,7 @@ export function token(op: Provider): Middleware[] {
       const grantType = ctx.state.params.grant_type;
       if (!grantType) throw new InvalidRequest('missing required parameter: grant_type');
       const handler = GRANTS.get(grantType as GrantType);
-      if (!handler) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+      if (!handler || !grantEnabled(handler.grantType, op.config.features)) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
       const client = ctx.state.client!;
       if (!client.grant_types.includes(handler.grantType)) {
         throw new UnauthorizedClient(`client ${client.client_id} is not allowed the ${grantType} grant`);

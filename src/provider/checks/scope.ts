@@ -18,13 +18,18 @@ function resourceScopes(resources: Resources | undefined): string[] {
   return resources?.target?.server ? scopeList(resources.target.server) : [];
 }
 
+/** What a client may ask for on a user's behalf: the standard scopes plus its own. */
+export function allowedUserScopes(client: Client): Set<string> {
+  return new Set<string>([...STANDARD_SCOPES, ...clientScopes(client)]);
+}
+
 /**
  * Scopes for a user-facing request: the standard ones, the client's own and the requested
  * resource's; a declared resource's scopes are kept only in a request for it (grantableScopes).
  */
 export function checkUserScope(client: Client, scope: string | undefined, resources?: Resources): string[] {
   const requested = parseScope(scope);
-  const allowed = new Set<string>([...STANDARD_SCOPES, ...clientScopes(client), ...resourceScopes(resources)]);
+  const allowed = new Set<string>([...allowedUserScopes(client), ...resourceScopes(resources)]);
   const unknown = requested.filter((s) => !allowed.has(s));
   if (unknown.length) throw new InvalidScope(`scope ${unknown.join(' ')} is not allowed for client ${client.client_id}`);
   return resources ? grantableScopes(requested, resources.target, resources.declared) : requested;

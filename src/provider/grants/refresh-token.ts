@@ -1,5 +1,7 @@
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-errors.js';
 import type { RefreshTokenRecord } from '../../store/records.js';
+import type { Client } from '../../store/types.js';
+import { epochSeconds } from '../../util/clock.js';
 import { parseScope } from '../checks/scope.js';
 import { issueRefreshToken, issueUserTokens } from '../issue-tokens.js';
 import type { Provider } from '../context.js';
@@ -23,7 +25,7 @@ export const refreshTokenGrant: GrantHandler = {
       throw new InvalidGrant('refresh token is bound to a DPoP key: send a DPoP proof signed by that key');
     }
     const rotate = client.rotate_refresh_token !== false;
-    const token = rotate ? await consumeOnce(op, params.refresh_token) : found;
+    const token = rotate ? await consumeOnce(op, params.refresh_token, reuseInterval(op, client)) : found;
     const grant = await op.store.get('Grant', token.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this refresh token has been revoked');
     const original = parseScope(token.scope);
@@ -42,13 +44,24 @@ export const refreshTokenGrant: GrantHandler = {
   },
 };
 
-/** Use a refresh token up; reuse of a rotated one means it leaked, so the whole grant goes. */
-async function consumeOnce(op: Provider, refreshToken: string): Promise<RefreshTokenRecord> {
+/** The client's own reuse interval, else the server's (seconds; 0 is off). */
+function reuseInterval(op: Provider, client: Client): number {
+  return client.refresh_token_reuse_interval ?? op.config.refreshReuseInterval;
+}
+
+/**
+ * Use a refresh token up; reuse of a rotated one means it leaked, so the whole grant goes. Within
+ * the reuse interval after its first use it is honoured again instead (concurrent refreshes from
+ * several tabs; Auth0's reuse interval and Okta's grace period do the same): each such request
+ * gets a fresh pair for the same grant. The decision rests on the consumedAt that the one atomic
+ * consume returns, so there is no read-then-write for a concurrent request to slip between.
+ */
+async function consumeOnce(op: Provider, refreshToken: string, interval: number): Promise<RefreshTokenRecord> {
   const consumed = await op.store.consume('RefreshToken', refreshToken);
   if (!consumed) throw new InvalidGrant('refresh token is invalid or expired');
-  if (!consumed.firstUse) {
-    await op.store.revokeGrant(consumed.record.grantId);
-    throw new InvalidGrant('refresh token has already been used (rotated); the grant is revoked');
-  }
-  return consumed.record;
+  if (consumed.firstUse) return consumed.record;
+  const usedAt = consumed.record.consumedAt;
+  if (interval > 0 && usedAt !== undefined && epochSeconds(op.clock) - usedAt <= interval) return consumed.record;
+  await op.store.revokeGrant(consumed.record.grantId);
+  throw new InvalidGrant('refresh token has already been used (rotated); the grant is revoked');
 }
