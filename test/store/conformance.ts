@@ -226,8 +226,10 @@ export function runStoreConformance(name: string, makeStore: (clock: TestClock) 
       await store.addClient(client('web'));
       await store.addUser(user('alice'));
       await store.setCookieKeys(['cookie-1']);
-      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'PushedAuthorizationRequest', 'DPoPProof'] as const;
-      const kinds = ['AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion', 'BearerAssertion'] as const;
+      const kinds = [
+        'AuthorizationCode', 'RefreshToken', 'AccessToken', 'Session', 'Interaction', 'Grant', 'DeviceCode', 'UserCode', 'ClientAssertion',
+        'PushedAuthorizationRequest', 'DPoPProof', 'BearerAssertion', 'InitialAccessToken',
+      ] as const;
       for (const kind of kinds) await store.put(kind, `${kind}-1`, { exp: inSeconds(3600), grantId: 'g1' });
       await store.clearState();
       for (const kind of kinds) expect(await store.get(kind, `${kind}-1`)).toBeUndefined();
