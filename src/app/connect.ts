@@ -2,13 +2,17 @@ import { runOperation, type OperationInput, type OperationName, type OperationRe
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { operationContext } from './operation-context.js';
+import type { SharedStoreOption } from './open-data-store.js';
 import { runOnData, type DataRunOptions, type Outcome } from './run-on-data.js';
+import { runOnShared } from './run-on-shared.js';
 
 export type { Outcome } from './run-on-data.js';
 
 /** A data file: operations go to the server that owns it, or run under its lock. */
 export interface DataTarget extends DataRunOptions {
   data: string;
+  /** A shared store (`--store redis://…`) instead of the data file: operations run on it directly. */
+  shared?: SharedStoreOption;
 }
 
 /** A store already open in this process (e.g. a started instance's): operations run on it directly. */
@@ -44,7 +48,9 @@ function onStore(target: StoreTarget): Runner {
  * takes the file's lock; `connect({ store })` runs on a store in this process.
  */
 export function connect(target: DataTarget | StoreTarget): Connection {
-  const run: Runner = 'store' in target ? onStore(target) : (name, input) => runOnData(target.data, name, input, target);
+  const run: Runner = 'store' in target ? onStore(target)
+    : target.shared ? (name, input) => runOnShared(target.shared!, name, input, target)
+    : (name, input) => runOnData(target.data, name, input, target);
   let closed = false;
   return {
     run: async (name, input) => {

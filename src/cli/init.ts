@@ -1,5 +1,5 @@
 import type { InitInput, InitResult } from '../admin/init.js';
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, dataTarget, type CommonFlags } from './common.js';
 
 /** The guided set-up's questions: one client and one user. */
 async function askSetUp(flags: CommonFlags): Promise<InitInput> {
@@ -7,8 +7,8 @@ async function askSetUp(flags: CommonFlags): Promise<InitInput> {
     import('./prompts.js'), import('../admin/validate.js'), import('../app/connect.js'),
   ]);
   const [clients, users] = await Promise.all([
-    connect({ data: flags.data, missingReadsEmpty: true }).run('client.list', {}).then((r) => r.result.map((c) => c.client_id)),
-    connect({ data: flags.data, missingReadsEmpty: true }).run('user.list', {}).then((r) => r.result.map((u) => u.username)),
+    connect({ ...dataTarget(flags), missingReadsEmpty: true }).run('client.list', {}).then((r) => r.result.map((c) => c.client_id)),
+    connect({ ...dataTarget(flags), missingReadsEmpty: true }).run('user.list', {}).then((r) => r.result.map((u) => u.username)),
   ]);
   const unused = (taken: string[], flag: string, what: string) => prompts.validator((v) => {
     check.identifier(v, flag);
@@ -56,7 +56,7 @@ async function init(flags: CommonFlags): Promise<void> {
   const [{ connect }, { interactive }, out] = await Promise.all([import('../app/connect.js'), import('./prompts.js'), import('./output.js')]);
   const guided = interactive() && !flags.json;
   const input = guided ? await askSetUp(flags) : {};
-  const { result } = await connect({ data: flags.data }).run('init', input);
+  const { result } = await connect({ ...dataTarget(flags) }).run('init', input);
   if (flags.json) return out.printJson(result);
   await report(result, guided);
 }

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import type { Inspection } from '../rp/inspect-token.js';
-import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
 import { PRINTABLE } from './print-tokens.js';
 import type { GetFlags, RefreshFlags } from './token-grants.js';
 
@@ -23,7 +23,7 @@ interface InspectFlags extends CommonFlags {
 
 async function mint(flags: MintFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('token.mint', {
+  const { result, via } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('token.mint', {
     user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
     claims: flags.claim, type: flags.type, issuer: flags.issuer,
   });
@@ -101,7 +101,7 @@ async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promi
     jwks = await issuerJwks(flags.issuer);
   } else {
     const { connect } = await import('../app/connect.js');
-    jwks = (await connect({ data: flags.data }).run('jwks.export', {})).result as JSONWebKeySet;
+    jwks = (await connect({ ...dataTarget(flags) }).run('jwks.export', {})).result as JSONWebKeySet;
   }
   const now = Math.floor(Date.now() / 1000);
   const issuer = flags.issuer?.replace(/\/$/, '');

@@ -43,7 +43,15 @@ export function makeProvider(opts: ProviderOptions): Provider {
     userCodeAttempts: new UserCodeAttempts(clock),
     loginTickets: loginTickets(clock),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
-    keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
+    keys: () => {
+      if (keyRing) return keyRing;
+      const loading = (keyRing = (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys)));
+      // A failed read (a shared store briefly unreachable) is tried again by the next caller, not kept.
+      loading.catch(() => {
+        if (keyRing === loading) keyRing = undefined;
+      });
+      return loading;
+    },
     keysChanged: () => {
       keyRing = undefined;
     },

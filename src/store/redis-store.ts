@@ -49,7 +49,7 @@ export class RedisStore implements Store {
     clock: Clock,
   ) {
     const { prefix } = address;
-    this.location = `${redacted(address.url)} (prefix ${prefix})`;
+    this.location = `${redacted(address.url)} (prefix ${prefix})`; // as app's sharedStoreLocation says it
     this.meta = `${prefix}meta`;
     this.channel = `${prefix}changes`;
     this.keys = new RedisCollection(redis, prefix, this.channel, { name: 'keys', label: 'key', id: 'kid' });
