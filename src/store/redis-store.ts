@@ -151,7 +151,7 @@ export class RedisStore implements Store {
     await Promise.all([this.subscriber, this.redis].map(async (connection) => {
       if (!connection) return;
       // QUIT lets Redis answer what is in flight; a Redis that does not answer is not waited for.
-      await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
+      await Promise.race([connection.quit().catch(() => undefined), sleep(1000, undefined, { ref: false })]);
       connection.disconnect();
     }));
   }

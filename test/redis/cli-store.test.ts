@@ -1,0 +1,81 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devOp, startCli, tempDir } from '../helpers/cli.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis.js';
+
+/** `dev-op start --store` and the management commands' `--store`, as a user runs them (the built CLI). */
+
+let redis: RedisServer;
+let dir: { path: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  redis = await startRedisServer();
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await redis?.stop();
+  await dir?.cleanup();
+});
+
+const json = <T>(stdout: string): T => JSON.parse(stdout) as T;
+
+describe('dev-op with --store redis://', () => {
+  it('two `dev-op start` at the same moment on an empty Redis share one key and client; SIGTERM exits 0 for both', async () => {
+    const url = redis.url(1);
+    const [a, b] = await Promise.all([startCli(['--store', url]), startCli(['--store', url])]);
+    const keys = await devOp(['jwks', 'list', '--store', url, '--json']);
+    expect(keys.exitCode, keys.stderr).toBe(0);
+    expect(json<unknown[]>(keys.stdout)).toHaveLength(1);
+    const clients = await devOp(['client', 'list', '--json'], { env: { DEV_OP_STORE: url } });
+    expect(json<{ client_id: string }[]>(clients.stdout).map((c) => c.client_id)).toEqual(['app']);
+    const jwks = await Promise.all([a, b].map(async ({ ready }) => (await fetch(`http://localhost:${ready.port}/jwks`)).text()));
+    expect(jwks[0]).toBe(jwks[1]);
+    a.proc.kill('SIGTERM');
+    b.proc.kill('SIGTERM');
+    expect((await a.proc).exitCode).toBe(0);
+    expect((await b.proc).exitCode).toBe(0);
+  });
+
+  it('export from one Redis and --seed into another move the set-up; the key prefix separates two dev-ops on one database', async () => {
+    const from = redis.url(2);
+    expect((await devOp(['client', 'add', '--id', 'svc', '--secret', 'svc-secret', '--grant', 'client_credentials', '--store', from])).exitCode).toBe(0);
+    expect((await devOp(['user', 'add', 'bob', '--email', 'bob@example.com', '--store', from])).exitCode).toBe(0);
+    const exported = await devOp(['export', '--store', from]);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    const fixture = join(dir.path, 'team.json');
+    await writeFile(fixture, exported.stdout);
+    const to = redis.url(3);
+    const started = await startCli(['--store', to, '--store-prefix', 'team-b:', '--seed', fixture]);
+    const clients = await devOp(['client', 'list', '--json', '--store', to, '--store-prefix', 'team-b:']);
+    expect(json<{ client_id: string }[]>(clients.stdout).map((c) => c.client_id)).toContain('svc');
+    const users = await devOp(['user', 'show', 'bob', '--json', '--store', to, '--store-prefix', 'team-b:']);
+    expect(users.exitCode, users.stderr).toBe(0);
+    // Another prefix on the same database is another dev-op: empty.
+    const other = await devOp(['client', 'list', '--json', '--store', to]);
+    expect(json<unknown[]>(other.stdout)).toEqual([]);
+    const res = await fetch(`http://localhost:${started.ready.port}/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'svc', client_secret: 'svc-secret' }),
+    });
+    expect(res.status).toBe(401); // svc authenticates with client_secret_basic, as exported
+    started.proc.kill('SIGTERM');
+    expect((await started.proc).exitCode).toBe(0);
+  });
+
+  it('a bad or unreachable store is one clear line and exit 1, with no password shown', async () => {
+    const bad = await devOp(['client', 'list', '--store', 'http://localhost:6379/0']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr.trim()).toBe('dev-op: --store http://localhost:6379/0: only redis:// and rediss:// (TLS) stores are supported');
+    const db = await devOp(['client', 'list', '--store', 'redis://localhost:6379/x']);
+    expect(db.stderr).toContain('the path must be a database number');
+    const started = Date.now();
+    const down = await devOp(['client', 'list', '--store', `redis://:s3cret@127.0.0.1:${redis.port + 1}/0`]);
+    expect(down.exitCode).toBe(1);
+    expect(down.stderr).toMatch(/^dev-op: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0: /);
+    expect(down.stderr).not.toContain('s3cret');
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const both = await devOp(['start', '--memory', '--store', redis.url(4)]);
+    expect(both.exitCode).toBe(1);
+    expect(both.stderr).toContain('--memory and --store');
+  });
+});
