@@ -61,6 +61,20 @@ describe('dev-op with --store redis://', () => {
     expect((await started.proc).exitCode).toBe(0);
   });
 
+  it('SIGTERM while Redis is paused still stops the server with exit 0, within seconds', async () => {
+    const { proc, ready } = await startCli(['--store', redis.url(5)]);
+    expect((await fetch(`http://localhost:${ready.port}/jwks`)).status).toBe(200);
+    redis.pause();
+    try {
+      const started = Date.now();
+      proc.kill('SIGTERM');
+      expect((await proc).exitCode).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('a bad or unreachable store is one clear line and exit 1, with no password shown', async () => {
     const bad = await devOp(['client', 'list', '--store', 'http://localhost:6379/0']);
     expect(bad.exitCode).toBe(1);
