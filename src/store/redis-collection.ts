@@ -68,6 +68,9 @@ local id = redis.call('HGET', KEYS[2], ARGV[1])
 if not id then return false end
 return redis.call('HGET', KEYS[1], id)`);
 
+/** Every script of this file, loaded into Redis when a store connects. */
+export const COLLECTION_SCRIPTS = [ADD, REMOVE, SWAP, GET_BY];
+
 export class RedisCollection<T extends object> {
   private readonly hash: string;
   private readonly order: string;

@@ -14,6 +14,11 @@ export class Script {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
+  /** Make it known to Redis now (SCRIPT LOAD), so that its first use on a request path is one round trip. */
+  load(redis: Redis): Promise<unknown> {
+    return redis.script('LOAD', this.lua);
+  }
+
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);

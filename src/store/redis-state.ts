@@ -115,6 +115,9 @@ const globPrefix = (prefix: string): string => `${prefix.replace(/[*?[\]\\]/g, '
 /** A record's redis TTL: its remaining life on the store's clock; at least a second so PEXPIRE accepts it. */
 const ttlMs = (record: StateRecord, clock: Clock): number => Math.max(1000, Math.ceil(record.exp * 1000 - clock.now()));
 
+/** Every script of this file, loaded into Redis when a store connects. */
+export const STATE_SCRIPTS = [WRITE, CONSUME, REVOKE_GRANT, REVOKE_OWNER, SWEEP, CLEAR];
+
 export class RedisState {
   constructor(
     private readonly redis: Redis,

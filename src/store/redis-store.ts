@@ -5,9 +5,9 @@ import { AppError, StoreUnavailableError } from '../errors/app-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { sessionGrants } from './ownership.js';
 import { redacted, type RedisAddress } from './redis-address.js';
-import { RedisCollection } from './redis-collection.js';
+import { COLLECTION_SCRIPTS, RedisCollection } from './redis-collection.js';
 import { Script } from './redis-script.js';
-import { RedisState } from './redis-state.js';
+import { RedisState, STATE_SCRIPTS } from './redis-state.js';
 import type { Client, Consumed, SharedChange, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
 
 export interface RedisStoreOptions {
@@ -65,7 +65,7 @@ export class RedisStore implements Store {
     redis.on('error', () => undefined);
     try {
       await redis.connect();
-      await redis.ping();
+      await Promise.all([...COLLECTION_SCRIPTS, ...STATE_SCRIPTS, UNLOCK].map((script) => script.load(redis)));
     } catch (err) {
       redis.disconnect();
       throw new StoreUnavailableError(`cannot reach Redis at ${redacted(address.url)}: ${(err as Error).message}`);
