@@ -188,4 +188,22 @@ describe('two replicas on one Redis', () => {
     for (const r of [a, b]) await expect.poll(async () => (await cc(r)).status, { timeout: 5000, interval: 100 }).toBe(200);
     expect(Date.now() - back).toBeLessThan(5000);
   });
+
+  it('a restarted Redis (down, then back from its append-only file): 503 meanwhile, then both replicas serve again', async () => {
+    const { a, b } = await twoReplicas();
+    await a.clients.add(confidentialClient({ client_id: 'svc', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }));
+    const cc = (r: DevOp) => token(r, { grant_type: 'client_credentials' }, 'svc', 'web-secret');
+    expect((await cc(a)).status).toBe(200);
+    const restarted = redis.restart({ downMs: 3000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const down = await cc(b);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect([down.status, ((await down.json()) as { error: string }).error]).toEqual([503, 'temporarily_unavailable']);
+    await restarted;
+    const back = Date.now();
+    // The client survived the restart, and the scripts are loaded again as needed (NOSCRIPT → EVAL).
+    for (const r of [a, b]) await expect.poll(async () => (await cc(r)).status, { timeout: 5000, interval: 100 }).toBe(200);
+    expect(Date.now() - back).toBeLessThan(5000);
+  });
 });
