@@ -11,8 +11,11 @@ export type { Outcome } from './run-on-data.js';
 /** A data file: operations go to the server that owns it, or run under its lock. */
 export interface DataTarget extends DataRunOptions {
   data: string;
-  /** A shared store (`--store redis://…`) instead of the data file: operations run on it directly. */
-  shared?: SharedStoreOption;
+}
+
+/** A shared store (`--store redis://…`): operations run on it directly; the replicas see them at once. */
+export interface SharedTarget extends DataRunOptions {
+  shared: SharedStoreOption;
 }
 
 /** A store already open in this process (e.g. a started instance's): operations run on it directly. */
@@ -45,11 +48,12 @@ function onStore(target: StoreTarget): Runner {
 /**
  * What the CLI's management commands (and a test or script) use to change dev-op's data:
  * `connect({ data: './.dev-op/db.json' })` reaches the running server that owns the file, else
- * takes the file's lock; `connect({ store })` runs on a store in this process.
+ * takes the file's lock; `connect({ store })` runs on a store in this process;
+ * `connect({ shared: { url: 'redis://…' } })` runs on a shared store directly.
  */
-export function connect(target: DataTarget | StoreTarget): Connection {
+export function connect(target: DataTarget | StoreTarget | SharedTarget): Connection {
   const run: Runner = 'store' in target ? onStore(target)
-    : target.shared ? (name, input) => runOnShared(target.shared!, name, input, target)
+    : 'shared' in target ? (name, input) => runOnShared(target.shared, name, input, target)
     : (name, input) => runOnData(target.data, name, input, target);
   let closed = false;
   return {

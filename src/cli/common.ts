@@ -16,8 +16,8 @@ export interface CommonFlags {
 }
 
 /** Where a management command works: the data file, or the shared store `--store` names. */
-export function dataTarget(flags: CommonFlags): { data: string; shared?: { url: string; prefix?: string } } {
-  return flags.store === undefined ? { data: flags.data } : { data: flags.data, shared: { url: flags.store, prefix: flags.storePrefix } };
+export function dataTarget(flags: CommonFlags): { data: string } | { shared: { url: string; prefix?: string } } {
+  return flags.store === undefined ? { data: flags.data } : { shared: { url: flags.store, prefix: flags.storePrefix } };
 }
 
 /** A repeatable option's parser: `--claim a=1 --claim b=2` → ['a=1', 'b=2']. */

@@ -160,11 +160,12 @@ export class RedisStore implements Store {
    * Run `fn` while no other process on this Redis runs one under the same name: replicas starting
    * at once on an empty Redis seed it one after the other, so only the first creates keys and defaults.
    */
-  exclusive = <T>(name: string, fn: () => Promise<T>): Promise<T> => this.io(async () => {
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const lock = `${this.address.prefix}lock:${name}`;
     const token = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
-    while ((await this.redis.set(lock, token, 'PX', LOCK_WAIT_MS, 'NX')) !== 'OK') {
+    // SET NX with an expiry: a holder that dies releases it by itself.
+    while ((await this.io(() => this.redis.set(lock, token, 'PX', LOCK_WAIT_MS, 'NX'))) !== 'OK') {
       if (Date.now() > deadline) throw new StoreUnavailableError(`another dev-op has held the ${name} lock on ${this.location} for ${LOCK_WAIT_MS / 1000} s`);
       await sleep(50);
     }
@@ -173,7 +174,7 @@ export class RedisStore implements Store {
     } finally {
       await UNLOCK.run(this.redis, [lock], [token]).catch(() => undefined);
     }
-  });
+  }
 
   /**
    * Told of every change to the shared settings (by any replica or CLI), and '*' after the
