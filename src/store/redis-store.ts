@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
-import { AppError, StoreUnavailableError } from '../errors/app-errors.js';
+import { AppError, ConfigError, StoreUnavailableError } from '../errors/app-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { sessionGrants } from './ownership.js';
 import { redacted, type RedisAddress } from './redis-address.js';
 import { COLLECTION_SCRIPTS, RedisCollection } from './redis-collection.js';
 import { Script } from './redis-script.js';
 import { RedisState, STATE_SCRIPTS } from './redis-state.js';
-import type { Client, Consumed, SharedChange, StateKind, StateRecords, Store, StoredKey, User } from './types.js';
+import { SCHEMA_VERSION, type Client, type Consumed, type SharedChange, type StateKind, type StateRecords, type Store, type StoredKey, type User } from './types.js';
 
 export interface RedisStoreOptions {
   clock?: Clock;
@@ -63,12 +63,20 @@ export class RedisStore implements Store {
     const redis = new Redis(address.url, connectionOptions(options));
     // Failures reach the caller through the command that failed; without a listener ioredis would print each one.
     redis.on('error', () => undefined);
+    let version: string | null;
     try {
       await redis.connect();
       await Promise.all([...COLLECTION_SCRIPTS, ...STATE_SCRIPTS, UNLOCK].map((script) => script.load(redis)));
+      // The shape of the data, as the data file's `version`: the first dev-op on this prefix sets it.
+      await redis.hsetnx(`${address.prefix}meta`, 'version', SCHEMA_VERSION);
+      version = await redis.hget(`${address.prefix}meta`, 'version');
     } catch (err) {
       redis.disconnect();
       throw new StoreUnavailableError(`cannot reach Redis at ${redacted(address.url)}: ${(err as Error).message}`);
+    }
+    if (Number(version) > SCHEMA_VERSION) {
+      redis.disconnect();
+      throw new ConfigError(`${redacted(address.url)} (prefix ${address.prefix}) holds data of a newer dev-op (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade dev-op`);
     }
     return new RedisStore(redis, address, options.clock ?? systemClock);
   }

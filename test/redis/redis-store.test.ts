@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlreadyExistsError, StoreUnavailableError } from '../../src/errors/app-errors.js';
+import { AlreadyExistsError, ConfigError, StoreUnavailableError } from '../../src/errors/app-errors.js';
 import { redisAddress } from '../../src/store/redis-address.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import type { Client } from '../../src/store/types.js';
+import { SCHEMA_VERSION, type Client } from '../../src/store/types.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { runStoreConformance } from '../store/conformance.js';
@@ -104,6 +104,19 @@ describe('RedisStore across two connections (two replicas)', () => {
     expect(ttl).toBeLessThanOrEqual(61_000);
     raw.disconnect();
     await Promise.all([store.close(), other.close()]);
+  });
+
+  it('refuses data written by a newer dev-op, naming it, and marks new data with its schema version', async () => {
+    const address = redisAddress(server.url(), prefix());
+    await (await RedisStore.connect(address)).close();
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(server.url());
+    expect(await raw.hget(`${address.prefix}meta`, 'version')).toBe(String(SCHEMA_VERSION));
+    await raw.hset(`${address.prefix}meta`, 'version', SCHEMA_VERSION + 1);
+    raw.disconnect();
+    await expect(RedisStore.connect(address)).rejects.toThrow(new ConfigError(
+      `redis://127.0.0.1:${server.port}/0 (prefix ${address.prefix}) holds data of a newer dev-op (schema ${SCHEMA_VERSION + 1}; this one reads up to ${SCHEMA_VERSION}); upgrade dev-op`,
+    ));
   });
 
   it('an unreachable Redis is a StoreUnavailableError at connect, with the URL and no password', async () => {
