@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors/app-errors.js';
 import { fail } from './fail.js';
 import { findDataFile } from './find-data-file.js';
 
@@ -50,6 +51,17 @@ export function withDataOption(command: Command): Command {
 export function leaf(name: string, description: string): Command {
   return withDataOption(oneLineErrors(new Command(name)).description(description))
     .option('--json', 'print the result as JSON on stdout, and nothing else there');
+}
+
+/**
+ * For a command that finds its server through the data file's owner file (login, stop, token
+ * get/refresh): a --store has no owner file, so refuse it rather than quietly use the data file.
+ */
+export function withoutStore(command: Command): Command {
+  return command.hook('preAction', (self) => {
+    if (self.getOptionValue('store') === undefined) return;
+    fail(new UsageError(`${self.parent?.name() === 'token' ? 'token ' : ''}${self.name()} finds its server through the data file; it does not take --store (or DEV_OP_STORE) yet`));
+  });
 }
 
 /** A command that groups others (`client`, `user`, …). */

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import type { Inspection } from '../rp/inspect-token.js';
-import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
+import { action, collect, examples, group, leaf, dataTarget, withoutStore, type CommonFlags } from './common.js';
 import { PRINTABLE } from './print-tokens.js';
 import type { GetFlags, RefreshFlags } from './token-grants.js';
 
@@ -151,7 +151,7 @@ export function tokenCommand() {
         'dev-op token inspect "$TOKEN" --issuer http://localhost:4000',
       ))
       .action(action(inspect)),
-    leaf('get', 'client_credentials at the running server with the client\'s stored secret; prints the access token alone (--json: the token response)')
+    withoutStore(leaf('get', 'client_credentials at the running server with the client\'s stored secret; prints the access token alone (--json: the token response)'))
       .requiredOption('--client <id>', 'a client allowed the client_credentials grant')
       .option('--scope <scopes>', 'space-separated scopes')
       .option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)', collect)
@@ -160,7 +160,7 @@ export function tokenCommand() {
         'curl -H "Authorization: Bearer $(dev-op token get --client svc --scope api:read)" http://localhost:8080/api',
       ))
       .action(action(get)),
-    leaf('refresh', 'refresh the last dev-op login\'s tokens (kept 0600 in <data>.login.json) at the running server')
+    withoutStore(leaf('refresh', 'refresh the last dev-op login\'s tokens (kept 0600 in <data>.login.json) at the running server'))
       .addOption(new Option('--print <token>', 'print only this token').choices([...PRINTABLE]))
       .addHelpText('after', examples(
         'dev-op login --scope "openid offline_access" --print access_token',

@@ -88,6 +88,11 @@ describe('dev-op with --store redis://', () => {
     expect(down.stderr).not.toContain('s3cret');
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(10_000);
+    for (const command of [['stop'], ['login', '--no-open'], ['token', 'get', '--client', 'x'], ['token', 'refresh']]) {
+      const refused = await devOp([...command, '--store', redis.url(4)]);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr.trim()).toBe(`dev-op: ${command.slice(0, command[0] === 'token' ? 2 : 1).join(' ')} finds its server through the data file; it does not take --store (or DEV_OP_STORE) yet`);
+    }
     const both = await devOp(['start', '--memory', '--store', redis.url(4)]);
     expect(both.exitCode).toBe(1);
     expect(both.stderr).toContain('--memory and --store');
