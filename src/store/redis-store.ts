@@ -61,8 +61,12 @@ export class RedisStore implements Store {
   /** Connect (failing with a clear message if Redis cannot be reached) and return the store. */
   static async connect(address: RedisAddress, options: RedisStoreOptions = {}): Promise<RedisStore> {
     const redis = new Redis(address.url, connectionOptions(options));
-    // Failures reach the caller through the command that failed; without a listener ioredis would print each one.
-    redis.on('error', () => undefined);
+    // Failures reach the caller through the command that failed; without a listener ioredis would
+    // print each one. The socket's own error (refused, a TLS certificate) says more than "closed".
+    let cause: Error | undefined;
+    redis.on('error', (err: Error) => {
+      cause ??= err;
+    });
     let version: string | null;
     try {
       await redis.connect();
@@ -72,7 +76,7 @@ export class RedisStore implements Store {
       version = await redis.hget(`${address.prefix}meta`, 'version');
     } catch (err) {
       redis.disconnect();
-      throw new StoreUnavailableError(`cannot reach Redis at ${redacted(address.url)}: ${(err as Error).message}`);
+      throw new StoreUnavailableError(`cannot reach Redis at ${redacted(address.url)}: ${(cause ?? (err as Error)).message}`);
     }
     if (Number(version) > SCHEMA_VERSION) {
       redis.disconnect();

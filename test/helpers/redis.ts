@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,17 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/** Something accepts connections on the port (a TLS server does not answer a plain PING). */
+async function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
 async function answers(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect(port, '127.0.0.1');
@@ -37,27 +48,39 @@ interface Running {
   exited: Promise<void>;
 }
 
-async function launch(port: number, dir: string): Promise<Running> {
+async function launch(port: number, dir: string, tls: boolean): Promise<Running> {
+  // With TLS: a self-signed certificate for 127.0.0.1/localhost (dir/cert.pem), on the only port.
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const child: ChildProcess = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec',
+    ...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec',
     '--logfile', join(dir, 'redis.log'),
   ], { stdio: 'ignore' });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.once('error', () => undefined);
-  for (let i = 0; !(await answers(port)); i++) {
+  for (let i = 0; !(await (tls ? listening(port) : answers(port))); i++) {
     if (i > 100 || child.exitCode !== null) throw new Error('redis-server did not start (is the redis-server package installed?)');
     await sleep(50);
   }
   return { child, exited };
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `tls`: serve rediss:// only, with a self-signed certificate made by openssl (`certificate` is its PEM path). */
+export async function startRedisServer(options: { tls?: boolean } = {}): Promise<RedisServer & { certificate: string }> {
+  const tls = options.tls === true;
   const dir = await mkdtemp(join(tmpdir(), 'dev-op-redis-'));
+  const certificate = join(dir, 'cert.pem');
+  if (tls) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'),
+      '-out', certificate, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  }
   const port = await freePort();
-  let running = await launch(port, dir);
+  let running = await launch(port, dir, tls);
   return {
     port,
-    url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
+    certificate,
+    url: (db = 0) => `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}/${db}`,
     pause: () => void running.child.kill('SIGSTOP'),
     resume: () => void running.child.kill('SIGCONT'),
     restart: async ({ downMs = 0 } = {}) => {
@@ -65,7 +88,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       running.child.kill('SIGTERM');
       await running.exited;
       await sleep(downMs);
-      running = await launch(port, dir);
+      running = await launch(port, dir, tls);
     },
     stop: async () => {
       running.child.kill('SIGCONT');

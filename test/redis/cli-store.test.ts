@@ -75,6 +75,23 @@ describe('dev-op with --store redis://', () => {
     }
   });
 
+  it('rediss:// connects over TLS (trusting the CA given with NODE_EXTRA_CA_CERTS) and refuses a certificate it does not trust', async () => {
+    const secure = await startRedisServer({ tls: true });
+    try {
+      const url = secure.url(0);
+      const env = { NODE_EXTRA_CA_CERTS: secure.certificate };
+      const added = await devOp(['client', 'add', '--id', 'svc', '--secret', 'svc-secret', '--grant', 'client_credentials', '--store', url], { env });
+      expect(added.exitCode, added.stderr).toBe(0);
+      const listed = await devOp(['client', 'list', '--json', '--store', url], { env });
+      expect(json<{ client_id: string }[]>(listed.stdout).map((c) => c.client_id)).toContain('svc');
+      const untrusted = await devOp(['client', 'list', '--store', url]);
+      expect(untrusted.exitCode).toBe(1);
+      expect(untrusted.stderr).toMatch(/^dev-op: cannot reach Redis at rediss:\/\/127\.0\.0\.1:\d+\/0: .*certificate/);
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it('a bad or unreachable store is one clear line and exit 1, with no password shown', async () => {
     const bad = await devOp(['client', 'list', '--store', 'http://localhost:6379/0']);
     expect(bad.exitCode).toBe(1);
