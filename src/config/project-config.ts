@@ -23,6 +23,9 @@ export interface StartConfig {
   trustProxy?: boolean;
   quiet?: boolean;
   open?: boolean;
+  /** A shared store instead of the data file: redis://HOST:PORT/DB (`--store`, DEV_OP_STORE). */
+  store?: string;
+  storePrefix?: string;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
@@ -31,6 +34,7 @@ type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log';
 const KEYS: Record<keyof StartConfig, Kind> = {
   port: 'port', host: 'string', issuer: 'string', data: 'path', memory: 'boolean', seed: 'path',
   autoLogin: 'string', templates: 'path', log: 'log', trustProxy: 'boolean', quiet: 'boolean', open: 'boolean',
+  store: 'string', storePrefix: 'string',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

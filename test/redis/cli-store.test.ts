@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devOp, startCli, tempDir } from '../helpers/cli.js';
+import { BIN, devOp, startCli, tempDir } from '../helpers/cli.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 
 /** `dev-op start --store` and the management commands' `--store`, as a user runs them (the built CLI). */
@@ -59,6 +60,21 @@ describe('dev-op with --store redis://', () => {
     expect(res.status).toBe(401); // svc authenticates with client_secret_basic, as exported
     started.proc.kill('SIGTERM');
     expect((await started.proc).exitCode).toBe(0);
+  });
+
+  it('start takes store and storePrefix from dev-op.config.json too', async () => {
+    const project = join(dir.path, 'project');
+    await mkdir(project);
+    await writeFile(join(project, 'dev-op.config.json'), JSON.stringify({ store: redis.url(6), storePrefix: 'cfg:' }));
+    const proc = execa('node', [BIN, 'start', '--json', '--port', '0', '--quiet'], { cwd: project, reject: false, env: { NO_COLOR: '1' } });
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('"ready"') && resolve());
+      proc.then((r) => reject(new Error(`dev-op start exited ${r.exitCode}: ${r.stderr}`)), reject);
+    });
+    const clients = await devOp(['client', 'list', '--json', '--store', redis.url(6), '--store-prefix', 'cfg:']);
+    expect(json<{ client_id: string }[]>(clients.stdout).map((c) => c.client_id)).toEqual(['app']);
+    proc.kill('SIGTERM');
+    expect((await proc).exitCode).toBe(0);
   });
 
   it('SIGTERM while Redis is paused still stops the server with exit 0, within seconds', async () => {
