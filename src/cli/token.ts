@@ -34,7 +34,7 @@ async function mint(flags: MintFlags): Promise<void> {
     const { humanDuration } = await import('../util/human-duration.js');
     const c = result.claims ?? {};
     const who = c.sub === undefined ? '' : ` for ${String(c.sub)}`;
-    const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}; no server was running)`;
+    const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}${via === 'shared' ? '' : '; no server was running'})`;
     await out.say(`${result.type === 'id' ? 'ID' : 'access'} token${who}, expires in ${humanDuration(result.expires_in)}${issuer}`);
   }
 }
