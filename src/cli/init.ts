@@ -14,7 +14,9 @@ async function askSetUp(flags: CommonFlags): Promise<InitInput> {
     check.identifier(v, flag);
     if (taken.includes(v)) throw new Error(`${what} ${v} already exists; choose another`);
   });
-  process.stderr.write(`Setting up ${flags.data}: one client (your app) and one user.\n`);
+  const where = flags.store === undefined ? flags.data
+    : (await import('../app/open-data-store.js')).sharedStoreLocation({ url: flags.store, prefix: flags.storePrefix });
+  process.stderr.write(`Setting up ${where}: one client (your app) and one user.\n`);
   const id = await prompts.ask('--id', { message: 'Client ID', default: clients.includes('app') ? undefined : 'app', validate: unused(clients, 'client ID', 'client') });
   const kind = await prompts.choose('Client type', [
     { name: 'confidential (server-side app with a client secret)', value: 'confidential' },
