@@ -54,6 +54,8 @@ try {
   if (want('scaling')) summary.scaling = await (await import('./cases/scaling.mjs')).run({ ...options, keyFile });
   // On demand only (about 2 minutes; the issue's alternated data-file protocol): --only datafile.
   if (only?.has('datafile')) summary.datafile = await (await import('./cases/datafile.mjs')).run({ ...options, keyFile });
+  // On demand only (needs redis-server): the Redis store against the file store, two replicas (issue 14).
+  if (only?.has('redis')) summary.redis = await (await import('./cases/redis.mjs')).run(options);
   if (want('reset')) summary.reset = await (await import('./cases/reset.mjs')).run({ runs: 20 });
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ export { DEFAULTS, ROUTES } from './config/defaults.js';
 // A data file is opened under its lock, as before the lock moved to app/.
 export { openDataStore as openStore, type DataStoreOptions as OpenStoreOptions } from './app/open-data-store.js';
 export type { Store, Client, User, StoredKey, SigningAlg, GrantType, TokenEndpointAuthMethod, TrustedIssuer } from './store/types.js';
-export { connect, type Connection, type DataTarget, type StoreTarget, type Outcome } from './app/connect.js';
+export { connect, type Connection, type DataTarget, type StoreTarget, type SharedTarget, type Outcome } from './app/connect.js';
 export { operations, runOperation, type OperationName, type OperationContext } from './admin/operations.js';
 export type { ClientAddInput, ClientAddResult } from './admin/clients.js';
 export type { ClientUpdateInput } from './admin/client-update.js';

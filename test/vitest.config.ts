@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (HTTP, CLI, store — needs nothing but Node) and `browser` (needs Chromium).
+// Three projects: `unit` (HTTP, CLI, store — needs nothing but Node), `browser` (needs Chromium) and
+// `redis` (needs the redis-server binary; each test file starts its own server).
 export default defineConfig({
   // Config lives in test/ to keep the top level to what the project layout names.
   root: new URL('..', import.meta.url).pathname,
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**', 'node_modules/**'],
+          exclude: ['test/browser/**', 'test/redis/**', 'node_modules/**'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
@@ -22,6 +23,14 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'redis',
+          include: ['test/redis/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],

@@ -2,13 +2,20 @@ import { runOperation, type OperationInput, type OperationName, type OperationRe
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { operationContext } from './operation-context.js';
+import type { SharedStoreOption } from './open-data-store.js';
 import { runOnData, type DataRunOptions, type Outcome } from './run-on-data.js';
+import { runOnShared } from './run-on-shared.js';
 
 export type { Outcome } from './run-on-data.js';
 
 /** A data file: operations go to the server that owns it, or run under its lock. */
 export interface DataTarget extends DataRunOptions {
   data: string;
+}
+
+/** A shared store (`--store redis://…`): operations run on it directly; the replicas see them at once. */
+export interface SharedTarget extends DataRunOptions {
+  shared: SharedStoreOption;
 }
 
 /** A store already open in this process (e.g. a started instance's): operations run on it directly. */
@@ -41,10 +48,13 @@ function onStore(target: StoreTarget): Runner {
 /**
  * What the CLI's management commands (and a test or script) use to change dev-op's data:
  * `connect({ data: './.dev-op/db.json' })` reaches the running server that owns the file, else
- * takes the file's lock; `connect({ store })` runs on a store in this process.
+ * takes the file's lock; `connect({ store })` runs on a store in this process;
+ * `connect({ shared: { url: 'redis://…' } })` runs on a shared store directly.
  */
-export function connect(target: DataTarget | StoreTarget): Connection {
-  const run: Runner = 'store' in target ? onStore(target) : (name, input) => runOnData(target.data, name, input, target);
+export function connect(target: DataTarget | StoreTarget | SharedTarget): Connection {
+  const run: Runner = 'store' in target ? onStore(target)
+    : 'shared' in target ? (name, input) => runOnShared(target.shared, name, input, target)
+    : (name, input) => runOnData(target.data, name, input, target);
   let closed = false;
   return {
     run: async (name, input) => {

@@ -1,4 +1,5 @@
 import { openStore } from '../store/open.js';
+import { DEFAULT_STORE_PREFIX, redacted } from '../store/redis-address.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { acquireDataLock } from './data-lock.js';
@@ -11,6 +12,19 @@ export interface DataStoreOptions {
   clock?: Clock;
   /** Wait up to this many ms for a lock another process holds (default 0: fail at once). */
   lockWaitMs?: number;
+  /** A shared store instead of a file (`--store redis://…`): no lock, several processes at once. */
+  store?: SharedStoreOption;
+}
+
+/** `--store` and `--store-prefix`. */
+export interface SharedStoreOption {
+  url: string;
+  prefix?: string;
+}
+
+/** A shared store as banners name it: its URL without the password, and the prefix. */
+export function sharedStoreLocation(shared: SharedStoreOption): string {
+  return `${redacted(shared.url)} (prefix ${shared.prefix ?? DEFAULT_STORE_PREFIX})`;
 }
 
 /**
@@ -20,6 +34,10 @@ export interface DataStoreOptions {
  */
 export async function openDataStore(options: DataStoreOptions): Promise<Store> {
   if (options.memory) return openStore({ memory: true, clock: options.clock });
+  if (options.store) {
+    const { redisAddress } = await import('../store/redis-address.js');
+    return openStore({ redis: redisAddress(options.store.url, options.store.prefix), clock: options.clock });
+  }
   if (!options.path) throw new TypeError('openDataStore needs a path, or memory: true');
   const release = await acquireDataLock(options.path, { waitMs: options.lockWaitMs });
   return openStore({ path: options.path, clock: options.clock, release });

@@ -37,8 +37,8 @@ export interface DataRunOptions {
 
 export interface Outcome<R> {
   result: R;
-  /** Where it ran: the running server, the data file under its lock, or the store given to connect(). */
-  via: 'server' | 'file' | 'store';
+  /** Where it ran: the running server, the data file under its lock, the store given to connect(), or a shared store (Redis) directly. */
+  via: 'server' | 'file' | 'store' | 'shared';
 }
 
 async function exists(path: string): Promise<boolean> {

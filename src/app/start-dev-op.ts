@@ -1,9 +1,9 @@
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { OperationContext } from '../admin/operations.js';
 import { seed, seedKeyLater } from '../admin/seed.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig, type LogFormat } from '../config/provider-config.js';
-import { ConfigError } from '../errors/app-errors.js';
+import { ConfigError, StoreUnavailableError } from '../errors/app-errors.js';
 import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
 import { notifyBackchannel } from '../provider/backchannel-logout.js';
@@ -39,6 +39,14 @@ export interface DevOpOptions {
   /** The data file. Default ./.dev-op/db.json; ignored with `memory`. */
   data?: string;
   memory?: boolean;
+  /**
+   * Keep everything in Redis (`redis://HOST:PORT/DB`, `rediss://` for TLS), shared by every
+   * replica started on it with the same issuer; `data` and `memory` are then unused, and management
+   * commands reach the store directly (`--store` on every command), not through this process.
+   */
+  store?: string;
+  /** What every Redis key starts with (default "dev-op:"), so several dev-ops can share one database. */
+  storePrefix?: string;
   /** A fixture file of clients, users, keys and settings applied at start (replacing same-named ones); see admin/fixture.ts. */
   seed?: string;
   /** The same as `seed`, as a path or as the fixture itself; what `reset()` goes back to. */
@@ -115,19 +123,24 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   const explicitIssuer = givenIssuer === undefined ? undefined : issuerUrl(givenIssuer);
   // The certificate too, so that a bad --cert/--key changes nothing.
   const tls = options.https ? await certificate(options.https, explicitIssuer, options) : undefined;
-  const store = await openDataStore(options.memory ? { memory: true, clock } : { path: dataPath, clock })
+  const shared = options.store === undefined ? undefined : { url: options.store, prefix: options.storePrefix };
+  const store = await openDataStore(shared ? { store: shared, clock } : options.memory ? { memory: true, clock } : { path: dataPath, clock })
     .catch(async (err: unknown) => {
       await tls?.dispose();
       throw err;
     });
   let listening: Listening | undefined;
   try {
-    // The fixture goes in first: a new store then gets no default client or user beside it.
-    if (fixture) await (await import('../admin/fixture.js')).applyFixture(store, fixture);
-    // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
-    const { seeded, keyReady } = options.memory
-      ? await seedKeyLater(store, pendingKey, { random })
-      : { seeded: await seed(store, pendingKey, { random }), keyReady: Promise.resolve() };
+    const prepare = async () => {
+      // The fixture goes in first: a new store then gets no default client or user beside it.
+      if (fixture) await (await import('../admin/fixture.js')).applyFixture(store, fixture);
+      // In memory nothing outlives the process, so the new RS256 key need not be awaited here.
+      return options.memory && !shared
+        ? seedKeyLater(store, pendingKey, { random })
+        : { seeded: await seed(store, pendingKey, { random }), keyReady: Promise.resolve() };
+    };
+    // Replicas may start at once on an empty Redis: one seeds it, the others then find it seeded.
+    const { seeded, keyReady } = store.exclusive ? await store.exclusive('seed', prepare) : await prepare();
     const hosts = options.host ? [options.host] : ['127.0.0.1', '::1'];
     // The issuer depends on the port, which is only known after listening: route requests late.
     let handle: RequestListener = (_req, res) => {
@@ -147,6 +160,10 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     // Fault rules live as long as this instance: the handle and the admin endpoint change them.
     const faults = createFaultRules();
     const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
+    // Another replica or a management command rotated the keys: sign with, and publish, the new ones.
+    const unsubscribe = store.onSharedChange?.((change) => {
+      if (change === 'keys' || change === '*') provider.keysChanged();
+    });
     // What the handle and the admin endpoint run admin operations against: one code path.
     const operations: OperationContext = {
       store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged(),
@@ -157,7 +174,8 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     // The management CLI finds a data file's server through the owner file (0600) and applies
     // changes here, with this instance's token; in memory there is nothing to find. Always from the
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
-    const adminToken = options.memory ? undefined : createRandom().id();
+    // With a shared store there is nothing to find either: commands go to the store itself.
+    const adminToken = options.memory || shared ? undefined : createRandom().id();
     const adminPath = `${config.basePath}/_admin`;
     const mounts: Route[] = adminToken === undefined ? [] : [
       [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
@@ -171,6 +189,9 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       (app ??= import('../provider/create.js').then(async ({ createApp }) => (await createApp(provider, mounts)).callback())).then(
         (callback) => callback(req, res),
         (err: unknown) => {
+          // Tried again by the next request: a store that was briefly unreachable must not stop the server for good.
+          app = undefined;
+          if (err instanceof StoreUnavailableError) return unavailable(res, err);
           console.error(err);
           res.statusCode = 500;
           res.end();
@@ -193,6 +214,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
       stop: () => (stopped ??= (async () => {
+        unsubscribe?.();
         await server.close();
         await tls?.dispose();
         await keyReady.catch(() => undefined);
@@ -216,6 +238,14 @@ function registrationRoutes(provider: Provider, operations: OperationContext): R
     [['POST', 'OPTIONS'], path, 'registration', lazy(() => endpoint().then((m) => m.registrationEndpoint(provider, operations)))],
     [['GET', 'PUT', 'DELETE', 'OPTIONS'], `${path}/:client_id`, 'registration_client', lazy(() => endpoint().then((m) => m.clientConfigurationEndpoint(provider, operations)))],
   ];
+}
+
+/** RFC 6749 temporarily_unavailable, as the OP's error handler answers it once koa is loaded. */
+function unavailable(res: ServerResponse, err: StoreUnavailableError): void {
+  res.statusCode = 503;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Retry-After', '5');
+  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: err.message }));
 }
 
 /** The fixture to start from (and reset to): `fixture` (a path or the object itself), else `seed`. */

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { Client } from '../app/data-types.js';
-import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface AddFlags extends CommonFlags {
   id?: string;
@@ -123,7 +123,7 @@ async function add(flags: AddFlags): Promise<void> {
       input.redirectUris = [uri];
     }
   }
-  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('client.add', input);
+  const { result } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('client.add', input);
   if (flags.json) return out.printJson(result);
   if (result.unchanged) return out.say(`client ${result.client.client_id} unchanged (it exists with these options already)`);
   await printClient(result.client, true);
@@ -133,7 +133,7 @@ async function add(flags: AddFlags): Promise<void> {
 
 async function update(id: string, flags: UpdateFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('client.update', {
+  const { result } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('client.update', {
     ...(await addInput(flags)), id,
     addRedirectUris: flags.addRedirectUri, removeRedirectUris: flags.removeRedirectUri,
     addPostLogoutRedirectUris: flags.addPostLogoutRedirectUri, removePostLogoutRedirectUris: flags.removePostLogoutRedirectUri,
@@ -146,7 +146,7 @@ async function update(id: string, flags: UpdateFlags): Promise<void> {
 
 async function list(flags: CommonFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data }).run('client.list', {});
+  const { result } = await connect({ ...dataTarget(flags) }).run('client.list', {});
   if (flags.json) return out.printJson(result);
   await out.printTable(
     ['CLIENT_ID', 'TYPE', 'AUTH METHOD', 'GRANTS', 'REDIRECT URIS'],
@@ -163,7 +163,7 @@ async function list(flags: CommonFlags): Promise<void> {
 async function show(id: string | undefined, flags: CommonFlags): Promise<void> {
   const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID' }));
-  const { result } = await connect({ data: flags.data }).run('client.show', { id: clientId });
+  const { result } = await connect({ ...dataTarget(flags) }).run('client.show', { id: clientId });
   if (flags.json) return out.printJson(result);
   await printClient(result, false);
 }
@@ -171,7 +171,7 @@ async function show(id: string | undefined, flags: CommonFlags): Promise<void> {
 async function remove(id: string | undefined, flags: CommonFlags): Promise<void> {
   const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const clientId = id ?? (await prompts.ask('ID', { message: 'Client ID to remove' }));
-  const { result } = await connect({ data: flags.data }).run('client.remove', { id: clientId });
+  const { result } = await connect({ ...dataTarget(flags) }).run('client.remove', { id: clientId });
   if (flags.json) return out.printJson(result);
   await out.say(`client ${result.removed} removed`);
 }

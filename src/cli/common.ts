@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors/app-errors.js';
 import { fail } from './fail.js';
 import { findDataFile } from './find-data-file.js';
 
@@ -10,6 +11,14 @@ import { findDataFile } from './find-data-file.js';
 export interface CommonFlags {
   data: string;
   json?: boolean;
+  /** A shared store (redis://…) instead of the data file. */
+  store?: string;
+  storePrefix?: string;
+}
+
+/** Where a management command works: the data file, or the shared store `--store` names. */
+export function dataTarget(flags: CommonFlags): { data: string } | { shared: { url: string; prefix?: string } } {
+  return flags.store === undefined ? { data: flags.data } : { shared: { url: flags.store, prefix: flags.storePrefix } };
 }
 
 /** A repeatable option's parser: `--claim a=1 --claim b=2` → ['a=1', 'b=2']. */
@@ -31,6 +40,8 @@ function oneLineErrors(command: Command): Command {
 export function withDataOption(command: Command): Command {
   return command
     .addOption(new Option('--data <path>', 'data file (default: the nearest .dev-op/db.json up from here, else ./.dev-op/db.json)').env('DEV_OP_DATA'))
+    .addOption(new Option('--store <url>', 'keep everything in Redis instead of the data file: redis://HOST:PORT/DB (rediss:// for TLS), shared by several replicas').env('DEV_OP_STORE'))
+    .addOption(new Option('--store-prefix <prefix>', 'what every Redis key starts with (default "dev-op:")').env('DEV_OP_STORE_PREFIX'))
     .hook('preAction', (self) => {
       if (self.getOptionValueSource('data') === undefined) self.setOptionValueWithSource('data', findDataFile(process.cwd()), 'default');
     });
@@ -40,6 +51,17 @@ export function withDataOption(command: Command): Command {
 export function leaf(name: string, description: string): Command {
   return withDataOption(oneLineErrors(new Command(name)).description(description))
     .option('--json', 'print the result as JSON on stdout, and nothing else there');
+}
+
+/**
+ * For a command that finds its server through the data file's owner file (login, stop, token
+ * get/refresh): a --store has no owner file, so refuse it rather than quietly use the data file.
+ */
+export function withoutStore(command: Command): Command {
+  return command.hook('preAction', (self) => {
+    if (self.getOptionValue('store') === undefined) return;
+    fail(new UsageError(`${self.parent?.name() === 'token' ? 'token ' : ''}${self.name()} finds its server through the data file; it does not take --store (or DEV_OP_STORE) yet`));
+  });
 }
 
 /** A command that groups others (`client`, `user`, …). */

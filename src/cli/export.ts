@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface ExportFlags extends CommonFlags {
   includeKeys?: boolean;
@@ -19,7 +19,7 @@ async function writePrivate(path: string, text: string): Promise<void> {
 
 async function runExport(flags: ExportFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data }).run('export', { includeKeys: flags.includeKeys === true });
+  const { result } = await connect({ ...dataTarget(flags) }).run('export', { includeKeys: flags.includeKeys === true });
   const text = `${JSON.stringify(result, null, 2)}\n`;
   if (flags.output === undefined) {
     // The fixture is JSON whatever the flags say.

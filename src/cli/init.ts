@@ -1,5 +1,5 @@
 import type { InitInput, InitResult } from '../admin/init.js';
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, dataTarget, type CommonFlags } from './common.js';
 
 /** The guided set-up's questions: one client and one user. */
 async function askSetUp(flags: CommonFlags): Promise<InitInput> {
@@ -7,14 +7,16 @@ async function askSetUp(flags: CommonFlags): Promise<InitInput> {
     import('./prompts.js'), import('../admin/validate.js'), import('../app/connect.js'),
   ]);
   const [clients, users] = await Promise.all([
-    connect({ data: flags.data, missingReadsEmpty: true }).run('client.list', {}).then((r) => r.result.map((c) => c.client_id)),
-    connect({ data: flags.data, missingReadsEmpty: true }).run('user.list', {}).then((r) => r.result.map((u) => u.username)),
+    connect({ ...dataTarget(flags), missingReadsEmpty: true }).run('client.list', {}).then((r) => r.result.map((c) => c.client_id)),
+    connect({ ...dataTarget(flags), missingReadsEmpty: true }).run('user.list', {}).then((r) => r.result.map((u) => u.username)),
   ]);
   const unused = (taken: string[], flag: string, what: string) => prompts.validator((v) => {
     check.identifier(v, flag);
     if (taken.includes(v)) throw new Error(`${what} ${v} already exists; choose another`);
   });
-  process.stderr.write(`Setting up ${flags.data}: one client (your app) and one user.\n`);
+  const where = flags.store === undefined ? flags.data
+    : (await import('../app/open-data-store.js')).sharedStoreLocation({ url: flags.store, prefix: flags.storePrefix });
+  process.stderr.write(`Setting up ${where}: one client (your app) and one user.\n`);
   const id = await prompts.ask('--id', { message: 'Client ID', default: clients.includes('app') ? undefined : 'app', validate: unused(clients, 'client ID', 'client') });
   const kind = await prompts.choose('Client type', [
     { name: 'confidential (server-side app with a client secret)', value: 'confidential' },
@@ -56,7 +58,7 @@ async function init(flags: CommonFlags): Promise<void> {
   const [{ connect }, { interactive }, out] = await Promise.all([import('../app/connect.js'), import('./prompts.js'), import('./output.js')]);
   const guided = interactive() && !flags.json;
   const input = guided ? await askSetUp(flags) : {};
-  const { result } = await connect({ data: flags.data }).run('init', input);
+  const { result } = await connect({ ...dataTarget(flags) }).run('init', input);
   if (flags.json) return out.printJson(result);
   await report(result, guided);
 }

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { action, examples, group, leaf, type CommonFlags } from './common.js';
+import { action, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface RotateFlags extends CommonFlags {
   alg?: 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
@@ -15,7 +15,7 @@ const STATUS: Partial<Record<string, string>> = {
 
 async function list(flags: CommonFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data }).run('jwks.list', {});
+  const { result } = await connect({ ...dataTarget(flags) }).run('jwks.list', {});
   if (flags.json) return out.printJson(result);
   await out.printTable(
     ['KID', 'ALG', 'CREATED', 'STATE', 'STATUS'],
@@ -26,7 +26,7 @@ async function list(flags: CommonFlags): Promise<void> {
 
 async function rotate(flags: RotateFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('jwks.rotate', {
+  const { result, via } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('jwks.rotate', {
     alg: flags.alg, retire: flags.retire === true, publishOnly: flags.publishOnly === true,
   });
   if (flags.json) return out.printJson(result);
@@ -35,7 +35,8 @@ async function rotate(flags: RotateFlags): Promise<void> {
     await out.say(`new ${result.key.alg} key ${result.key.kid} is in the JWKS but signs nothing yet: \`dev-op jwks activate ${result.key.kid}\` makes it sign`);
     return;
   }
-  const where = via === 'server' ? 'the running server signs with it from now on' : 'it signs from the next start on';
+  const where = via === 'server' ? 'the running server signs with it from now on'
+    : via === 'shared' ? 'every server on the store signs with it within a second' : 'it signs from the next start on';
   await out.say(`new ${result.key.alg} key ${result.key.kid}: ${where} (access tokens, and ID tokens of clients that ask for no other alg)`);
   for (const key of result.forClients) await out.say(`new ${key.alg} key ${key.kid}: ${key.signs.join('; ')}`);
   if (result.retired.length) await out.warn(`retired ${result.retired.length} older key(s): tokens they signed no longer verify`);
@@ -60,7 +61,7 @@ async function retire(kid: string, flags: CommonFlags): Promise<void> {
 
 async function exportJwks(flags: CommonFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data }).run('jwks.export', {});
+  const { result } = await connect({ ...dataTarget(flags) }).run('jwks.export', {});
   // The JWK Set is JSON whatever the flags say.
   out.printJson(result);
 }

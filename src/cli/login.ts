@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { LoopbackTarget } from '../rp/loopback-redirect.js';
 import type { Client } from '../app/data-types.js';
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, withoutStore, type CommonFlags } from './common.js';
 import { PRINTABLE, type Printable } from './print-tokens.js';
 
 /**
@@ -122,7 +122,7 @@ async function login(flags: LoginFlags): Promise<void> {
 }
 
 export function loginCommand() {
-  return leaf('login', 'log in through the browser (authorization code flow with PKCE) and print the tokens')
+  return withoutStore(leaf('login', 'log in through the browser (authorization code flow with PKCE) and print the tokens'))
     .option('--client <id>', 'a client with a loopback redirect URI (default: dev-op-cli, a public native client registered on first use)')
     .option('--scope <scopes>', 'space-separated scopes', 'openid profile email')
     .option('--issuer <url>', 'the server to log in at when none runs on the data file (e.g. a --memory server)')

@@ -1,4 +1,4 @@
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface ResetFlags extends CommonFlags {
   seed?: string;
@@ -8,10 +8,10 @@ async function runReset(flags: ResetFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
   // Read here so a bad fixture names the file on this machine; the server validates it again.
   const fixture = flags.seed === undefined ? undefined : await (await import('../admin/fixture.js')).readFixture(flags.seed);
-  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('reset', fixture === undefined ? {} : { fixture });
+  const { result, via } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('reset', fixture === undefined ? {} : { fixture });
   if (flags.json) return out.printJson({ ...result, via });
   const to = flags.seed ?? (via === 'server' ? "the server's fixture (or its defaults)" : 'the defaults of a fresh start');
-  await out.say(`reset ${via === 'server' ? 'the running server' : flags.data} to ${to}: ${result.clients.length} client(s), ${result.users.length} user(s); every session, code and token is gone`);
+  await out.say(`reset ${via === 'server' ? 'the running server' : via === 'shared' ? 'the shared store' : flags.data} to ${to}: ${result.clients.length} client(s), ${result.users.length} user(s); every session, code and token is gone`);
 }
 
 export function resetCommand() {

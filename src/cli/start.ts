@@ -16,6 +16,8 @@ interface StartFlags {
   issuer?: string;
   data: string;
   memory?: boolean;
+  store?: string;
+  storePrefix?: string;
   autoLogin?: string;
   templates?: string;
   open?: boolean;
@@ -106,6 +108,10 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     throw new UsageError(flags.cert === undefined ? '--key needs --cert (the certificate it belongs to)' : '--cert needs --key (its private key)');
   }
   if (flags.templates !== undefined) await checkTemplatesDir(flags.templates);
+  if (flags.memory && flags.store !== undefined) {
+    const { UsageError } = await import('../errors/app-errors.js');
+    throw new UsageError('--memory and --store name two different stores; give one');
+  }
   const features = await featureSwitches(flags);
   if (flags.detach) return (await import('./detach.js')).detach(flags);
   const ciFiles = { readyFile: flags.readyFile, envFile: flags.envFile, pidFile: flags.pidFile };
@@ -115,7 +121,7 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
   // loading of the server modules), but only for a store that needs a key — memory, or a data file
   // not made yet; a stored key must not cost a start that CPU.
   let pendingKey: Promise<StoredKey> | undefined;
-  if (!flags.deterministic && (flags.memory || !existsSync(flags.data))) {
+  if (!flags.deterministic && flags.store === undefined && (flags.memory || !existsSync(flags.data))) {
     const { generateSigningKey } = await import('../keys/generate.js');
     pendingKey = generateSigningKey('RS256');
     pendingKey.catch(() => undefined);
@@ -127,6 +133,8 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     issuer: flags.issuer,
     data: flags.data,
     memory: flags.memory,
+    store: flags.store,
+    storePrefix: flags.storePrefix,
     seed: flags.seed,
     autoLogin: flags.autoLogin,
     templates: flags.templates,
@@ -156,7 +164,8 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     await ci.removeCiFiles(ciFiles);
     throw err;
   });
-  const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.data;
+  const location = flags.memory ? 'in memory (--memory): nothing is written to disk' : flags.store !== undefined
+    ? (await import('../app/open-data-store.js')).sharedStoreLocation({ url: flags.store, prefix: flags.storePrefix }) : flags.data;
   if (flags.json) {
     const ca = server.tls?.ca ? { ca: server.tls.ca.path } : {};
     process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid, ...ca })}\n`);
@@ -216,6 +225,7 @@ Examples:
   $ dev-op start --memory --seed test/op.json     # clients and users from a fixture
   $ dev-op start --detach --env-file .env.oidc    # CI: in the background; later: dev-op stop
   $ dev-op start --https                          # https://localhost:4000; trust .dev-op/tls/ca.pem
+  $ dev-op start --store redis://localhost:6379/0 --issuer https://op.example.test  # one of several replicas
   $ dev-op start --memory --deterministic --port 0 --issuer http://localhost:4000  # byte-identical tokens per run`)
     .addHelpText('after', `
 Options can also come from dev-op.config.json (or "devOp" in package.json) in the project, and from

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { action, examples, leaf, type CommonFlags } from './common.js';
+import { action, examples, leaf, withoutStore, type CommonFlags } from './common.js';
 
 /**
  * `dev-op stop`: the server on the data file (through its owner file), or the one whose pid
@@ -57,7 +57,7 @@ async function stop(flags: StopFlags): Promise<void> {
 }
 
 export function stopCommand() {
-  return leaf('stop', 'stop the dev-op server running on the data file (or named by --pid-file); waits until it has exited')
+  return withoutStore(leaf('stop', 'stop the dev-op server running on the data file (or named by --pid-file); waits until it has exited'))
     .option('--pid-file <path>', 'stop the server whose pid `dev-op start --pid-file` wrote here (e.g. a --memory server)')
     .option('--if-running', 'exit 0 when no server is running (default: exit 1)')
     .addOption(new Option('--timeout <duration>', 'how long to wait for it to exit: 10s, 1m, …').default('10s'))

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import type { Inspection } from '../rp/inspect-token.js';
-import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+import { action, collect, examples, group, leaf, dataTarget, withoutStore, type CommonFlags } from './common.js';
 import { PRINTABLE } from './print-tokens.js';
 import type { GetFlags, RefreshFlags } from './token-grants.js';
 
@@ -23,7 +23,7 @@ interface InspectFlags extends CommonFlags {
 
 async function mint(flags: MintFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result, via } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('token.mint', {
+  const { result, via } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('token.mint', {
     user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
     claims: flags.claim, type: flags.type, issuer: flags.issuer,
   });
@@ -34,7 +34,7 @@ async function mint(flags: MintFlags): Promise<void> {
     const { humanDuration } = await import('../util/human-duration.js');
     const c = result.claims ?? {};
     const who = c.sub === undefined ? '' : ` for ${String(c.sub)}`;
-    const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}; no server was running)`;
+    const issuer = via === 'server' ? '' : ` (issuer ${String(c.iss ?? flags.issuer ?? '')}${via === 'shared' ? '' : '; no server was running'})`;
     await out.say(`${result.type === 'id' ? 'ID' : 'access'} token${who}, expires in ${humanDuration(result.expires_in)}${issuer}`);
   }
 }
@@ -106,7 +106,7 @@ async function inspect(tokenArg: string | undefined, flags: InspectFlags): Promi
     jwks = await issuerJwks(flags.issuer);
   } else {
     const { connect } = await import('../app/connect.js');
-    jwks = (await connect({ data: flags.data }).run('jwks.export', {})).result as JSONWebKeySet;
+    jwks = (await connect({ ...dataTarget(flags) }).run('jwks.export', {})).result as JSONWebKeySet;
   }
   const now = Math.floor(Date.now() / 1000);
   const issuer = flags.issuer?.replace(/\/$/, '');
@@ -156,7 +156,7 @@ export function tokenCommand() {
         'dev-op token inspect "$TOKEN" --issuer http://localhost:4000',
       ))
       .action(action(inspect)),
-    leaf('get', 'client_credentials at the running server with the client\'s stored secret; prints the access token alone (--json: the token response)')
+    withoutStore(leaf('get', 'client_credentials at the running server with the client\'s stored secret; prints the access token alone (--json: the token response)'))
       .requiredOption('--client <id>', 'a client allowed the client_credentials grant')
       .option('--scope <scopes>', 'space-separated scopes')
       .option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)', collect)
@@ -165,7 +165,7 @@ export function tokenCommand() {
         'curl -H "Authorization: Bearer $(dev-op token get --client svc --scope api:read)" http://localhost:8080/api',
       ))
       .action(action(get)),
-    leaf('refresh', 'refresh the last dev-op login\'s tokens (kept 0600 in <data>.login.json) at the running server')
+    withoutStore(leaf('refresh', 'refresh the last dev-op login\'s tokens (kept 0600 in <data>.login.json) at the running server'))
       .addOption(new Option('--print <token>', 'print only this token').choices([...PRINTABLE]))
       .addHelpText('after', examples(
         'dev-op login --scope "openid offline_access" --print access_token',

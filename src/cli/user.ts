@@ -1,5 +1,5 @@
 import type { UserView } from '../admin/users.js';
-import { action, collect, examples, group, leaf, type CommonFlags } from './common.js';
+import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface AddFlags extends CommonFlags {
   password?: string;
@@ -26,7 +26,7 @@ async function add(username: string | undefined, flags: AddFlags): Promise<void>
   const name = username ?? (await prompts.ask('USERNAME', {
     message: 'Username', validate: prompts.validator((v) => check.identifier(v, 'USERNAME')),
   }));
-  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('user.add', {
+  const { result } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('user.add', {
     username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim,
   });
   if (flags.json) return out.printJson(result);
@@ -45,7 +45,7 @@ interface UpdateFlags extends CommonFlags {
 
 async function update(username: string, flags: UpdateFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data, onSeed: out.reportSeed }).run('user.update', {
+  const { result } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('user.update', {
     username, password: flags.password, email: flags.email, name: flags.name, claims: flags.claim, removeClaims: flags.removeClaim,
   });
   if (flags.json) return out.printJson(result);
@@ -55,7 +55,7 @@ async function update(username: string, flags: UpdateFlags): Promise<void> {
 
 async function list(flags: CommonFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
-  const { result } = await connect({ data: flags.data }).run('user.list', {});
+  const { result } = await connect({ ...dataTarget(flags) }).run('user.list', {});
   if (flags.json) return out.printJson(result);
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   await out.printTable(
@@ -68,7 +68,7 @@ async function list(flags: CommonFlags): Promise<void> {
 async function show(username: string | undefined, flags: CommonFlags): Promise<void> {
   const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const name = username ?? (await prompts.ask('USERNAME', { message: 'Username' }));
-  const { result } = await connect({ data: flags.data }).run('user.show', { username: name });
+  const { result } = await connect({ ...dataTarget(flags) }).run('user.show', { username: name });
   if (flags.json) return out.printJson(result);
   await printUser(result);
 }
@@ -76,7 +76,7 @@ async function show(username: string | undefined, flags: CommonFlags): Promise<v
 async function remove(username: string | undefined, flags: CommonFlags): Promise<void> {
   const [{ connect }, out, prompts] = await Promise.all([import('../app/connect.js'), import('./output.js'), import('./prompts.js')]);
   const name = username ?? (await prompts.ask('USERNAME', { message: 'Username to remove' }));
-  const { result } = await connect({ data: flags.data }).run('user.remove', { username: name });
+  const { result } = await connect({ ...dataTarget(flags) }).run('user.remove', { username: name });
   if (flags.json) return out.printJson(result);
   await out.say(`user ${result.removed} removed`);
 }

@@ -38,6 +38,9 @@ export interface StartConfig {
   clockSkew?: string;
   /** A rotated refresh token's grace period, "2s" or seconds (--refresh-reuse-interval). */
   refreshReuseInterval?: string | number;
+  /** A shared store instead of the data file: redis://HOST:PORT/DB (`--store`, DEV_OP_STORE). */
+  store?: string;
+  storePrefix?: string;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list' | 'duration';
@@ -51,6 +54,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   registrationTokenRequired: 'boolean',
   clockSkew: 'string',
   refreshReuseInterval: 'duration',
+  store: 'string', storePrefix: 'string',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

@@ -43,3 +43,10 @@ export class CancelledError extends AppError {
     super('ERR_CANCELLED', 'cancelled');
   }
 }
+
+/** The shared store (Redis) did not answer in time or refused the connection; worth retrying shortly. */
+export class StoreUnavailableError extends AppError {
+  constructor(message: string) {
+    super('ERR_STORE_UNAVAILABLE', message);
+  }
+}

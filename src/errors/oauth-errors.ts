@@ -115,3 +115,5 @@ export const CrossOriginForm = oauthError('invalid_request', 403, false);
 export const AccessDeniedAtAuthorization = oauthError('access_denied', 403, false);
 /** An expired, unknown or foreign interaction (login/consent page). */
 export const InvalidInteraction = oauthError('invalid_request', 400, false);
+/** The shared store (Redis) is unreachable: RFC 6749 4.1.2.1 temporarily_unavailable, as JSON with 503; retry shortly. */
+export const TemporarilyUnavailable = oauthError('temporarily_unavailable', 503, false);

@@ -48,7 +48,15 @@ export function makeProvider(opts: ProviderOptions): Provider {
     loginTickets: loginTickets(clock),
     faults: opts.faults ?? createFaultRules(),
     views: createRenderer({ overrideDir: config.templatesDir, basePath: config.basePath }),
-    keys: () => (keyRing ??= (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys))),
+    keys: () => {
+      if (keyRing) return keyRing;
+      const loading = (keyRing = (opts.keysReady ?? Promise.resolve()).then(() => store.listKeys()).then((keys) => new KeyRing(keys)));
+      // A failed read (a shared store briefly unreachable) is tried again by the next caller, not kept.
+      loading.catch(() => {
+        if (keyRing === loading) keyRing = undefined;
+      });
+      return loading;
+    },
     keysChanged: () => {
       keyRing = undefined;
     },

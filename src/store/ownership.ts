@@ -7,19 +7,31 @@ import type { StateKind, StateRecord } from './types.js';
 
 const field = (record: StateRecord, name: string): unknown => (record as unknown as Record<string, unknown>)[name];
 
-/** Issued to or about the user `sub`: a client's own tokens (forUser false) name the client, not a user. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The end-user a record was issued to or about: a client's own tokens (forUser false) name the client, not a user. */
+export function subjectOf(kind: StateKind, record: StateRecord): string | undefined {
+  if (kind === 'AccessToken') return field(record, 'forUser') === true ? text(field(record, 'sub')) : undefined;
+  return text(field(record, 'accountId'));
+}
+
+/** The client a record was issued to, or whose authorization request is still in progress. */
+export function clientOf(kind: StateKind, record: StateRecord): string | undefined {
+  if (kind === 'Interaction') {
+    const params = field(record, 'params');
+    return typeof params === 'object' && params !== null ? text((params as Record<string, unknown>).client_id) : undefined;
+  }
+  return text(field(record, 'clientId'));
+}
+
+/** Issued to or about the user `sub`. */
 export function belongsToSubject(kind: StateKind, record: StateRecord, sub: string): boolean {
-  if (kind === 'AccessToken') return field(record, 'forUser') === true && field(record, 'sub') === sub;
-  return field(record, 'accountId') === sub;
+  return subjectOf(kind, record) === sub;
 }
 
 /** Issued to the client `clientId`, or an authorization request of it still in progress. */
 export function belongsToClient(kind: StateKind, record: StateRecord, clientId: string): boolean {
-  if (kind === 'Interaction') {
-    const params = field(record, 'params');
-    return typeof params === 'object' && params !== null && (params as Record<string, unknown>).client_id === clientId;
-  }
-  return field(record, 'clientId') === clientId;
+  return clientOf(kind, record) === clientId;
 }
 
 /** A session's consents, client_id → grantId (SessionRecord.grants), if the record has them. */

@@ -161,6 +161,9 @@ export interface DataFile {
   state: Partial<Record<StateKind, Record<string, StateRecord>>>;
 }
 
+/** What a networked store tells its replicas changed: a settings collection by name ("keys", "clients", "cookieKeys", …), or '*' for anything. */
+export type SharedChange = string;
+
 /** The outcome of Store.consume: the record, and whether this call was its first use. */
 export interface Consumed<T extends StateRecord> {
   record: T;
@@ -270,6 +273,17 @@ export interface Store {
    * replay records), live or not; clients, users, keys and cookie keys stay. What a reset does.
    */
   clearState(): Promise<void>;
+
+  /**
+   * Networked stores only (several processes share them): run `fn` while no other process runs one
+   * under the same name, e.g. seeding an empty store when replicas start at once.
+   */
+  exclusive?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Networked stores only: told when any process changed shared settings (keys, clients, users,
+   * cookie keys), so caches derived from them can be dropped. Returns an unsubscribe.
+   */
+  onSharedChange?(listener: (change: SharedChange) => void): () => void;
 
   /** Resolves once every change so far is durably on disk (no-op in memory). */
   flush(): Promise<void>;

@@ -1,10 +1,12 @@
-import { MissingToken, OAuthError } from '../../errors/oauth-errors.js';
+import { StoreUnavailableError } from '../../errors/app-errors.js';
+import { MissingToken, OAuthError, TemporarilyUnavailable } from '../../errors/oauth-errors.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
 import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
 import { sendToClient } from '../send-to-client.js';
 
 function asOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (err instanceof StoreUnavailableError) return new TemporarilyUnavailable(err.message);
   const status = (err as { status?: unknown })?.status;
   // koa's own HTTP errors (e.g. malformed URL) are client errors too.
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -30,6 +32,14 @@ export function errorHandler(op: Provider): Middleware {
       await next();
     } catch (thrown) {
       const err = asOAuthError(thrown);
+      if (err instanceof TemporarilyUnavailable) {
+        // Not a bug: one line, not a stack; JSON for pages too, so a load balancer or script can tell.
+        console.error(`dev-op: ${err.description}`);
+        ctx.status = err.status;
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: err.error, error_description: err.description };
+        return;
+      }
       // A fault rule's 5xx (provider/faults.ts) was asked for: nothing to report.
       if (err.status >= 500 && ctx.state.fault === undefined) console.error(thrown);
       ctx.state.detail = err.error;
