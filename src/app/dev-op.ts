@@ -11,6 +11,7 @@ import type { Client, Store } from '../store/types.js';
 import type { EventStream } from '../util/events.js';
 import { clientInput, type ClientMetadata } from './client-metadata.js';
 import type { DevClock } from './dev-clock.js';
+import type { DevOpInspector } from './inspector.js';
 import type { LoginAsOptions, LoginAsResult } from './login-as.js';
 
 /** The endpoints of the instance, as its discovery document lists them. */
@@ -86,6 +87,8 @@ export interface DevOp {
   readonly keysReady: Promise<void>;
   /** With `https`: the certificate's SHA-256 fingerprint, and the CA clients must trust (PEM, and a file for NODE_EXTRA_CA_CERTS) when dev-op made it. */
   readonly tls?: DevOpTls;
+  /** The flow inspector (requests, flows and lints of the relying parties); absent when features.inspector is off. */
+  readonly inspector?: DevOpInspector;
   /** @internal The OP behind the handle (dev-op's own tests). */
   readonly provider: Provider;
 }
@@ -107,6 +110,7 @@ export interface HandleParts {
   loginAs: DevOp['loginAs'];
   stop: DevOp['stop'];
   tls?: DevOpTls;
+  inspector?: DevOpInspector;
 }
 
 const clientOf = (result: ClientAddResult): Client => result.client;
@@ -156,6 +160,7 @@ export function devOpHandle(parts: HandleParts): DevOp {
       list: () => runOperation(ctx, 'jwks.list', {}),
     },
     loginAs: parts.loginAs,
+    ...(parts.inspector ? { inspector: parts.inspector } : {}),
     stop: parts.stop,
   };
 }

@@ -13,13 +13,14 @@ import { makeProvider } from '../provider/make-provider.js';
 import type { Route } from '../provider/routes.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import type { EventStream } from '../util/events.js';
+import { createEvents, type EventStream } from '../util/events.js';
 import { createRandom } from '../util/random.js';
 import type { Fixture } from '../admin/fixture.js';
 import type { DeterministicOption } from './deterministic.js';
 import { createDevClock } from './dev-clock.js';
 import { devOpHandle, type DevOp, type DevOpDiscovery } from './dev-op.js';
 import { connectHost } from './local-request.js';
+import { inspectorHandle, readForAdmin, startRecorder } from './inspector.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
@@ -129,16 +130,23 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       trustProxy: options.trustProxy === true, listenHost: options.host, features: resolveFeatures(options.features),
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
-    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady });
+    const adminPath = `${config.basePath}/_admin`;
+    const inspectorPath = `${config.basePath}/inspector`;
+    // The flow inspector listens to the instance's events; the provider knows nothing of it.
+    const events = options.events ?? createEvents();
+    const recorder = config.features.inspector.enabled ? startRecorder(events, store, config, clock, [adminPath, inspectorPath]) : undefined;
+    const homePanels = recorder && (async () => (await import('../console/inspector/timeline-html.js')).inspectorPanel(await recorder.read(), issuer, config.basePath));
+    const provider = makeProvider({ config, store, clock, random, events, keysReady: keyReady, ...(homePanels ? { homePanels } : {}) });
     // What the handle and the admin endpoint run admin operations against: one code path.
     const operations: OperationContext = { store, issuer, clock, random, fixture, keysChanged: () => provider.keysChanged() };
     // The management CLI finds a data file's server through the owner file (0600) and applies
     // changes here, with this instance's token; in memory there is nothing to find. Always from the
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
     const adminToken = options.memory ? undefined : createRandom().id();
-    const adminPath = `${config.basePath}/_admin`;
-    const mounts: Route[] = adminToken === undefined ? [] : [
-      [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
+    const instanceReads = { 'inspector.read': (input: unknown) => readForAdmin(recorder, input) };
+    const mounts: Route[] = [
+      ...(adminToken === undefined ? [] : [[['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken, instanceReads)))] as const]),
+      ...(recorder ? [[['GET'], inspectorPath, 'inspector', lazy(() => import('../console/inspector/page.js').then((m) => m.inspectorPage(provider, recorder)))] as const] : []),
     ];
     // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
     // what a client asks first, are answered without (constant-documents.ts).
@@ -168,7 +176,9 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       discovery: discoveryDocument(provider) as DevOpDiscovery,
       ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
+      ...(recorder ? { inspector: inspectorHandle(recorder) } : {}),
       stop: () => (stopped ??= (async () => {
+        recorder?.close();
         await server.close();
         await tls?.dispose();
         await keyReady.catch(() => undefined);

@@ -7,7 +7,7 @@ import type { Signer } from '../tokens/sign.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
 import type { RandomSource } from '../util/random.js';
-import type { Renderer } from '../views/render.js';
+import type { Renderer, SafeHtml } from '../views/render.js';
 import type { UserCodeAttempts } from './device/attempts.js';
 import type { RequestLogger } from './middleware/request-log.js';
 import type { LoginTickets } from './login-tickets.js';
@@ -41,6 +41,8 @@ export interface Provider {
   readonly loginTickets: LoginTickets;
   /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
+  /** Panels the app adds to the home page after its own (e.g. the flow inspector); the OP knows nothing of what they show. */
+  readonly homePanels?: () => Promise<SafeHtml | undefined>;
 }
 
 /** Per-request state, filled in by middleware in order. */
@@ -62,6 +64,8 @@ export interface RequestState {
   detail?: string;
   /** The OAuth error code of an error response, for the 'error' event. */
   error?: string;
+  /** The authorization response parameters sent to the client (send-to-client.ts), for the 'exchange' event. */
+  delivered?: Record<string, string>;
 }
 
 export type Ctx = Koa.ParameterizedContext<RequestState>;

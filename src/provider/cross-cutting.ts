@@ -1,5 +1,6 @@
 import { safeDescription } from '../errors/oauth-errors.js';
 import type { Provider } from './context.js';
+import type { ExchangeDetail } from './exchange.js';
 
 /**
  * What every request gets, whichever path answers it: koa's middleware (host-check.ts, cors.ts,
@@ -21,14 +22,23 @@ export interface RequestOutcome {
   started: number;
 }
 
-/** Log the request and report it to the instance's event stream. */
-export function requestDone(op: Provider, r: RequestOutcome): void {
+/**
+ * Log the request and report it to the instance's event stream. `detail` (koa's requests) tells
+ * the 'exchange' event the parameters and answer, read only while someone listens to it.
+ */
+export function requestDone(op: Provider, r: RequestOutcome, detail?: () => ExchangeDetail): void {
   const ms = Math.round((performance.now() - r.started) * 10) / 10;
   op.logger.line({ method: r.method, path: r.path, status: r.status, client_id: r.clientId, detail: r.detail, ms });
   if (op.events.listening('request')) {
     op.events.emit('request', { method: r.method, path: r.path, status: r.status, ms, ...(r.clientId ? { clientId: r.clientId } : {}) });
   }
   if (r.error !== undefined && r.status >= 400) op.events.emit('error', { code: r.error, status: r.status, path: r.path });
+  if (op.events.listening('exchange')) {
+    op.events.emit('exchange', {
+      at: op.clock.now(), method: r.method, path: r.path, status: r.status, ms,
+      ...(r.clientId ? { clientId: r.clientId } : {}), ...(r.error !== undefined && r.status >= 400 ? { error: r.error } : {}), ...detail?.(),
+    });
+  }
 }
 
 /** An error answer decided before any route runs. */

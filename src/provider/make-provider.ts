@@ -24,6 +24,8 @@ export interface ProviderOptions {
   logSink?: (line: string) => void;
   /** Settles once the store holds the signing keys (a new memory store gets its key in the background). */
   keysReady?: Promise<void>;
+  /** What the app adds to the home page (context.ts). */
+  homePanels?: Provider['homePanels'];
 }
 
 /** What every action needs, for one issuer over one store; no HTTP (create.ts builds the koa app). */
@@ -47,5 +49,6 @@ export function makeProvider(opts: ProviderOptions): Provider {
     keysChanged: () => {
       keyRing = undefined;
     },
+    ...(opts.homePanels ? { homePanels: opts.homePanels } : {}),
   };
 }

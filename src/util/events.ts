@@ -1,3 +1,5 @@
+import type { Redacted, Shown } from './redact.js';
+
 /**
  * What one dev-op instance reports as it works, for tests, fault rules and a flow inspector to
  * follow. Payloads name things (paths, client ids, subjects, token ids) and never carry a token,
@@ -12,6 +14,36 @@ export interface DevOpEvents {
   login: { username: string; clientId?: string };
   /** A request ended in an error response. */
   error: { code: string; status: number; path: string };
+  /**
+   * A request answered, in detail, for the flow inspector: every parameter through redact.ts (no
+   * secret, code or token whole; JWTs decoded). Built only while someone listens.
+   */
+  exchange: Exchange;
+}
+
+/** One request and its answer, as the flow inspector records it. */
+export interface Exchange {
+  /** The instance clock (ms) when it was answered. */
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  clientId?: string;
+  /** The URL's query parameters (on a POST too: a client secret there is a mistake worth seeing). */
+  query?: Record<string, Shown>;
+  /** A POST's form parameters. */
+  form?: Record<string, Shown>;
+  /** The Authorization header: its scheme, and the client id (Basic) or the token (Bearer, DPoP). */
+  auth?: { scheme: string; clientId?: string; token?: Redacted };
+  /** A redirect's target without its query or fragment (those are in `delivered`). */
+  location?: string;
+  /** Authorization response parameters sent back to the client, in any response mode. */
+  delivered?: Record<string, Shown>;
+  /** A JSON response's members. */
+  response?: Record<string, Shown>;
+  /** The OAuth error code of an error response. */
+  error?: string;
 }
 
 export type EventType = keyof DevOpEvents;
@@ -31,7 +63,7 @@ export interface EventStream {
  * throws is reported on stderr and does not stop the others, nor the request that emitted.
  */
 export function createEvents(): EventStream {
-  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set() };
+  const listeners: { [T in EventType]: Set<Listener<T>> } = { request: new Set(), token: new Set(), login: new Set(), error: new Set(), exchange: new Set() };
   const stream: EventStream = {
     on(type, listener) {
       listeners[type].add(listener);
