@@ -6,6 +6,7 @@ import { fail } from './fail.js';
 import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
+import { logsCommand } from './logs.js';
 import { resetCommand } from './reset.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
@@ -32,6 +33,7 @@ export function program(): Command {
     .addCommand(loginCommand())
     .addCommand(exportCommand())
     .addCommand(resetCommand())
+    .addCommand(logsCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start
