@@ -13,7 +13,7 @@ import type { Flow, Step } from './model.js';
 const LANES = { browser: 90, app: 330, op: 570 } as const;
 const WIDTH = 660;
 const TOP = 44;
-const ROW = 26;
+const ROW = 30;
 
 const esc = escapeHtml;
 
@@ -45,7 +45,7 @@ function arrow(x1: number, x2: number, y: number, text: string, cls: string): st
     + `<text x="${mid}" y="${y - 5}" text-anchor="middle" font-size="11" fill="currentColor">${esc(text)}</text>`;
 }
 
-/** The flow's diagram; `lintNumbers` gives each lint its number in the list under it. */
+/** The flow's diagram; its lints are numbered from `firstLintNumber` in step order, as the list under it is. */
 export function sequenceSvg(flow: Flow, issuer: string, firstLintNumber = 1): string {
   const origin = new URL(issuer).origin;
   let y = TOP;
@@ -56,9 +56,9 @@ export function sequenceSvg(flow: Flow, issuer: string, firstLintNumber = 1): st
     y += ROW;
     parts.push(`<g class="step${step.lints.length ? ' linted' : ''}"><title>${esc(`#${step.seq} ${step.method} ${step.path} → ${step.status}`)}</title>${arrow(from, LANES.op, y, label(step), 'req')}</g>`);
     for (const lint of step.lints) {
-      const x = from + 14 + (n - firstLintNumber) % 6 * 22;
-      parts.push(`<g class="lint-mark"><title>${esc(`${lint.message} (${lint.spec})`)}</title><circle cx="${x}" cy="${y}" r="9" fill="#b42318"/>`
-        + `<text x="${x}" y="${y + 4}" text-anchor="middle" font-size="11" font-weight="700" fill="#fff">${n}</text></g>`);
+      const x = from + 14 + ((n - firstLintNumber) % 6) * 20;
+      parts.push(`<g class="lint-mark"><title>${esc(`${lint.message} (${lint.spec})`)}</title><circle cx="${x}" cy="${y + 8}" r="8" fill="#b42318"/>`
+        + `<text x="${x}" y="${y + 12}" text-anchor="middle" font-size="10" font-weight="700" fill="#fff">${n}</text></g>`);
       n++;
     }
     y += ROW;
