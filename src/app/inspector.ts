@@ -35,11 +35,14 @@ export function startRecorder(events: EventStream, store: Store, config: Provide
   });
 }
 
+/** A report as plain JSON data (tokens decoded), a copy that does not change under its holder. */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 /** The handle's view: copies, so that a test holding a report does not see it change under it. */
 export function inspectorHandle(recorder: Recorder): DevOpInspector {
   return {
-    read: async (filter) => structuredClone(await recorder.read(filter)),
-    lints: async (filter) => structuredClone((await recorder.read(filter)).lints),
+    read: async (filter) => copy(await recorder.read(filter)),
+    lints: async (filter) => copy((await recorder.read(filter)).lints),
     clear: () => recorder.clear(),
   };
 }

@@ -39,18 +39,45 @@ function decodePart(part: string): Record<string, unknown> | undefined {
 }
 
 /**
- * A token by its first 8 characters, with its header and claims when it is a JWS (RFC 7515 7.1).
- * Every JWT begins with the same few header characters, so a JWT is known by its `jti` (RFC 7519
- * 4.1.7) or, without one, by the first 8 characters of its signature.
+ * A JWS as recorded: known by the first 8 characters of its signature (every JWT begins with the
+ * same few header characters; its jti is in its claims), its header and claims decoded when first
+ * read rather than on the request's path. Without its signature a JWT cannot be replayed, so
+ * keeping the signed part is safe. JSON shows `{ fp, jwt }`.
  */
+class SignedToken implements Redacted {
+  #signed: string;
+  #decoded: Redacted['jwt'] | null | undefined;
+
+  constructor(readonly fp: string, signed: string) {
+    this.#signed = signed;
+  }
+
+  get jwt(): Redacted['jwt'] {
+    if (this.#decoded === undefined) {
+      const [h, c] = this.#signed.split('.') as [string, string];
+      const header = decodePart(h);
+      const claims = decodePart(c);
+      this.#decoded = header && claims ? { header, claims } : null;
+    }
+    return this.#decoded ?? undefined;
+  }
+
+  /** The size of the header and claims, encoded: what a memory budget counts without decoding. */
+  get encodedLength(): number {
+    return this.#signed.length;
+  }
+
+  toJSON(): Redacted {
+    const jwt = this.jwt;
+    return jwt ? { fp: this.fp, jwt } : { fp: this.fp };
+  }
+}
+
+/** A token by its first 8 characters, or, for a JWS (RFC 7515 7.1), as a SignedToken. */
 export function redactToken(value: string): Redacted {
   if (value.length > MAX_JWT || !JWT.test(value)) return { fp: value.slice(0, 8) };
-  const [h, c, s] = value.split('.') as [string, string, string];
-  const header = decodePart(h);
-  const claims = decodePart(c);
-  if (!header || !claims) return { fp: value.slice(0, 8) };
-  const fp = typeof claims.jti === 'string' && claims.jti ? claims.jti.slice(0, 64) : s.slice(0, 8) || c.slice(-8);
-  return { fp, jwt: { header, claims } };
+  const end = value.lastIndexOf('.');
+  return new SignedToken(value.slice(end + 1, end + 9) || value.slice(end - 8, end), value.slice(0, end));
 }
 
 /** One parameter as recorded. */
@@ -64,8 +91,9 @@ export function shownValue(name: string, value: string): Shown {
 export function redactParams(entries: Iterable<[string, unknown]>): Record<string, Shown> | undefined {
   let out: Record<string, Shown> | undefined;
   for (const [name, value] of entries) {
-    if (value === undefined) continue;
-    out ??= Object.create(null) as Record<string, Shown>;
+    // A plain object (a null-prototype one is a slow dictionary to copy and serialise); `__proto__` is not a parameter worth keeping.
+    if (value === undefined || name === '__proto__') continue;
+    out ??= {};
     if (typeof value === 'string') out[name] = shownValue(name, value);
     else if (typeof value === 'number' || typeof value === 'boolean') out[name] = String(value);
     else if (SECRET.has(name) || TOKEN.has(name)) out[name] = { fp: '' };

@@ -43,9 +43,13 @@ export interface FlowEntry {
 const userCodeKey = (code: string) => `u:${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
 
 /** Query and form together: where a request's parameters are (a GET's query, a POST's form). */
-export function paramsOf(step: Step): Record<string, Shown> {
-  return { ...step.query, ...step.form };
+export function paramsOf(step: Step): Readonly<Record<string, Shown>> {
+  // Most requests have one of the two: no copy then (this runs several times per request).
+  if (!step.form) return step.query ?? NONE;
+  return step.query ? { ...step.query, ...step.form } : step.form;
 }
+
+const NONE: Readonly<Record<string, Shown>> = Object.freeze({});
 
 /** The artifact keys a request carries. */
 export function carried(step: Step): string[] {

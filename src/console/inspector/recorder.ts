@@ -5,6 +5,21 @@ import { carried, flowKind, handedOut, newMemory, paramsOf, startsFlow, type Flo
 import { lintStep, noteHandedOut, redirectNearMiss, unusedRefreshLint } from './lints.js';
 import type { Flow, FoundLint, InspectorReport, ReadFilter, Step } from './model.js';
 
+/**
+ * About how many bytes a step takes as JSON, for the memory budget: counted, not serialised (a
+ * JSON.stringify per request cost more than the rest of the recording), and a JWT by its encoded
+ * size, without decoding it (redact.ts).
+ */
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null) return 8;
+  // A JWT as redact.ts keeps it: counted by its encoded size (reading `jwt` would decode it).
+  if ('encodedLength' in value) return 32 + (value as { encodedLength: number }).encodedLength;
+  let n = 2;
+  for (const key in value) n += key.length + 3 + sizeOf((value as Record<string, unknown>)[key]);
+  return n;
+}
+
 /** What the recorder asks the app about a client (it has no store of its own). */
 export interface ClientFacts {
   redirectUris: readonly string[];
@@ -103,7 +118,12 @@ export function createRecorder(events: EventStream, options: RecorderOptions): R
   function record(exchange: Exchange): void {
     if (options.ignore?.(exchange.path)) return;
     const { endpoint, lane } = classify(exchange.path);
-    const step: Step = { ...exchange, seq: ++seq, endpoint, lane, lints: [] };
+    // One fixed shape for every step (a spread of events of many shapes was the recording's largest cost).
+    const e = exchange;
+    const step: Step = {
+      seq: ++seq, endpoint, lane, flowId: undefined, lints: [], at: e.at, method: e.method, path: e.path, status: e.status, ms: e.ms,
+      clientId: e.clientId, error: e.error, query: e.query, form: e.form, auth: e.auth, location: e.location, delivered: e.delivered, response: e.response,
+    };
     const entry = flowFor(step);
     if (entry) {
       step.flowId = entry.flow.id;
@@ -124,7 +144,7 @@ export function createRecorder(events: EventStream, options: RecorderOptions): R
     if ((endpoint === 'authorization' || endpoint === 'par') && clientId && typeof params.redirect_uri === 'string') {
       checkRedirect(step, clientId, params.redirect_uri);
     }
-    const size = JSON.stringify(step).length;
+    const size = sizeOf(step);
     steps.push({ step, bytes: size });
     bytes += size;
     evict();
