@@ -9,7 +9,7 @@ import type { Flow, Step } from './model.js';
  * reaches the token endpoint. What the OP hands out is unique and is carried by the next step:
  * the interaction uid (authorization → login → consent), the code (→ token request), the tokens
  * (→ refresh, userinfo, introspection, revocation, logout's id_token_hint), the device and user
- * codes (device authorization → verification page → polls). A request carrying one of them joins
+ * codes (device authorization → verification page → polls), a pushed request's request_uri. A request carrying one of them joins
  * its flow; what its answer hands out is added to that flow.
  */
 
@@ -67,6 +67,8 @@ export function carried(step: Step): string[] {
   if (bearer) keys.push(`f:${bearer}`);
   const userCode = params.user_code;
   if (step.endpoint === 'device_verification' && typeof userCode === 'string') keys.push(userCodeKey(userCode));
+  // RFC 9126 4: the authorization request that uses a pushed request names it by request_uri.
+  if (typeof params.request_uri === 'string') keys.push(`r:${params.request_uri}`);
   return keys;
 }
 
@@ -84,6 +86,8 @@ export function handedOut(step: Step): string[] {
   }
   const userCode = step.response?.user_code;
   if (typeof userCode === 'string') keys.push(userCodeKey(userCode));
+  const requestUri = step.response?.request_uri;
+  if (typeof requestUri === 'string') keys.push(`r:${requestUri}`);
   return keys;
 }
 

@@ -123,12 +123,13 @@ export function lintStep(step: Step, memory: FlowMemory | undefined): Lint[] {
 
 /** Remember what an answer handed out that later lints ask about. */
 export function noteHandedOut(step: Step, memory: FlowMemory): void {
+  // An implicit or hybrid response delivers its ID token to the redirect_uri (OIDC Core 3.2.2.5).
+  const idToken = fingerprint(step.response?.id_token) ?? fingerprint(step.delivered?.id_token);
+  if (idToken) memory.idTokens.add(idToken);
   const answer = step.response;
   if (!answer) return;
   const refresh = fingerprint(answer.refresh_token);
   if (refresh) memory.refreshIssued.set(refresh, step);
-  const idToken = fingerprint(answer.id_token) ?? fingerprint(step.delivered?.id_token);
-  if (idToken) memory.idTokens.add(idToken);
   const device = fingerprint(answer.device_code);
   const interval = Number(text(answer.interval) ?? 5);
   if (device) memory.polls.set(device, { interval: Number.isFinite(interval) ? interval : 5 });
