@@ -34,9 +34,11 @@ export function requestDone(op: Provider, r: RequestOutcome, detail?: () => Exch
   }
   if (r.error !== undefined && r.status >= 400) op.events.emit('error', { code: r.error, status: r.status, path: r.path });
   if (op.events.listening('exchange')) {
+    const d = detail?.();
     op.events.emit('exchange', {
-      at: op.clock.now(), method: r.method, path: r.path, status: r.status, ms,
-      ...(r.clientId ? { clientId: r.clientId } : {}), ...(r.error !== undefined && r.status >= 400 ? { error: r.error } : {}), ...detail?.(),
+      at: op.clock.now(), method: r.method, path: r.path, status: r.status, ms, clientId: r.clientId,
+      error: r.status >= 400 ? r.error : undefined,
+      query: d?.query, form: d?.form, auth: d?.auth, location: d?.location, delivered: d?.delivered, response: d?.response,
     });
   }
 }

@@ -50,8 +50,5 @@ export function exchangeDetail(ctx: Ctx): ExchangeDetail {
   const location = where(ctx.response.get('location'));
   const delivered = ctx.state.delivered ? redactParams(Object.entries(ctx.state.delivered)) : undefined;
   const response = isJsonObject(ctx.body) ? redactParams(Object.entries(ctx.body)) : undefined;
-  return {
-    ...(query ? { query } : {}), ...(form ? { form } : {}), ...(auth ? { auth } : {}), ...(location ? { location } : {}),
-    ...(delivered ? { delivered } : {}), ...(response ? { response } : {}),
-  };
+  return { query, form, auth, location, delivered, response };
 }
