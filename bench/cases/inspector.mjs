@@ -16,7 +16,7 @@ const TOKEN = {
 /**
  * The flow inspector's cost: the same dev-op with it on (the default) and off
  * (features.inspector.enabled = false), side by side, runs interleaved. Token endpoint
- * (client_credentials) req/s and server CPU per request; code + PKCE flows (4 requests each,
+ * (client_credentials) req/s and server CPU per request; code + PKCE flows (3 requests each:
  * JWT access tokens) per second and server CPU per flow; RSS after the load (the recording is
  * bounded: about 2 MB). `node bench/run.mjs --only inspector`.
  */
@@ -58,7 +58,7 @@ export async function run({ runs, seconds, keyFile, connections }) {
     table(`Flow inspector on vs off (${connections} connections, ${seconds} s × ${runs} runs, median)`,
       ['server', 'token req/s', 'token p99 ms', 'CPU µs/token req', 'flows/s (8 loops)', 'CPU µs/flow', 'RSS after MB'], rows, [
         `inspector cost: ${fmt(cpuToken, 0)} µs CPU per token request (${pct(med('on', 'token', 'cpuUs'), med('off', 'token', 'cpuUs'))}), `
-          + `${fmt(cpuFlow, 0)} µs per 4-request flow (${pct(med('on', 'flows', 'cpuUs'), med('off', 'flows', 'cpuUs'))}); `
+          + `${fmt(cpuFlow, 0)} µs per 3-request flow (${pct(med('on', 'flows', 'cpuUs'), med('off', 'flows', 'cpuUs'))}); `
           + `req/s ${pct(med('on', 'token', 'rps'), med('off', 'token', 'rps'))}`,
         'reproduce: node bench/run.mjs --only inspector [--runs N --seconds S]',
       ]);

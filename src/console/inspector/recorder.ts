@@ -141,7 +141,8 @@ export function createRecorder(events: EventStream, options: RecorderOptions): R
     step.lints.push(...lintStep(step, entry?.memory));
     const params = paramsOf(step);
     const clientId = typeof params.client_id === 'string' ? params.client_id : step.clientId;
-    if ((endpoint === 'authorization' || endpoint === 'par') && clientId && typeof params.redirect_uri === 'string') {
+    // Only a refused redirect_uri can be a near miss (an accepted one matched, or is a native app's loopback port, RFC 8252 7.3).
+    if ((endpoint === 'authorization' || endpoint === 'par') && step.status >= 400 && clientId && typeof params.redirect_uri === 'string') {
       checkRedirect(step, clientId, params.redirect_uri);
     }
     const size = sizeOf(step);
