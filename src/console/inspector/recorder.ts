@@ -154,10 +154,17 @@ export function createRecorder(events: EventStream, options: RecorderOptions): R
   /** Refresh tokens past their lifetime that were never used: found when read, against the clock. */
   async function expiredRefreshLints(entries: FlowEntry[]): Promise<void> {
     const now = options.clock.now();
+    // One lookup per client per read, however many tokens it holds.
+    const known = new Map<string, Promise<ClientFacts | undefined>>();
+    const factsOf = (clientId: string) => {
+      let facts = known.get(clientId);
+      if (!facts) known.set(clientId, (facts = options.lookupClient(clientId).catch(() => undefined)));
+      return facts;
+    };
     for (const { memory } of entries) {
       for (const [fp, issuedBy] of memory.refreshIssued) {
         if (memory.refreshUsed.has(fp) || !issuedBy.clientId) continue;
-        const facts = await options.lookupClient(issuedBy.clientId).catch(() => undefined);
+        const facts = await factsOf(issuedBy.clientId);
         if (!facts || issuedBy.at + facts.refreshTtl * 1000 > now) continue;
         if (!issuedBy.lints.some((l) => l.code === 'refresh-token-unused')) issuedBy.lints.push(unusedRefreshLint(facts.refreshTtl));
         memory.refreshIssued.delete(fp);
