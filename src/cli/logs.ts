@@ -71,8 +71,9 @@ export function logsCommand() {
     .option('--follow', 'keep printing requests as they arrive (Ctrl+C to stop)')
     .option('--client <id>', "only this client's requests")
     .addHelpText('after', `
-The running server records requests in memory (the last 1000 or about 2 MB): codes and tokens
-appear by their first 8 characters or jti, JWTs decoded, secrets never. Each lint names what the
+The running server records requests in memory (the last 1000 or about 2 MB): codes and opaque
+tokens appear by their first 8 characters, JWTs decoded (known by 8 characters of their
+signature), secrets never. Each lint names what the
 app did wrong and the spec section. With no server running there is nothing to show (exit 1).
 With --json: the whole report (steps, flows, lints) as one JSON document; with --follow --json,
 one request per line.${examples('dev-op logs', 'dev-op logs --follow --client web', 'dev-op logs --json | jq \'.lints\'')}`)
