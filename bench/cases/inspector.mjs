@@ -1,10 +1,12 @@
 import { spawnServer, SERVERS } from '../lib/proc.mjs';
 import { basic, sleep } from '../lib/http.mjs';
 import { load } from '../lib/load.mjs';
-import { CC, WEB_JWT } from '../lib/fixture.mjs';
+import { CC } from '../lib/fixture.mjs';
 import { fmt, mb, median } from '../lib/stats.mjs';
 import { table } from '../lib/table.mjs';
-import { flowsPerSecond } from './flow.mjs';
+import { flowsPerSecond, oneFlow } from './flow.mjs';
+import { client } from '../lib/http.mjs';
+import { WEB_JWT } from '../lib/fixture.mjs';
 
 const TOKEN = {
   path: '/token',
@@ -62,8 +64,49 @@ export async function run({ runs, seconds, keyFile, connections }) {
           + `req/s ${pct(med('on', 'token', 'rps'), med('off', 'token', 'rps'))}`,
         'reproduce: node bench/run.mjs --only inspector [--runs N --seconds S]',
       ]);
-    return { results, cpuPerTokenRequestUs: cpuToken, cpuPerFlowUs: cpuFlow };
+    return { results, cpuPerTokenRequestUs: cpuToken, cpuPerFlowUs: cpuFlow, inProcess: await inProcess(runs) };
   } finally {
     for (const s of Object.values(servers)) await s.stop();
+  }
+}
+
+/**
+ * The same comparison with less noise: both instances in this process, one serial client, CPU of
+ * the whole process per code flow (client included, the same for both), alternating on and off.
+ */
+async function inProcess(runs) {
+  const { startDevOp } = await import('../../dist/index.js');
+  const start = async (enabled) => {
+    const op = await startDevOp({ port: 0, host: '127.0.0.1', memory: true, log: 'none', autoLogin: 'alice', features: { inspector: { enabled } } });
+    await op.store.addClient({
+      client_id: WEB_JWT.id, client_secret: WEB_JWT.secret, redirect_uris: [WEB_JWT.redirectUri], post_logout_redirect_uris: [],
+      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', access_token_format: 'jwt',
+    });
+    await op.keysReady;
+    return op;
+  };
+  const ops = { on: await start(true), off: await start(false) };
+  const flows = async (op, n) => {
+    const http = client(op.port);
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i++) await oneFlow(http, WEB_JWT);
+    const used = process.cpuUsage(before);
+    http.close();
+    return (used.user + used.system) / n;
+  };
+  try {
+    await flows(ops.on, 200);
+    await flows(ops.off, 200);
+    const cpu = { on: [], off: [] };
+    for (let i = 0; i < Math.max(3, runs * 2); i++) for (const name of ['on', 'off']) cpu[name].push(await flows(ops[name], 300));
+    const on = median(cpu.on);
+    const off = median(cpu.off);
+    table('Flow inspector on vs off, in one process (serial code flows, process CPU per flow, median)',
+      ['inspector', 'CPU µs/flow'], [['on', fmt(on, 0)], ['off', fmt(off, 0)]],
+      [`inspector cost: ${fmt(on - off, 0)} µs per 3-request flow (${(((on - off) / off) * 100).toFixed(1)}%)`]);
+    return { onUs: on, offUs: off };
+  } finally {
+    await ops.on.stop();
+    await ops.off.stop();
   }
 }
