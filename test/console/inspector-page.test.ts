@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevOp } from '../../src/index.js';
+import { freePort } from '../helpers/net.js';
 import { confidentialClient, startTestOp } from '../helpers/op.js';
 
 const web = confidentialClient();
@@ -68,6 +69,27 @@ describe('with the inspector off', () => {
       const html = await (await fetch(`${op.issuer}/`)).text();
       expect(html).not.toContain('Flow inspector');
       expect((await fetch(`${op.issuer}/inspector`)).status).toBe(404);
+    } finally {
+      await op.stop();
+    }
+  });
+});
+
+describe('under an issuer with a path', () => {
+  it('records the issuer\'s endpoints by name and serves the inspector at <issuer>/inspector', async () => {
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const op = await startTestOp({ port, issuer: `${origin}/tenant-a`, autoLogin: 'alice' });
+    try {
+      await op.store.addClient(web);
+      await fetch(`${origin}/tenant-a/auth?client_id=web&redirect_uri=${encodeURIComponent(web.redirect_uris[0]!)}&response_type=code&scope=openid`, { redirect: 'manual' });
+      const { steps, lints } = await op.inspector!.read();
+      expect(steps.map((s) => s.endpoint)).toEqual(['authorization']);
+      expect(lints.map((l) => l.code).sort()).toEqual(['missing-nonce', 'missing-pkce', 'missing-state']);
+      const home = await (await fetch(`${origin}/tenant-a/`)).text();
+      expect(home).toContain('href="/tenant-a/inspector"');
+      expect(home).toContain('data-src="/tenant-a/inspector?fragment=1"');
+      expect((await fetch(`${origin}/tenant-a/inspector?fragment=1`)).status).toBe(200);
     } finally {
       await op.stop();
     }
