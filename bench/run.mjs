@@ -1,7 +1,7 @@
 /**
  * dev-op benchmarks against node-oidc-provider 9 and a floor server, on this machine, in one run.
  * `npm run bench` (builds first) or `node bench/run.mjs [--only a,b] [--runs N] [--seconds S] [--quick]`.
- * Cases: sign, coldstart, throughput (token, flows, discovery/JWKS, memory), scaling; datafile on demand.
+ * Cases: sign, coldstart, throughput (token, flows, discovery/JWKS, memory), scaling; datafile and inspector on demand.
  */
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -51,6 +51,8 @@ try {
   if (want('throughput')) summary.throughput = await (await import('./cases/throughput.mjs')).run({ ...options, keyFile });
   // On demand only (needs --expose-gc for its in-process part): --only tokencost.
   if (only?.has('tokencost')) summary.tokencost = await (await import('./cases/token-cost.mjs')).run({});
+  // On demand only: the flow inspector on vs off (--only inspector).
+  if (only?.has('inspector')) summary.inspector = await (await import('./cases/inspector.mjs')).run({ ...options, keyFile });
   if (want('scaling')) summary.scaling = await (await import('./cases/scaling.mjs')).run({ ...options, keyFile });
   // On demand only (about 2 minutes; the issue's alternated data-file protocol): --only datafile.
   if (only?.has('datafile')) summary.datafile = await (await import('./cases/datafile.mjs')).run({ ...options, keyFile });

@@ -4,6 +4,7 @@ export { startServer, type StartOptions, type RunningServer } from './app/start-
 export type { DevOp, DevOpDiscovery } from './app/dev-op.js';
 export type { ClientMetadata } from './app/client-metadata.js';
 export type { DevClock } from './app/dev-clock.js';
+export type { DevOpInspector, Flow, FoundLint, InspectorReport, Lint, LintCode, ReadFilter, Step } from './app/inspector.js';
 export type { LoginAsOptions, LoginAsResult, LoginAsTokens } from './app/login-as.js';
 export { DEFAULTS, ROUTES } from './config/defaults.js';
 // A data file is opened under its lock, as before the lock moved to app/.

@@ -50,7 +50,10 @@ function answer(ctx: Ctx, status: number, body: Record<string, unknown>): void {
   ctx.body = body;
 }
 
-export function adminEndpoint(operationContext: OperationContext, expected: string): Middleware[] {
+/** Reads of the running instance itself (not of its data), e.g. the flow inspector: name → run. */
+export type InstanceReads = Readonly<Record<string, (input: unknown) => Promise<unknown>>>;
+
+export function adminEndpoint(operationContext: OperationContext, expected: string, instanceReads: InstanceReads = {}): Middleware[] {
   return [
     noStore,
     async function adminOperation(ctx) {
@@ -65,14 +68,16 @@ export function adminEndpoint(operationContext: OperationContext, expected: stri
       const body = await readJson(ctx);
       const { isOperationName, runOperation } = await import('../admin/operations.js');
       const name = (body as { op?: unknown } | undefined)?.op;
-      if (!isOperationName(name)) {
+      const instanceRead = typeof name === 'string' && Object.hasOwn(instanceReads, name) ? instanceReads[name] : undefined;
+      if (!instanceRead && !isOperationName(name)) {
         return answer(ctx, 400, { error: 'ERR_USAGE', message: `unknown operation ${JSON.stringify(name ?? null)}` });
       }
-      ctx.state.detail = name;
+      ctx.state.detail = name as string;
       try {
         // Acknowledged means on disk, as when the CLI writes the file itself; a change that cannot
         // be written is undone and refused (runOperation: all or nothing).
-        const result: unknown = await runOperation(operationContext, name, (body as { input?: never }).input as never);
+        const input = (body as { input?: never }).input;
+        const result: unknown = instanceRead ? await instanceRead(input) : await runOperation(operationContext, name as never, input as never);
         answer(ctx, 200, { result });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -16,6 +16,7 @@ import type { FaultRule } from '../util/faults.js';
 import type { FaultInput } from '../admin/faults.js';
 import { clientInput, type ClientMetadata } from './client-metadata.js';
 import type { DevClock } from './dev-clock.js';
+import type { DevOpInspector } from './inspector.js';
 import type { LoginAsOptions, LoginAsResult } from './login-as.js';
 
 /** The endpoints of the instance, as its discovery document lists them. */
@@ -125,6 +126,8 @@ export interface DevOp {
   readonly keysReady: Promise<void>;
   /** With `https`: the certificate's SHA-256 fingerprint, and the CA clients must trust (PEM, and a file for NODE_EXTRA_CA_CERTS) when dev-op made it. */
   readonly tls?: DevOpTls;
+  /** The flow inspector (requests, flows and lints of the relying parties); absent when features.inspector is off. */
+  readonly inspector?: DevOpInspector;
   /** @internal The OP behind the handle (dev-op's own tests). */
   readonly provider: Provider;
 }
@@ -146,6 +149,7 @@ export interface HandleParts {
   loginAs: DevOp['loginAs'];
   stop: DevOp['stop'];
   tls?: DevOpTls;
+  inspector?: DevOpInspector;
 }
 
 const clientOf = (result: ClientAddResult): Client => result.client;
@@ -238,6 +242,7 @@ export function devOpHandle(parts: HandleParts): DevOp {
       token: (options = {}) => runOperation(ctx, 'registration.token', options),
     },
     loginAs: parts.loginAs,
+    ...(parts.inspector ? { inspector: parts.inspector } : {}),
     stop: parts.stop,
   };
 }

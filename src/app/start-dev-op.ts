@@ -15,7 +15,7 @@ import type { Route } from '../provider/routes.js';
 import type { Provider } from '../provider/context.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import type { EventStream } from '../util/events.js';
+import { createEvents, type EventStream } from '../util/events.js';
 import { createFaultRules } from '../util/faults.js';
 import { createRandom } from '../util/random.js';
 import type { Fixture } from '../admin/fixture.js';
@@ -23,6 +23,7 @@ import type { DeterministicOption } from './deterministic.js';
 import { clockSkewMs, createDevClock } from './dev-clock.js';
 import { devOpHandle, type DevOp, type DevOpDiscovery } from './dev-op.js';
 import { connectHost } from './local-request.js';
+import { inspectorHandle, readForAdmin, startRecorder } from './inspector.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
@@ -157,9 +158,15 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       refreshReuseInterval,
       ...(fixture?.settings?.ttl ? { ttl: { ...DEFAULTS.ttl, ...fixture.settings.ttl } } : {}),
     });
+    const adminPath = `${config.basePath}/_admin`;
+    const inspectorPath = `${config.basePath}/inspector`;
+    // The flow inspector listens to the instance's events; the provider knows nothing of it.
+    const events = options.events ?? createEvents();
+    const recorder = config.features.inspector.enabled ? startRecorder(events, store, config, clock, [adminPath, inspectorPath]) : undefined;
+    const homePanels = recorder && (async () => (await import('../console/inspector/timeline-html.js')).inspectorPanel(await recorder.read(), issuer, config.basePath));
     // Fault rules live as long as this instance: the handle and the admin endpoint change them.
     const faults = createFaultRules();
-    const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
+    const provider = makeProvider({ config, store, clock, random, events, keysReady: keyReady, faults, ...(homePanels ? { homePanels } : {}) });
     // Another replica or a management command rotated the keys: sign with, and publish, the new ones.
     const unsubscribe = store.onSharedChange?.((change) => {
       if (change === 'keys' || change === '*') provider.keysChanged();
@@ -176,9 +183,10 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
     // With a shared store there is nothing to find either: commands go to the store itself.
     const adminToken = options.memory || shared ? undefined : createRandom().id();
-    const adminPath = `${config.basePath}/_admin`;
-    const mounts: Route[] = adminToken === undefined ? [] : [
-      [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
+    const instanceReads = { 'inspector.read': (input: unknown) => readForAdmin(recorder, input) };
+    const mounts: Route[] = [
+      ...(adminToken === undefined ? [] : [[['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken, instanceReads)))] as const]),
+      ...(recorder ? [[['GET'], inspectorPath, 'inspector', lazy(() => import('../console/inspector/page.js').then((m) => m.inspectorPage(provider, recorder)))] as const] : []),
     ];
     // RFC 7591 / 7592, in memory too: they run admin's client operations, which the OP cannot import.
     if (config.features.registration.enabled) mounts.push(...registrationRoutes(provider, operations));
@@ -213,8 +221,10 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       discovery: discoveryDocument(provider) as DevOpDiscovery,
       ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
+      ...(recorder ? { inspector: inspectorHandle(recorder) } : {}),
       stop: () => (stopped ??= (async () => {
         unsubscribe?.();
+        recorder?.close();
         await server.close();
         await tls?.dispose();
         await keyReady.catch(() => undefined);

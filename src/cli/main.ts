@@ -8,6 +8,7 @@ import { initCommand } from './init.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
 import { registrationCommand } from './registration.js';
+import { logsCommand } from './logs.js';
 import { resetCommand } from './reset.js';
 import { resourceCommand } from './resource.js';
 import { startCommand } from './start.js';
@@ -40,6 +41,7 @@ export function program(): Command {
     .addCommand(resetCommand())
     .addCommand(registrationCommand())
     .addCommand(faultCommand())
+    .addCommand(logsCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start

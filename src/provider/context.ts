@@ -8,7 +8,7 @@ import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
 import type { FaultRules } from '../util/faults.js';
 import type { RandomSource } from '../util/random.js';
-import type { Renderer } from '../views/render.js';
+import type { Renderer, SafeHtml } from '../views/render.js';
 import type { UserCodeAttempts } from './device/attempts.js';
 import type { RequestLogger } from './middleware/request-log.js';
 import type { LoginTickets } from './login-tickets.js';
@@ -46,6 +46,8 @@ export interface Provider {
   readonly faults: FaultRules;
   /** Forget the cached key ring after a key change (the JWKS body is keyed on the ring). */
   keysChanged(): void;
+  /** Panels the app adds to the home page after its own (e.g. the flow inspector); the OP knows nothing of what they show. */
+  readonly homePanels?: () => Promise<SafeHtml | undefined>;
 }
 
 /** Per-request state, filled in by middleware in order. */
@@ -75,6 +77,8 @@ export interface RequestState {
   fault?: string;
   /** Set once parseParams has read the parameters (the fault step may read them first). */
   paramsRead?: boolean;
+  /** The authorization response parameters sent to the client (send-to-client.ts), for the 'exchange' event. */
+  delivered?: Record<string, string>;
 }
 
 export type Ctx = Koa.ParameterizedContext<RequestState>;

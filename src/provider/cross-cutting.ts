@@ -1,5 +1,6 @@
 import { safeDescription } from '../errors/oauth-errors.js';
 import type { Provider } from './context.js';
+import type { ExchangeDetail } from './exchange.js';
 
 /**
  * What every request gets, whichever path answers it: koa's middleware (host-check.ts, cors.ts,
@@ -23,8 +24,11 @@ export interface RequestOutcome {
   fault?: string;
 }
 
-/** Log the request and report it to the instance's event stream. */
-export function requestDone(op: Provider, r: RequestOutcome): void {
+/**
+ * Log the request and report it to the instance's event stream. `exchange` (koa's requests) tells
+ * the 'exchange' event the parameters and answer, read only while someone listens to it.
+ */
+export function requestDone(op: Provider, r: RequestOutcome, exchange?: () => ExchangeDetail): void {
   const ms = Math.round((performance.now() - r.started) * 10) / 10;
   const detail = r.fault === undefined ? r.detail : [r.fault, r.detail].filter(Boolean).join(' ');
   op.logger.line({ method: r.method, path: r.path, status: r.status, client_id: r.clientId, detail, ms });
@@ -32,6 +36,14 @@ export function requestDone(op: Provider, r: RequestOutcome): void {
     op.events.emit('request', { method: r.method, path: r.path, status: r.status, ms, ...(r.clientId ? { clientId: r.clientId } : {}) });
   }
   if (r.error !== undefined && r.status >= 400) op.events.emit('error', { code: r.error, status: r.status, path: r.path });
+  if (op.events.listening('exchange')) {
+    const d = exchange?.();
+    op.events.emit('exchange', {
+      at: op.clock.now(), method: r.method, path: r.path, status: r.status, ms, clientId: r.clientId,
+      error: r.status >= 400 ? r.error : undefined,
+      query: d?.query, form: d?.form, auth: d?.auth, location: d?.location, delivered: d?.delivered, response: d?.response,
+    });
+  }
 }
 
 /** An error answer decided before any route runs. */

@@ -27,6 +27,8 @@ export interface ProviderOptions {
   keysReady?: Promise<void>;
   /** Default: no rules (the app passes the instance's, which its handle and admin endpoint change). */
   faults?: FaultRules;
+  /** What the app adds to the home page (context.ts). */
+  homePanels?: Provider['homePanels'];
 }
 
 /** What every action needs, for one issuer over one store; no HTTP (create.ts builds the koa app). */
@@ -60,5 +62,6 @@ export function makeProvider(opts: ProviderOptions): Provider {
     keysChanged: () => {
       keyRing = undefined;
     },
+    ...(opts.homePanels ? { homePanels: opts.homePanels } : {}),
   };
 }

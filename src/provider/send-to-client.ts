@@ -14,6 +14,7 @@ export interface ClientRedirect {
  */
 export async function sendToClient(op: Provider, ctx: Ctx, target: ClientRedirect, params: Record<string, string | undefined>): Promise<void> {
   const present = Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  ctx.state.delivered = Object.fromEntries(present);
   if (target.mode === 'query') {
     ctx.redirect(withQuery(target.uri, Object.fromEntries(present)));
     return;

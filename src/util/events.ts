@@ -1,3 +1,5 @@
+import type { Redacted, Shown } from './redact.js';
+
 /**
  * What one dev-op instance reports as it works, for tests, fault rules and a flow inspector to
  * follow. Payloads name things (paths, client ids, subjects, token ids) and never carry a token,
@@ -16,6 +18,36 @@ export interface DevOpEvents {
   fault: { id: string; kind: string; endpoint: string; path: string; fired: number; clientId?: string };
   /** A back-channel logout token was POSTed to a client (OIDC Back-Channel Logout 1.0), or failed to be. */
   backchannelLogout: { clientId: string; sid: string; uri: string; delivered: boolean; status?: number; reason?: string };
+  /**
+   * A request answered, in detail, for the flow inspector: every parameter through redact.ts (no
+   * secret, code or token whole; JWTs decoded). Built only while someone listens.
+   */
+  exchange: Exchange;
+}
+
+/** One request and its answer, as the flow inspector records it. */
+export interface Exchange {
+  /** The instance clock (ms) when it was answered. */
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  clientId?: string;
+  /** The URL's query parameters (on a POST too: a client secret there is a mistake worth seeing). */
+  query?: Record<string, Shown>;
+  /** A POST's form parameters. */
+  form?: Record<string, Shown>;
+  /** The Authorization header: its scheme, and the client id (Basic) or the token (Bearer, DPoP). */
+  auth?: { scheme: string; clientId?: string; token?: Redacted };
+  /** A redirect's target without its query or fragment (those are in `delivered`). */
+  location?: string;
+  /** Authorization response parameters sent back to the client, in any response mode. */
+  delivered?: Record<string, Shown>;
+  /** A JSON response's members. */
+  response?: Record<string, Shown>;
+  /** The OAuth error code of an error response. */
+  error?: string;
 }
 
 export type EventType = keyof DevOpEvents;
@@ -36,7 +68,7 @@ export interface EventStream {
  */
 export function createEvents(): EventStream {
   const listeners: { [T in EventType]: Set<Listener<T>> } = {
-    request: new Set(), token: new Set(), login: new Set(), error: new Set(), fault: new Set(), backchannelLogout: new Set(),
+    request: new Set(), token: new Set(), login: new Set(), error: new Set(), fault: new Set(), backchannelLogout: new Set(), exchange: new Set(),
   };
   const stream: EventStream = {
     on(type, listener) {

@@ -77,7 +77,9 @@ export function home(op: Provider): Middleware[] {
     async function renderHome(ctx) {
       // The same document /.well-known/openid-configuration serves, built in-process.
       const metadata = discoveryDocument(op);
-      const [clients, users, session] = await Promise.all([op.store.listClients(), op.store.listUsers(), loadSession(op, ctx)]);
+      const [clients, users, session, panels] = await Promise.all([
+        op.store.listClients(), op.store.listUsers(), loadSession(op, ctx), op.homePanels?.(),
+      ]);
       const me = session ? await op.store.getUserBySub(session.record.accountId) : undefined;
       const issuer = op.config.issuer;
       ctx.type = 'html';
@@ -98,6 +100,7 @@ export function home(op: Provider): Middleware[] {
             }
           : undefined,
         playground: playgroundForm(op, ctx, clients),
+        panels,
       });
     },
   ];

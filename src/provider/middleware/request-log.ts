@@ -1,6 +1,7 @@
 import type { LogFormat } from '../../config/provider-config.js';
 import type { Middleware, Provider } from '../context.js';
 import { requestDone } from '../cross-cutting.js';
+import { exchangeDetail } from '../exchange.js';
 
 /** Colour the log only for a person at a terminal who has not asked for none (NO_COLOR). */
 function logColour(): boolean {
@@ -51,7 +52,7 @@ export function requestLog(op: Provider): Middleware {
       requestDone(op, {
         method: ctx.method, path: ctx.path, status: ctx.status, clientId: ctx.state.clientId, detail: ctx.state.detail,
         error: ctx.state.error, started, fault: ctx.state.fault,
-      });
+      }, () => exchangeDetail(ctx));
     }
   };
 }
