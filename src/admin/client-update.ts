@@ -54,6 +54,12 @@ function asAddInput(client: Client): ClientAddInput {
     backchannelLogoutSessionRequired: client.backchannel_logout_session_required,
     frontchannelLogoutUri: client.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: client.frontchannel_logout_session_required,
+    accessTokenClaims: client.access_token_claims,
+    idTokenClaims: client.id_token_claims,
+    userinfoClaims: client.userinfo_claims,
+    accessTokenExtra: client.access_token_extra,
+    idTokenExtra: client.id_token_extra,
+    preset: client.preset,
   };
 }
 

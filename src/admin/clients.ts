@@ -6,9 +6,10 @@ import { REQUEST_OBJECT_ALGS, RESPONSE_TYPES } from '../protocol/capabilities.js
 import * as check from './validate.js';
 import { subjectSettings, verifySectorIdentifier } from './subject-type.js';
 import { logoutChannels, type LogoutChannelInput } from './logout-metadata.js';
+import { tokenClaims, type TokenClaimsInput } from './token-claims-metadata.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
-export interface ClientAddInput extends LogoutChannelInput {
+export interface ClientAddInput extends LogoutChannelInput, TokenClaimsInput {
   id?: string;
   secret?: string;
   public?: boolean;
@@ -161,6 +162,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
     ...subject,
     ...logoutChannels(input),
+    ...tokenClaims(input),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

@@ -70,6 +70,7 @@ const CLIENT_FIELDS = [
   'dpop_bound_access_tokens',
   'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
   'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
+  'access_token_claims', 'id_token_claims', 'userinfo_claims', 'access_token_extra', 'id_token_extra', 'preset',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -89,6 +90,8 @@ const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, strin
     '--backchannel-logout-uri': 'backchannel_logout_uri', '--frontchannel-logout-uri': 'frontchannel_logout_uri',
     '--backchannel-logout-session-required': 'backchannel_logout_session_required',
     '--frontchannel-logout-session-required': 'frontchannel_logout_session_required',
+    '--access-token-claim': 'access_token_claims', '--id-token-claim': 'id_token_claims', '--userinfo-claim': 'userinfo_claims',
+    '--access-token-extra': 'access_token_extra', '--id-token-extra': 'id_token_extra', '--preset': 'preset',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -162,6 +165,12 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     backchannelLogoutSessionRequired: booleanAt(m.backchannel_logout_session_required, `${path}.backchannel_logout_session_required`),
     frontchannelLogoutUri: m.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: booleanAt(m.frontchannel_logout_session_required, `${path}.frontchannel_logout_session_required`),
+    accessTokenClaims: listAt(m.access_token_claims, `${path}.access_token_claims`),
+    idTokenClaims: listAt(m.id_token_claims, `${path}.id_token_claims`),
+    userinfoClaims: listAt(m.userinfo_claims, `${path}.userinfo_claims`),
+    accessTokenExtra: m.access_token_extra === undefined ? undefined : objectAt(m.access_token_extra, `${path}.access_token_extra`, 'an object of claims ({"tenant": "acme"})'),
+    idTokenExtra: m.id_token_extra === undefined ? undefined : objectAt(m.id_token_extra, `${path}.id_token_extra`, 'an object of claims ({"tenant": "acme"})'),
+    preset: stringAt(m.preset, `${path}.preset`),
   }));
   // A client registered at /reg keeps its registration (an export read back in).
   if (m.client_id_issued_at !== undefined) {

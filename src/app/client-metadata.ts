@@ -37,6 +37,13 @@ export interface ClientMetadata {
   backchannel_logout_session_required?: boolean;
   frontchannel_logout_uri?: string;
   frontchannel_logout_session_required?: boolean;
+  /** Claims in tokens: user claims copied into each token, extra (templated) claims, a production IdP's shape. */
+  access_token_claims?: string[];
+  id_token_claims?: string[];
+  userinfo_claims?: string[];
+  access_token_extra?: Record<string, unknown>;
+  id_token_extra?: Record<string, unknown>;
+  preset?: string;
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -49,6 +56,8 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   subject_type: 'subjectType', sector_identifier_uri: 'sectorIdentifierUri',
   backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
   frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
+  access_token_claims: 'accessTokenClaims', id_token_claims: 'idTokenClaims', userinfo_claims: 'userinfoClaims',
+  access_token_extra: 'accessTokenExtra', id_token_extra: 'idTokenExtra', preset: 'preset',
 };
 
 /** The metadata names the API and the registration endpoint understand. */

@@ -7,6 +7,7 @@ import { parseScope } from './checks/scope.js';
 import { ensureGrant } from './ensure-grant.js';
 import type { Ctx, Provider } from './context.js';
 import { signIdTokenFor } from './id-token-signing.js';
+import { shapedIdTokenClaims } from './shaped-claims.js';
 import { issueAccessToken } from '../tokens/issue-access-token.js';
 import { requestedIdTokenClaims } from './issue-tokens.js';
 import { parseClaimsRequest } from './checks/claims-request.js';
@@ -63,9 +64,12 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   }
   if (types.has('id_token')) {
     // With response_type=id_token there is no access token for userinfo: claims go in the ID token (OIDC Core 5.4).
+    const shaping = await shapedIdTokenClaims(op, client, session.record.accountId, sub, scopes);
     const extra = {
+      ...shaping.shaped,
       ...(types.size === 1 ? await userClaims(op, session.record.accountId, scopes) : {}),
       ...(await requestedIdTokenClaims(op, session.record.accountId, params.claims)),
+      ...shaping.extra,
       ...(acr ? { acr } : {}),
     };
     out.id_token = await signIdTokenFor(op, client, {

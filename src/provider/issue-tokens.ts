@@ -6,6 +6,7 @@ import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
 import { subjectFor } from './subject.js';
+import { shapedIdTokenClaims } from './shaped-claims.js';
 import type { Target } from './checks/resource.js';
 import { accessTokenShape } from './resources.js';
 import { ttlFor } from './ttl.js';
@@ -60,9 +61,10 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   // RFC 6749 5.1: `scope` is the access token's (a resource server's own scopes only).
   const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope: shape.scope };
   if (g.scopes.includes('openid')) {
+    const { shaped, extra } = await shapedIdTokenClaims(op, g.client, g.accountId, sub, g.scopes);
     response.id_token = await signIdTokenFor(op, g.client, {
       sub, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
-      extra: { ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...(g.acr ? { acr: g.acr } : {}) },
+      extra: { ...shaped, ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...extra, ...(g.acr ? { acr: g.acr } : {}) },
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);

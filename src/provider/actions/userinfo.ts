@@ -1,5 +1,6 @@
 import { InsufficientScope, InvalidToken } from '../../errors/oauth-errors.js';
 import { claimsForScopes } from '../../tokens/claims.js';
+import { pickUserClaims } from '../../tokens/token-claims.js';
 import type { Middleware, Provider } from '../context.js';
 import { parseClaimsRequest, pickClaims } from '../checks/claims-request.js';
 import { findAccessToken, TokenNotFound, type AccessTokenDetails } from '../token-lookup.js';
@@ -33,9 +34,15 @@ export function userinfo(op: Provider): Middleware[] {
       }
       const user = await op.store.getUserBySub(record.sub);
       // OIDC Core 5.3.2: the same sub as the ID token, pairwise for a pairwise client (8.1).
-      const sub = await subjectFor(op, await op.store.getClient(record.clientId), record.sub);
+      const client = await op.store.getClient(record.clientId);
+      const sub = await subjectFor(op, client, record.sub);
       const account = { sub, claims: user?.claims ?? { preferred_username: record.sub } };
-      ctx.body = { ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo), ...claimsForScopes(account, scopes) };
+      // Lowest to highest: the client's userinfo_claims, the claims parameter (OIDC Core 5.5), the scopes' claims (5.4).
+      ctx.body = {
+        ...pickUserClaims(client?.userinfo_claims, account),
+        ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo),
+        ...claimsForScopes(account, scopes),
+      };
     },
   ];
 }
