@@ -20,6 +20,6 @@ export const google: TokenPreset = {
     name: claim(c, 'name'), given_name: claim(c, 'given_name'), family_name: claim(c, 'family_name'), picture: claim(c, 'picture'),
   }),
   userClaims: (username) => ({
-    email: `${username}@example.com`, email_verified: true, hd: 'example.com', name: username, given_name: username, family_name: 'Dev',
+    email: `${username}@example.com`, email_verified: true, name: username, given_name: username, family_name: 'Dev',
   }),
 };
