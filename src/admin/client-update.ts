@@ -60,6 +60,8 @@ function asAddInput(client: Client): ClientAddInput {
     accessTokenExtra: client.access_token_extra,
     idTokenExtra: client.id_token_extra,
     preset: client.preset,
+    refreshTokenFormat: client.refresh_token_format,
+    webOrigins: client.web_origins,
   };
 }
 

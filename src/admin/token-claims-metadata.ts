@@ -14,9 +14,13 @@ export interface TokenClaimsInput {
   accessTokenExtra?: string[] | Record<string, unknown>;
   idTokenExtra?: string[] | Record<string, unknown>;
   preset?: string;
+  /** Refresh tokens as signed JWTs (keycloak-js decodes them). */
+  refreshTokenFormat?: string;
+  /** Origins allowed credentialed CORS at the token endpoint; `+`: the redirect URIs' origins. */
+  webOrigins?: string[];
 }
 
-type TokenClaimsMetadata = Pick<Client, 'access_token_claims' | 'id_token_claims' | 'userinfo_claims' | 'access_token_extra' | 'id_token_extra' | 'preset'>;
+type TokenClaimsMetadata = Pick<Client, 'access_token_claims' | 'id_token_claims' | 'userinfo_claims' | 'access_token_extra' | 'id_token_extra' | 'preset' | 'refresh_token_format' | 'web_origins'>;
 
 /** Claims the protocol sets in every token; mapping a user claim onto one would contradict it. */
 const PROTOCOL_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'client_id', 'azp', 'scope', 'auth_time', 'nonce', 'cnf', 'at_hash', 'c_hash', 's_hash', 'sid']);
@@ -54,6 +58,21 @@ function extras(value: unknown, flag: string): Record<string, unknown> | undefin
   return out;
 }
 
+/** `+` or an http(s) origin (scheme, host, port; no path). */
+function webOrigin(value: string): string {
+  if (value === '+') return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== value) {
+    throw new UsageError(`--web-origin ${value} is not an origin such as http://localhost:5173 (or + for the redirect URIs' origins)`);
+  }
+  return value;
+}
+
 /** The client's claim mapping and preset from `client add` input, validated; only what is given (an empty list clears). */
 export function tokenClaims(input: TokenClaimsInput): TokenClaimsMetadata {
   const at = claimNames(input.accessTokenClaims, '--access-token-claim');
@@ -62,6 +81,8 @@ export function tokenClaims(input: TokenClaimsInput): TokenClaimsMetadata {
   const atExtra = extras(input.accessTokenExtra, '--access-token-extra');
   const idExtra = extras(input.idTokenExtra, '--id-token-extra');
   const preset = check.oneOf(input.preset, PRESET_NAMES, '--preset');
+  const refreshFormat = check.oneOf(input.refreshTokenFormat, ['opaque', 'jwt'] as const, '--refresh-token-format');
+  const origins = input.webOrigins === undefined ? undefined : [...new Set(check.stringList(input.webOrigins, '--web-origin').map(webOrigin))];
   return {
     ...(at?.length ? { access_token_claims: at } : {}),
     ...(id?.length ? { id_token_claims: id } : {}),
@@ -69,5 +90,7 @@ export function tokenClaims(input: TokenClaimsInput): TokenClaimsMetadata {
     ...(atExtra && Object.keys(atExtra).length ? { access_token_extra: atExtra } : {}),
     ...(idExtra && Object.keys(idExtra).length ? { id_token_extra: idExtra } : {}),
     ...(preset ? { preset } : {}),
+    ...(refreshFormat ? { refresh_token_format: refreshFormat } : {}),
+    ...(origins?.length ? { web_origins: origins } : {}),
   };
 }

@@ -44,6 +44,9 @@ export interface ClientMetadata {
   access_token_extra?: Record<string, unknown>;
   id_token_extra?: Record<string, unknown>;
   preset?: string;
+  /** Refresh tokens as signed JWTs; origins allowed credentialed CORS at the token endpoint (keycloak-js). */
+  refresh_token_format?: 'opaque' | 'jwt';
+  web_origins?: string[];
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -58,6 +61,7 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
   access_token_claims: 'accessTokenClaims', id_token_claims: 'idTokenClaims', userinfo_claims: 'userinfoClaims',
   access_token_extra: 'accessTokenExtra', id_token_extra: 'idTokenExtra', preset: 'preset',
+  refresh_token_format: 'refreshTokenFormat', web_origins: 'webOrigins',
 };
 
 /** The metadata names the API and the registration endpoint understand. */

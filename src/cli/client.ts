@@ -33,6 +33,8 @@ interface AddFlags extends CommonFlags {
   accessTokenExtra?: string[];
   idTokenExtra?: string[];
   preset?: string;
+  refreshTokenFormat?: string;
+  webOrigin?: string[];
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -92,6 +94,8 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['userinfo_claims', client.userinfo_claims],
     ['access_token_extra', client.access_token_extra && JSON.stringify(client.access_token_extra)],
     ['id_token_extra', client.id_token_extra && JSON.stringify(client.id_token_extra)],
+    ['refresh_format', client.refresh_token_format],
+    ['web_origins', client.web_origins],
   ]);
 }
 
@@ -117,6 +121,7 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     backchannelLogoutUri: flags.backchannelLogoutUri, frontchannelLogoutUri: flags.frontchannelLogoutUri,
     accessTokenClaims: flags.accessTokenClaim, idTokenClaims: flags.idTokenClaim, userinfoClaims: flags.userinfoClaim,
     accessTokenExtra: flags.accessTokenExtra, idTokenExtra: flags.idTokenExtra, preset: flags.preset,
+    refreshTokenFormat: flags.refreshTokenFormat, webOrigins: flags.webOrigin,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -217,7 +222,9 @@ function clientOptions(command: Command): Command {
     .option('--userinfo-claim <claim>', 'return this user claim at userinfo whatever the scopes (repeatable)', collect)
     .option('--access-token-extra <name=value>', 'add a claim to the access token; value may use {{user.<claim>}}, {{client.client_id}} (repeatable)', collect)
     .option('--id-token-extra <name=value>', 'add a claim to the ID token; same template language (repeatable)', collect)
-    .addOption(new Option('--preset <idp>', 'shape tokens like a production IdP').choices(PRESET_NAMES));
+    .addOption(new Option('--preset <idp>', 'shape tokens like a production IdP').choices(PRESET_NAMES))
+    .addOption(new Option('--refresh-token-format <format>', 'refresh tokens as signed JWTs (keycloak-js decodes them; default with --preset keycloak)').choices(['opaque', 'jwt']))
+    .option('--web-origin <origin>', 'an origin whose credentialed requests (credentials: include) the token endpoint allows; + for the redirect URIs\' origins (repeatable)', collect);
 }
 
 export function clientCommand() {

@@ -7,6 +7,8 @@ import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
 import { subjectFor } from './subject.js';
 import { shapedIdTokenClaims } from './shaped-claims.js';
+import { refreshTokenJwt, wantsJwtRefreshTokens } from './refresh-token-jwt.js';
+import { presetNamed } from '../tokens/presets/index.js';
 import type { Target } from './checks/resource.js';
 import { accessTokenShape } from './resources.js';
 import { ttlFor } from './ttl.js';
@@ -84,6 +86,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     ...(g.dpopJkt !== undefined && g.client.token_endpoint_auth_method === 'none' ? { jkt: g.dpopJkt } : {}),
   };
   await putTokenRecord(op, 'RefreshToken', refreshToken, record);
+  if (wantsJwtRefreshTokens(g.client)) return refreshTokenJwt(op, g.client, refreshToken, record, await subjectFor(op, g.client, g.accountId));
   return refreshToken;
 }
 
@@ -100,7 +103,11 @@ export async function requestedIdTokenClaims(op: Provider, sub: string, claims: 
   return pickClaims(user?.claims ?? {}, requested);
 }
 
-/** A refresh token comes with offline_access, for clients allowed the refresh_token grant. */
+/**
+ * A refresh token comes with offline_access, for clients allowed the refresh_token grant; a
+ * preset whose IdP issues one with every login (keycloak: a session-bound refresh token) does too.
+ */
 export function shouldIssueRefreshToken(client: Client, scopes: string[]): boolean {
-  return client.grant_types.includes('refresh_token') && scopes.includes('offline_access');
+  return client.grant_types.includes('refresh_token')
+    && (scopes.includes('offline_access') || presetNamed(client.preset)?.refreshTokenWithEveryLogin === true);
 }

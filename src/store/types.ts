@@ -101,6 +101,13 @@ export interface Client {
   id_token_extra?: Record<string, unknown>;
   /** Tokens shaped like a production IdP's (src/tokens/presets/). */
   preset?: PresetName;
+  /** Refresh tokens as signed JWTs wrapping the stored id (keycloak-js decodes them); the keycloak preset implies jwt. */
+  refresh_token_format?: 'opaque' | 'jwt';
+  /**
+   * Origins whose credentialed CORS requests (`credentials: 'include'`, as keycloak-js sends) the
+   * token endpoint answers with Access-Control-Allow-Credentials; `+` stands for the origins of the redirect URIs (as in Keycloak).
+   */
+  web_origins?: string[];
 }
 
 /**

@@ -31,4 +31,5 @@ export const keycloak: TokenPreset = {
     given_name: username, family_name: 'Dev', roles: ['offline_access', 'uma_authorization', 'user'],
   }),
   jwtRefreshTokens: true,
+  refreshTokenWithEveryLogin: true,
 };

@@ -30,6 +30,8 @@ export interface TokenPreset {
   userClaims(username: string): Record<string, unknown>;
   /** Refresh tokens as signed JWTs (keycloak-js decodes them). */
   jwtRefreshTokens?: boolean;
+  /** A refresh token with every login, without offline_access (Keycloak's session-bound refresh tokens). */
+  refreshTokenWithEveryLogin?: boolean;
 }
 
 /** A user claim as a list of strings (a single string is a list of one). */
