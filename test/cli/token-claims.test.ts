@@ -37,6 +37,15 @@ describe('dev-op claims in tokens', () => {
     expectUsageError(await cli(p.data, ['client', 'update', 'web', '--access-token-extra', 'x={{process.env}}']), '--access-token-extra x');
     expectUsageError(await cli(p.data, ['client', 'update', 'web', '--access-token-extra', 'novalue']), '--access-token-extra');
     expect((await cli(p.data, ['client', 'update', 'web', '--preset', 'ping'])).exitCode).toBe(1);
+    expectUsageError(await cli(p.data, ['client', 'update', 'web', '--web-origin', 'http://localhost:3000/app']), '--web-origin http://localhost:3000/app is not an origin');
+  });
+
+  it('client add --web-origin + --refresh-token-format jwt: stored and shown', async () => {
+    const added = await cliJson(p.data, [
+      'client', 'add', '--id', 'spa', '--public', '--redirect-uri', 'http://localhost:5173/', '--web-origin', '+', '--web-origin', 'http://localhost:8080',
+      '--refresh-token-format', 'jwt',
+    ]);
+    expect(added.client).toMatchObject({ web_origins: ['+', 'http://localhost:8080'], refresh_token_format: 'jwt' });
   });
 
   it('user add --preset fills the IdP\'s claims; token mint --preset shapes the token', async () => {
