@@ -71,7 +71,7 @@ const CLIENT_FIELDS = [
   'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
   'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
   'access_token_claims', 'id_token_claims', 'userinfo_claims', 'access_token_extra', 'id_token_extra', 'preset',
-  'refresh_token_format', 'web_origins',
+  'refresh_token_format', 'web_origins', 'accepted_on_the_fly',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -192,6 +192,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
       : checked(`${path}.id_token_signed_response_alg`, (flag) => check.signingAlg(m.id_token_signed_response_alg, flag));
   }
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
+  if (booleanAt(m.accepted_on_the_fly, `${path}.accepted_on_the_fly`) === true) client.accepted_on_the_fly = true;
   if (m.ttl !== undefined) client.ttl = lifetimesAt(m.ttl, `${path}.ttl`, CLIENT_TTL_NAMES);
   return client;
 }

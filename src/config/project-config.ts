@@ -36,6 +36,8 @@ export interface StartConfig {
   registrationTokenRequired?: boolean;
   /** The OP's clock ahead ("5m") or behind ("-5m") the system's (`--clock-skew`). */
   clockSkew?: string;
+  /** Register unknown clients on the fly (loopback redirect URIs only; features.acceptAnyClient). */
+  acceptAnyClient?: boolean;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list';
@@ -48,6 +50,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   dpopNonce: 'boolean',
   registrationTokenRequired: 'boolean',
   clockSkew: 'string',
+  acceptAnyClient: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

@@ -108,6 +108,8 @@ export interface Client {
    * token endpoint answers with Access-Control-Allow-Credentials; `+` stands for the origins of the redirect URIs (as in Keycloak).
    */
   web_origins?: string[];
+  /** Registered on the fly by `--accept-any-client`: the consent page warns about it. */
+  accepted_on_the_fly?: boolean;
 }
 
 /**

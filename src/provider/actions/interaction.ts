@@ -69,6 +69,7 @@ function clientView(i: LoadedInteraction) {
     // A device sign-in has no redirect: the answer goes to the device that showed the code.
     host: i.record.deviceCode ? 'your device' : new URL(i.record.params.redirect_uri).host,
     logoUri: displayableLogo(client.logo_uri),
+    acceptedOnTheFly: client.accepted_on_the_fly === true,
   };
 }
 
