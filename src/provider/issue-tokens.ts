@@ -7,6 +7,7 @@ import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
 import { subjectFor } from './subject.js';
 import { shapedIdTokenClaims } from './shaped-claims.js';
+import { userClaimsFor } from './user-claims.js';
 import { refreshTokenJwt, wantsJwtRefreshTokens } from './refresh-token-jwt.js';
 import { presetNamed } from '../tokens/presets/index.js';
 import type { Target } from './checks/resource.js';
@@ -63,10 +64,10 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   // RFC 6749 5.1: `scope` is the access token's (a resource server's own scopes only).
   const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope: shape.scope };
   if (g.scopes.includes('openid')) {
-    const { shaped, extra } = await shapedIdTokenClaims(op, g.client, g.accountId, sub, g.scopes);
+    const { shaped, extra } = await shapedIdTokenClaims(op, g.client, g.accountId, sub, g.scopes, g.grantId);
     response.id_token = await signIdTokenFor(op, g.client, {
       sub, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
-      extra: { ...shaped, ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...extra, ...(g.acr ? { acr: g.acr } : {}) },
+      extra: { ...shaped, ...(await requestedIdTokenClaims(op, g.accountId, g.claims, g.grantId)), ...extra, ...(g.acr ? { acr: g.acr } : {}) },
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);
@@ -96,11 +97,10 @@ export function tokenType(dpopJkt: string | undefined): 'Bearer' | 'DPoP' {
 }
 
 /** OIDC Core 5.5: claims the request asked for in the ID token, from the user's stored claims. */
-export async function requestedIdTokenClaims(op: Provider, sub: string, claims: string | undefined): Promise<Record<string, unknown>> {
+export async function requestedIdTokenClaims(op: Provider, sub: string, claims: string | undefined, grantId?: string): Promise<Record<string, unknown>> {
   const requested = parseClaimsRequest(claims)?.id_token;
   if (!requested) return {};
-  const user = await op.store.getUserBySub(sub);
-  return pickClaims(user?.claims ?? {}, requested);
+  return pickClaims((await userClaimsFor(op, sub, grantId)) ?? {}, requested);
 }
 
 /**

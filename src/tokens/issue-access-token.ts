@@ -83,11 +83,13 @@ export async function issueAccessToken(
   let shaped: { claims: Record<string, unknown>; aud: string | string[] | undefined } = { claims: {}, aud };
   if (shapesTokens(a.client, a.preset)) {
     const stored = a.forUser ? await op.store.getUserBySub(a.sub) : undefined;
+    // A login's own claim overrides ride on its grant (loginAs(user, { claims })).
+    const overrides = a.forUser && a.grantId !== undefined ? (await op.store.get('Grant', a.grantId))?.claims : undefined;
     shaped = accessTokenClaimsFor({
       client: a.client, issuer: op.config.issuer, scopes: a.scope.split(' ').filter(Boolean),
       ...(a.preset ? { preset: a.preset } : {}),
       ...(op.config.routes ? { userinfoUrl: op.config.issuer + op.config.routes.userinfo } : {}),
-      ...(a.forUser ? { user: { sub: a.claimSub ?? a.sub, claims: stored?.claims ?? {} } } : {}),
+      ...(a.forUser ? { user: { sub: a.claimSub ?? a.sub, claims: { ...stored?.claims, ...overrides } } } : {}),
     }, aud);
   }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
