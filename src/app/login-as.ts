@@ -5,6 +5,7 @@ import { LOGIN_TICKET_HEADER } from '../provider/login-tickets.js';
 import { localRequest, type LocalTarget } from './local-request.js';
 import { s256 } from '../provider/checks/pkce.js';
 import * as check from '../admin/validate.js';
+import { NOT_OVERRIDABLE_CLAIMS } from '../protocol/login-claims.js';
 
 export interface LoginAsOptions {
   /** The client_id the app under test uses. */
@@ -52,15 +53,12 @@ export interface LoginAsTarget {
   connect: LocalTarget;
 }
 
-/** Claims that are the protocol's, not the user's: a login cannot override them. */
-const NOT_OVERRIDABLE = ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'azp', 'sid', 'at_hash', 'c_hash', 's_hash'];
-
 function checkClaims(claims: LoginAsOptions['claims']): { amr: string[]; acr?: string; overrides?: Record<string, unknown> } {
   if (claims !== undefined && (typeof claims !== 'object' || claims === null || Array.isArray(claims))) {
     throw new UsageError('loginAs claims must be an object, e.g. { roles: ["admin"], amr: ["pwd", "mfa"] }');
   }
   const { amr = ['pwd'], acr, ...rest } = claims ?? {};
-  const fixed = Object.keys(rest).find((name) => NOT_OVERRIDABLE.includes(name));
+  const fixed = Object.keys(rest).find((name) => NOT_OVERRIDABLE_CLAIMS.includes(name));
   if (fixed) throw new UsageError(`loginAs claims.${fixed} cannot be set per login: it is the protocol's, not a user claim`);
   const overrides = Object.keys(rest).length ? check.claims(rest) : undefined;
   if (!Array.isArray(amr) || amr.some((v) => typeof v !== 'string' || v === '')) throw new UsageError('loginAs claims.amr must be a list of method names, e.g. ["pwd", "mfa"]');
