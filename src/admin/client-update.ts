@@ -19,7 +19,7 @@ export interface ClientUpdateInput extends ClientAddInput {
 }
 
 /** Metadata `client add` has no option for (set by a fixture): an update keeps it as it is. */
-const KEPT: readonly (keyof Client)[] = ['logo_uri', 'ttl', 'rotate_refresh_token', 'id_token_signed_response_alg'];
+const KEPT: readonly (keyof Client)[] = ['logo_uri', 'ttl', 'rotate_refresh_token', 'id_token_signed_response_alg', 'accepted_on_the_fly'];
 
 /** What the registration endpoint set (RFC 7591/7592): an update keeps the client registered dynamically. */
 const KEPT_REGISTRATION: readonly (keyof Client)[] = ['client_id_issued_at', 'registration_access_token_hash'];
@@ -55,6 +55,14 @@ function asAddInput(client: Client): ClientAddInput {
     frontchannelLogoutUri: client.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: client.frontchannel_logout_session_required,
     refreshReuseInterval: client.refresh_token_reuse_interval,
+    accessTokenClaims: client.access_token_claims,
+    idTokenClaims: client.id_token_claims,
+    userinfoClaims: client.userinfo_claims,
+    accessTokenExtra: client.access_token_extra,
+    idTokenExtra: client.id_token_extra,
+    preset: client.preset,
+    refreshTokenFormat: client.refresh_token_format,
+    webOrigins: client.web_origins,
   };
 }
 

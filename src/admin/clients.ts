@@ -6,9 +6,10 @@ import { REQUEST_OBJECT_ALGS, RESPONSE_TYPES } from '../protocol/capabilities.js
 import * as check from './validate.js';
 import { subjectSettings, verifySectorIdentifier } from './subject-type.js';
 import { logoutChannels, type LogoutChannelInput } from './logout-metadata.js';
+import { tokenClaims, type TokenClaimsInput } from './token-claims-metadata.js';
 
 /** `dev-op client add` in data form: flag names, camelCased. Every field is optional. */
-export interface ClientAddInput extends LogoutChannelInput {
+export interface ClientAddInput extends LogoutChannelInput, TokenClaimsInput {
   id?: string;
   secret?: string;
   public?: boolean;
@@ -165,6 +166,7 @@ export function buildClient(raw: unknown, random: RandomSource = createRandom())
     ...subject,
     ...logoutChannels(input),
     ...(reuseInterval !== undefined ? { refresh_token_reuse_interval: reuseInterval } : {}),
+    ...tokenClaims(input),
   };
   return { client, generated: { id: givenId === undefined, secret: generatedSecret } };
 }

@@ -72,6 +72,8 @@ const CLIENT_FIELDS = [
   'subject_type', 'sector_identifier_uri', 'client_id_issued_at', 'registration_access_token_hash',
   'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required',
   'refresh_token_reuse_interval',
+  'access_token_claims', 'id_token_claims', 'userinfo_claims', 'access_token_extra', 'id_token_extra', 'preset',
+  'refresh_token_format', 'web_origins', 'accepted_on_the_fly',
 ] as const;
 const CLIENT_TTL_NAMES: readonly ClientTtlName[] = ['AccessToken', 'AuthorizationCode', 'ClientCredentials', 'IdToken', 'RefreshToken', 'DeviceCode'];
 const USER_FIELDS = ['username', 'password', 'sub', 'email', 'name', 'claims'] as const;
@@ -92,6 +94,9 @@ const FIELD_OF_FLAG: Record<'client' | 'user' | 'resource', Record<string, strin
     '--backchannel-logout-session-required': 'backchannel_logout_session_required',
     '--frontchannel-logout-session-required': 'frontchannel_logout_session_required',
     '--refresh-reuse-interval': 'refresh_token_reuse_interval',
+    '--access-token-claim': 'access_token_claims', '--id-token-claim': 'id_token_claims', '--userinfo-claim': 'userinfo_claims',
+    '--access-token-extra': 'access_token_extra', '--id-token-extra': 'id_token_extra', '--preset': 'preset',
+    '--refresh-token-format': 'refresh_token_format', '--web-origin': 'web_origins',
   },
   user: {
     USERNAME: 'username', '--password': 'password', '--email': 'email', '--name': 'name', '--sub': 'sub', '--claim': 'claims',
@@ -166,6 +171,14 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
     frontchannelLogoutUri: m.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: booleanAt(m.frontchannel_logout_session_required, `${path}.frontchannel_logout_session_required`),
     refreshReuseInterval: m.refresh_token_reuse_interval as string | number | undefined,
+    accessTokenClaims: listAt(m.access_token_claims, `${path}.access_token_claims`),
+    idTokenClaims: listAt(m.id_token_claims, `${path}.id_token_claims`),
+    userinfoClaims: listAt(m.userinfo_claims, `${path}.userinfo_claims`),
+    accessTokenExtra: m.access_token_extra === undefined ? undefined : objectAt(m.access_token_extra, `${path}.access_token_extra`, 'an object of claims ({"tenant": "acme"})'),
+    idTokenExtra: m.id_token_extra === undefined ? undefined : objectAt(m.id_token_extra, `${path}.id_token_extra`, 'an object of claims ({"tenant": "acme"})'),
+    preset: stringAt(m.preset, `${path}.preset`),
+    refreshTokenFormat: stringAt(m.refresh_token_format, `${path}.refresh_token_format`),
+    webOrigins: listAt(m.web_origins, `${path}.web_origins`),
   }));
   // A client registered at /reg keeps its registration (an export read back in).
   if (m.client_id_issued_at !== undefined) {
@@ -183,6 +196,7 @@ export function clientFromMetadata(raw: unknown, path: string): Client {
       : checked(`${path}.id_token_signed_response_alg`, (flag) => check.signingAlg(m.id_token_signed_response_alg, flag));
   }
   if (rotate !== undefined) client.rotate_refresh_token = rotate;
+  if (booleanAt(m.accepted_on_the_fly, `${path}.accepted_on_the_fly`) === true) client.accepted_on_the_fly = true;
   if (m.ttl !== undefined) client.ttl = lifetimesAt(m.ttl, `${path}.ttl`, CLIENT_TTL_NAMES);
   return client;
 }

@@ -12,6 +12,8 @@ import { createRandom, type RandomSource } from '../util/random.js';
 import { mintScope } from './mint-scope.js';
 import * as check from './validate.js';
 import { clientSubject } from '../tokens/pairwise.js';
+import { idTokenClaimsFor } from '../tokens/token-claims.js';
+import { PRESET_NAMES } from '../protocol/presets.js';
 
 /** `dev-op token mint` in data form. */
 export interface MintInput {
@@ -26,6 +28,8 @@ export interface MintInput {
   type?: 'access' | 'id';
   /** Overrides the issuer (the server's, or the last one's on this data when none runs). */
   issuer?: string;
+  /** Shape the token like this IdP's (default: the client's preset). */
+  preset?: string;
 }
 
 export interface MintResult {
@@ -89,6 +93,7 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
   const extra = check.claims(input.claims);
   const clash = Object.keys(extra).find((name) => Object.hasOwn(REGISTERED, name));
   if (clash) throw new UsageError(`--claim ${clash}=… is not allowed: ${clash} is set by ${REGISTERED[clash]}`);
+  const preset = check.oneOf(input.preset, PRESET_NAMES, '--preset');
   const aud = check.optionalString(input.aud, '--aud');
   if (type === 'id' && aud !== undefined) throw new UsageError("--aud applies to access tokens; an ID token's audience is its --client");
   const ttl = input.ttl === undefined ? (type === 'id' ? DEFAULTS.ttl.IdToken : DEFAULTS.ttl.AccessToken) : check.ttlSeconds(input.ttl);
@@ -117,8 +122,13 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
       throw new UsageError(`client ${client.client_id} asks for ${alg} ID tokens and there is no ${alg} key yet; run dev-op jwks rotate (it makes a key for every alg a client asks for)`);
     }
     const { sub: _sub, ...userClaims } = claimsForScopes(subject, scope.split(' '));
+    // As the server shapes this client's ID tokens: preset and mapped claims, the scopes', its extras, then --claim.
+    const shaping = idTokenClaimsFor({
+      client, issuer, scopes: scope.split(' '), user: { sub: shownSub ?? subject.sub, claims: subject.claims }, ...(preset ? { preset } : {}),
+    });
     token = await signIdToken(signer, keys, {
-      issuer, sub: shownSub ?? subject.sub, clientId: client.client_id, iat, exp: iat + ttl, extra: { ...userClaims, ...extra },
+      issuer, sub: shownSub ?? subject.sub, clientId: client.client_id, iat, exp: iat + ttl,
+      extra: { ...shaping.shaped, ...userClaims, ...shaping.extra, ...extra },
     }, alg);
   } else {
     if (client.access_token_format === 'opaque' && Object.keys(extra).length) {
@@ -128,7 +138,7 @@ export async function mintToken(ctx: MintContext, raw: unknown): Promise<MintRes
       store: ctx.store, clock: ctx.clock, signer, random, config: { issuer }, keys: async () => keys,
     }, {
       client, sub: subject?.sub ?? client.client_id, ...(shownSub !== undefined ? { claimSub: shownSub } : {}), scope, forUser: subject !== undefined, ttl,
-      ...(aud !== undefined ? { aud } : {}), extra,
+      ...(aud !== undefined ? { aud } : {}), extra, ...(preset ? { preset } : {}),
     }));
   }
   const isJwt = token.split('.').length === 3;

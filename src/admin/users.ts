@@ -4,6 +4,8 @@ import type { SessionRecord } from '../store/records.js';
 import type { Store, User } from '../store/types.js';
 import { hashPassword, verifyPassword } from '../util/password.js';
 import * as check from './validate.js';
+import { PRESET_NAMES } from '../protocol/presets.js';
+import { PRESETS } from '../tokens/presets/index.js';
 
 /** `dev-op user add` in data form. `claims`: ['key=value', …] from the CLI, or an object. */
 export interface UserAddInput {
@@ -14,6 +16,8 @@ export interface UserAddInput {
   /** Default: the username. */
   sub?: string;
   claims?: string[] | Record<string, unknown>;
+  /** Fill in claims the way this IdP's users have them (entra: oid, tid, roles, …); the other options override them. */
+  preset?: string;
 }
 
 /** A user as shown by the CLI: the password itself is never printed, only whether there is one. */
@@ -37,8 +41,10 @@ export function buildUser(raw: unknown): User {
   const name = check.optionalString(input.name, '--name');
   const extra = check.claims(input.claims);
   if (Object.hasOwn(extra, 'sub')) throw new UsageError('--claim sub=… is not allowed: set the subject with --sub');
+  const preset = check.oneOf(input.preset, PRESET_NAMES, '--preset');
   const claims: Record<string, unknown> = {
     preferred_username: username,
+    ...(preset ? PRESETS[preset].userClaims(username) : {}),
     ...(name ? { name } : {}),
     ...(email ? { email, email_verified: true } : {}),
     ...extra,

@@ -39,6 +39,16 @@ export interface ClientMetadata {
   frontchannel_logout_session_required?: boolean;
   /** Seconds a rotated refresh token may be presented again without revoking the grant (dev-op; 0 is off). */
   refresh_token_reuse_interval?: number;
+  /** Claims in tokens: user claims copied into each token, extra (templated) claims, a production IdP's shape. */
+  access_token_claims?: string[];
+  id_token_claims?: string[];
+  userinfo_claims?: string[];
+  access_token_extra?: Record<string, unknown>;
+  id_token_extra?: Record<string, unknown>;
+  preset?: string;
+  /** Refresh tokens as signed JWTs; origins allowed credentialed CORS at the token endpoint (keycloak-js). */
+  refresh_token_format?: 'opaque' | 'jwt';
+  web_origins?: string[];
 }
 
 const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
@@ -52,6 +62,9 @@ const FLAG_INPUT: Record<keyof ClientMetadata, keyof ClientAddInput> = {
   backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
   frontchannel_logout_uri: 'frontchannelLogoutUri', frontchannel_logout_session_required: 'frontchannelLogoutSessionRequired',
   refresh_token_reuse_interval: 'refreshReuseInterval',
+  access_token_claims: 'accessTokenClaims', id_token_claims: 'idTokenClaims', userinfo_claims: 'userinfoClaims',
+  access_token_extra: 'accessTokenExtra', id_token_extra: 'idTokenExtra', preset: 'preset',
+  refresh_token_format: 'refreshTokenFormat', web_origins: 'webOrigins',
 };
 
 /** The metadata names the API and the registration endpoint understand. */

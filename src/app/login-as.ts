@@ -4,6 +4,8 @@ import type { Provider } from '../provider/context.js';
 import { LOGIN_TICKET_HEADER } from '../provider/login-tickets.js';
 import { localRequest, type LocalTarget } from './local-request.js';
 import { s256 } from '../provider/checks/pkce.js';
+import * as check from '../admin/validate.js';
+import { NOT_OVERRIDABLE_CLAIMS } from '../protocol/login-claims.js';
 
 export interface LoginAsOptions {
   /** The client_id the app under test uses. */
@@ -14,9 +16,11 @@ export interface LoginAsOptions {
   redirectUri?: string;
   /**
    * Claims this login reports: `amr` (authentication methods, OIDC Core 2) and `acr` (requested
-   * with acr_values, OIDC Core 3.1.2.1). Others are refused: tokens take claims from the user.
+   * with acr_values, OIDC Core 3.1.2.1); any other is a user claim overridden for this login only
+   * (e.g. `{ roles: ['admin'] }`): userinfo and every token of this login show it, as the user's own
+   * claims would be shown. `sub` and the protocol's claims cannot be set.
    */
-  claims?: { amr?: string[]; acr?: string };
+  claims?: { amr?: string[]; acr?: string; [claim: string]: unknown };
   /** Also redeem the code at the token endpoint (with the client's secret and the PKCE verifier). */
   exchange?: boolean;
 }
@@ -49,13 +53,17 @@ export interface LoginAsTarget {
   connect: LocalTarget;
 }
 
-function checkClaims(claims: LoginAsOptions['claims']): { amr: string[]; acr?: string } {
+function checkClaims(claims: LoginAsOptions['claims']): { amr: string[]; acr?: string; overrides?: Record<string, unknown> } {
+  if (claims !== undefined && (typeof claims !== 'object' || claims === null || Array.isArray(claims))) {
+    throw new UsageError('loginAs claims must be an object, e.g. { roles: ["admin"], amr: ["pwd", "mfa"] }');
+  }
   const { amr = ['pwd'], acr, ...rest } = claims ?? {};
-  const other = Object.keys(rest);
-  if (other.length) throw new UsageError(`loginAs claims: only amr and acr can be set per login, not ${other.join(', ')} (set user claims with users.update)`);
+  const fixed = Object.keys(rest).find((name) => NOT_OVERRIDABLE_CLAIMS.includes(name));
+  if (fixed) throw new UsageError(`loginAs claims.${fixed} cannot be set per login: it is the protocol's, not a user claim`);
+  const overrides = Object.keys(rest).length ? check.claims(rest) : undefined;
   if (!Array.isArray(amr) || amr.some((v) => typeof v !== 'string' || v === '')) throw new UsageError('loginAs claims.amr must be a list of method names, e.g. ["pwd", "mfa"]');
   if (acr !== undefined && (typeof acr !== 'string' || acr === '' || /\s/.test(acr))) throw new UsageError('loginAs claims.acr must be one acr value, e.g. "mfa"');
-  return { amr, ...(acr !== undefined ? { acr } : {}) };
+  return { amr, ...(acr !== undefined ? { acr } : {}), ...(overrides ? { overrides } : {}) };
 }
 
 /**
@@ -82,7 +90,7 @@ export async function loginAs(target: LoginAsTarget, username: string, options: 
     ...(claims.acr ? { acr_values: claims.acr } : {}),
   });
   const { config } = provider;
-  const ticket = provider.loginTickets.issue({ username, amr: claims.amr });
+  const ticket = provider.loginTickets.issue({ username, amr: claims.amr, ...(claims.overrides ? { claims: claims.overrides } : {}) });
   const answer = await localRequest(target.connect, 'GET', `${config.basePath}${config.routes.authorization}?${query}`, { [LOGIN_TICKET_HEADER]: ticket });
   if (answer.status !== 302 || answer.location === undefined) {
     throw new AppError('ERR_LOGIN_AS', `loginAs: the authorization endpoint answered ${answer.status} instead of redirecting to the client`);

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import type { ClientAddInput } from '../admin/clients.js';
 import type { Client } from '../app/data-types.js';
 import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
+import { PRESET_NAMES } from '../protocol/presets.js';
 
 interface AddFlags extends CommonFlags {
   id?: string;
@@ -27,6 +28,14 @@ interface AddFlags extends CommonFlags {
   backchannelLogoutUri?: string;
   frontchannelLogoutUri?: string;
   refreshReuseInterval?: string;
+  accessTokenClaim?: string[];
+  idTokenClaim?: string[];
+  userinfoClaim?: string[];
+  accessTokenExtra?: string[];
+  idTokenExtra?: string[];
+  preset?: string;
+  refreshTokenFormat?: string;
+  webOrigin?: string[];
 }
 
 /** `--jwks` is inline JSON or the path of a JSON file. */
@@ -81,6 +90,14 @@ async function printClient(client: Client, showSecret: boolean): Promise<void> {
     ['backchannel_logout', client.backchannel_logout_uri],
     ['frontchannel_logout', client.frontchannel_logout_uri],
     ['refresh_reuse', client.refresh_token_reuse_interval === undefined ? undefined : `${client.refresh_token_reuse_interval}s`],
+    ['preset', client.preset],
+    ['access_token_claims', client.access_token_claims],
+    ['id_token_claims', client.id_token_claims],
+    ['userinfo_claims', client.userinfo_claims],
+    ['access_token_extra', client.access_token_extra && JSON.stringify(client.access_token_extra)],
+    ['id_token_extra', client.id_token_extra && JSON.stringify(client.id_token_extra)],
+    ['refresh_format', client.refresh_token_format],
+    ['web_origins', client.web_origins],
   ]);
 }
 
@@ -105,6 +122,9 @@ async function addInput(flags: AddFlags): Promise<ClientAddInput> {
     subjectType: flags.subjectType, sectorIdentifierUri: flags.sectorIdentifierUri,
     backchannelLogoutUri: flags.backchannelLogoutUri, frontchannelLogoutUri: flags.frontchannelLogoutUri,
     refreshReuseInterval: flags.refreshReuseInterval,
+    accessTokenClaims: flags.accessTokenClaim, idTokenClaims: flags.idTokenClaim, userinfoClaims: flags.userinfoClaim,
+    accessTokenExtra: flags.accessTokenExtra, idTokenExtra: flags.idTokenExtra, preset: flags.preset,
+    refreshTokenFormat: flags.refreshTokenFormat, webOrigins: flags.webOrigin,
     ...(flags.jwks !== undefined ? { jwks: await readJwks(flags.jwks) } : {}),
   };
 }
@@ -200,7 +220,15 @@ function clientOptions(command: Command): Command {
     .option('--sector-identifier-uri <url>', 'pairwise: a JSON array of the client\'s redirect URIs; its host is the sector (needed when they span hosts)')
     .option('--backchannel-logout-uri <uri>', 'OIDC Back-Channel Logout: where dev-op POSTs a logout token when the user signs out')
     .option('--frontchannel-logout-uri <uri>', 'OIDC Front-Channel Logout: loaded in an iframe (with iss and sid) on the signed-out page')
-    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s; 0 off) in which a rotated refresh token may be used again');
+    .option('--refresh-reuse-interval <duration>', 'grace period (e.g. 2s; 0 off) in which a rotated refresh token may be used again')
+    .option('--access-token-claim <claim>', 'copy this user claim into the access token (repeatable; replaces the list on update)', collect)
+    .option('--id-token-claim <claim>', 'copy this user claim into the ID token (repeatable)', collect)
+    .option('--userinfo-claim <claim>', 'return this user claim at userinfo whatever the scopes (repeatable)', collect)
+    .option('--access-token-extra <name=value>', 'add a claim to the access token; value may use {{user.<claim>}}, {{client.client_id}} (repeatable)', collect)
+    .option('--id-token-extra <name=value>', 'add a claim to the ID token; same template language (repeatable)', collect)
+    .addOption(new Option('--preset <idp>', 'shape tokens like a production IdP').choices(PRESET_NAMES))
+    .addOption(new Option('--refresh-token-format <format>', 'refresh tokens as signed JWTs (keycloak-js decodes them; default with --preset keycloak)').choices(['opaque', 'jwt']))
+    .option('--web-origin <origin>', 'an origin whose credentialed requests (credentials: include) the token endpoint allows; + for the redirect URIs\' origins (repeatable)', collect);
 }
 
 export function clientCommand() {
@@ -231,6 +259,9 @@ export function clientCommand() {
         'dev-op client update web --remove-redirect-uri http://localhost:3000/old --name "Web app"',
         'dev-op client update svc --add-grant client_credentials --scope "api:read api:write api:admin"',
         'dev-op client update web --rotate-secret --json | jq -r .client.client_secret',
+        'dev-op client update web --access-token-claim roles --id-token-claim groups',
+        "dev-op client update web --access-token-extra tenant=acme --access-token-extra 'email_upper={{user.email}}'",
+        'dev-op client update web --preset keycloak',
       ))
       .action(action(update)),
     leaf('list', 'list clients')

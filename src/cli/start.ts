@@ -42,6 +42,7 @@ interface StartFlags {
   allowUnsignedRequestObjects?: boolean;
   dpopNonce?: boolean;
   registrationTokenRequired?: boolean;
+  acceptAnyClient?: boolean;
 }
 
 /** --disable (repeatable) and the features' own switches as startDevOp's features; an unknown name is a usage error. */
@@ -52,6 +53,7 @@ async function featureSwitches(flags: StartFlags): Promise<Features> {
   if (flags.allowUnsignedRequestObjects) features.requestObjects.allowUnsigned = true;
   if (flags.dpopNonce) features.dpop.nonce = true;
   if (flags.registrationTokenRequired) features.registration.initialAccessToken = true;
+  if (flags.acceptAnyClient) features.acceptAnyClient.enabled = true;
   return features;
 }
 
@@ -205,6 +207,7 @@ export function startCommand(): Command {
     .option('--trust-proxy', 'believe X-Forwarded-Host/-Proto/-For (only behind a reverse proxy)')
     .option('--dpop-nonce', 'DPoP proofs must carry a server nonce from the DPoP-Nonce header (RFC 9449 8, 9)')
     .option('--registration-token-required', 'registering a client at /reg needs an initial access token (dev-op registration token)')
+    .option('--accept-any-client', 'register an unknown client_id on the fly (loopback redirect URIs only), with a warning in the log and on the consent page')
     .option('--open', 'open the issuer in a browser')
     .option('--json', 'print one JSON line {"event":"ready",...} instead of the banner')
     .option('--ready-file <path>', 'when ready, write the ready JSON (issuer, endpoints, port, pid) here (0600); removed on stop')

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import type { Inspection } from '../rp/inspect-token.js';
+import { PRESET_NAMES } from '../protocol/presets.js';
 import { action, collect, examples, group, leaf, dataTarget, withoutStore, type CommonFlags } from './common.js';
 import { PRINTABLE } from './print-tokens.js';
 import type { GetFlags, RefreshFlags } from './token-grants.js';
@@ -15,6 +16,7 @@ interface MintFlags extends CommonFlags {
   claim?: string[];
   type: 'access' | 'id';
   issuer?: string;
+  preset?: string;
 }
 
 interface InspectFlags extends CommonFlags {
@@ -25,7 +27,7 @@ async function mint(flags: MintFlags): Promise<void> {
   const [{ connect }, out] = await Promise.all([import('../app/connect.js'), import('./output.js')]);
   const { result, via } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('token.mint', {
     user: flags.user, sub: flags.sub, client: flags.client, scope: flags.scope, aud: flags.aud, ttl: flags.ttl,
-    claims: flags.claim, type: flags.type, issuer: flags.issuer,
+    claims: flags.claim, type: flags.type, issuer: flags.issuer, preset: flags.preset,
   });
   if (flags.json) return out.printJson(result);
   // The token alone on stdout, so that $(dev-op token mint …) is the token.
@@ -140,11 +142,13 @@ export function tokenCommand() {
       .option('--ttl <duration>', 'lifetime: 30s, 15m, 1h, 2d (default 1h)')
       .option('--claim <key=value>', 'extra claim; JSON if it parses, else a string (repeatable)', collect)
       .addOption(new Option('--type <type>', 'access token (RFC 9068 JWT) or ID token').choices(['access', 'id']).default('access'))
+      .addOption(new Option('--preset <idp>', 'shape the token like this IdP\'s (default: the client\'s preset)').choices(PRESET_NAMES))
       .option('--issuer <url>', 'the token\'s iss (default: the running server\'s, else the last server\'s on this data file, else http://localhost:4000)')
       .addHelpText('after', examples(
         'dev-op token mint --user alice --client web --scope "openid profile" --aud https://api.local --ttl 15m --claim roles=admin',
         'curl -H "Authorization: Bearer $(dev-op token mint --user alice)" http://localhost:4000/me',
         'dev-op token mint --user alice --type id --json | jq .claims',
+        'dev-op token mint --user alice --preset keycloak --json | jq .claims.realm_access',
       ))
       .action(action(mint)),
     leaf('inspect', 'decode a JWT and verify it against the keys; exit 1 if invalid or expired')

@@ -1,4 +1,6 @@
 import type { UserView } from '../admin/users.js';
+import { Option } from 'commander';
+import { PRESET_NAMES } from '../protocol/presets.js';
 import { action, collect, examples, group, leaf, dataTarget, type CommonFlags } from './common.js';
 
 interface AddFlags extends CommonFlags {
@@ -7,6 +9,7 @@ interface AddFlags extends CommonFlags {
   name?: string;
   sub?: string;
   claim?: string[];
+  preset?: string;
 }
 
 async function printUser(user: UserView): Promise<void> {
@@ -27,7 +30,7 @@ async function add(username: string | undefined, flags: AddFlags): Promise<void>
     message: 'Username', validate: prompts.validator((v) => check.identifier(v, 'USERNAME')),
   }));
   const { result } = await connect({ ...dataTarget(flags), onSeed: out.reportSeed }).run('user.add', {
-    username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim,
+    username: name, password: flags.password, email: flags.email, name: flags.name, sub: flags.sub, claims: flags.claim, preset: flags.preset,
   });
   if (flags.json) return out.printJson(result);
   if (result.unchanged) return out.say(`user ${result.username} unchanged (it exists with these options already)`);
@@ -90,7 +93,9 @@ export function userCommand() {
       .option('--name <name>', 'name claim')
       .option('--sub <sub>', 'subject identifier (default: the username)')
       .option('--claim <key=value>', 'any claim; the value is JSON if it parses (age=42, groups=\'["a","b"]\'), else a string; one starting with { [ or " must parse (repeatable)', collect)
+      .addOption(new Option('--preset <idp>', 'fill in the claims a user of this IdP has (e.g. entra: oid, tid, roles)').choices(PRESET_NAMES))
       .addHelpText('after', examples(
+        'dev-op user add carol --preset entra --claim \'roles=["Admin"]\'',
         'dev-op user add alice --password pw --email alice@example.com --name "Alice Liddell" --claim groups=admin --claim locale=en',
         'dev-op user add bob --claim age=42 --claim \'groups=["dev","ops"]\'',
       ))

@@ -27,6 +27,8 @@ export interface Features {
   pairwiseSubjects: { enabled: boolean };
   /** The flow inspector: requests recorded in memory, `dev-op logs`, lints. */
   inspector: { enabled: boolean };
+  /** Off unless asked for (`--accept-any-client`): unknown clients are registered on the fly (provider/accept-any-client.ts). */
+  acceptAnyClient: { enabled: boolean };
 }
 
 export type FeatureName = keyof Features;
@@ -43,6 +45,7 @@ export function defaultFeatures(): Features {
     frontchannelLogout: { enabled: true },
     pairwiseSubjects: { enabled: true },
     inspector: { enabled: true },
+    acceptAnyClient: { enabled: false },
   };
 }
 

@@ -41,6 +41,8 @@ export interface StartConfig {
   /** A shared store instead of the data file: redis://HOST:PORT/DB (`--store`, DEV_OP_STORE). */
   store?: string;
   storePrefix?: string;
+  /** Register unknown clients on the fly (loopback redirect URIs only; features.acceptAnyClient). */
+  acceptAnyClient?: boolean;
 }
 
 type Kind = 'port' | 'string' | 'path' | 'boolean' | 'log' | 'list' | 'duration';
@@ -55,6 +57,7 @@ const KEYS: Record<keyof StartConfig, Kind> = {
   clockSkew: 'string',
   refreshReuseInterval: 'duration',
   store: 'string', storePrefix: 'string',
+  acceptAnyClient: 'boolean',
 };
 export const START_CONFIG_KEYS = Object.keys(KEYS) as (keyof StartConfig)[];
 

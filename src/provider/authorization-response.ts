@@ -7,6 +7,8 @@ import { parseScope } from './checks/scope.js';
 import { ensureGrant } from './ensure-grant.js';
 import type { Ctx, Provider } from './context.js';
 import { signIdTokenFor } from './id-token-signing.js';
+import { shapedIdTokenClaims } from './shaped-claims.js';
+import { userClaimsFor } from './user-claims.js';
 import { issueAccessToken } from '../tokens/issue-access-token.js';
 import { requestedIdTokenClaims } from './issue-tokens.js';
 import { parseClaimsRequest } from './checks/claims-request.js';
@@ -63,9 +65,12 @@ export async function respondToAuthorization(op: Provider, ctx: Ctx, params: Aut
   }
   if (types.has('id_token')) {
     // With response_type=id_token there is no access token for userinfo: claims go in the ID token (OIDC Core 5.4).
+    const shaping = await shapedIdTokenClaims(op, client, session.record.accountId, sub, scopes, grantId);
     const extra = {
-      ...(types.size === 1 ? await userClaims(op, session.record.accountId, scopes) : {}),
-      ...(await requestedIdTokenClaims(op, session.record.accountId, params.claims)),
+      ...shaping.shaped,
+      ...(types.size === 1 ? await userClaims(op, session.record.accountId, scopes, grantId) : {}),
+      ...(await requestedIdTokenClaims(op, session.record.accountId, params.claims, grantId)),
+      ...shaping.extra,
       ...(acr ? { acr } : {}),
     };
     out.id_token = await signIdTokenFor(op, client, {
@@ -90,8 +95,7 @@ export function acrFor(params: AuthorizationParams): string | undefined {
   return params.acr_values?.split(' ').find(Boolean);
 }
 
-async function userClaims(op: Provider, sub: string, scopes: string[]): Promise<Record<string, unknown>> {
-  const user = await op.store.getUserBySub(sub);
-  const { sub: _sub, ...claims } = claimsForScopes(user ?? { sub, claims: {} }, scopes);
+async function userClaims(op: Provider, sub: string, scopes: string[], grantId: string): Promise<Record<string, unknown>> {
+  const { sub: _sub, ...claims } = claimsForScopes({ sub, claims: (await userClaimsFor(op, sub, grantId)) ?? {} }, scopes);
   return claims;
 }

@@ -69,6 +69,8 @@ export interface RequestState {
   /** For the request log. */
   clientId?: string;
   detail?: string;
+  /** A warning for the log line, kept whatever the detail becomes (e.g. a client accepted on the fly). */
+  warning?: string;
   /** The OAuth error code of an error response, for the 'error' event. */
   error?: string;
   /** The request's verified DPoP proof (RFC 9449): the thumbprint of its key. */

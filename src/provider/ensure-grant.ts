@@ -21,7 +21,10 @@ export async function ensureGrant(
   if (current && (await op.store.update('Grant', current.id, widen))) return link(op, session, client, current.id);
 
   const id = op.random.id(16);
-  await op.store.put('Grant', id, { accountId: session.record.accountId, clientId: client.client_id, scopes: union([], scopes), exp, grantId: id });
+  await op.store.put('Grant', id, {
+    accountId: session.record.accountId, clientId: client.client_id, scopes: union([], scopes), exp, grantId: id,
+    ...(session.record.claims ? { claims: session.record.claims } : {}),
+  });
   // Another first consent may have linked its own new grant meanwhile: widen that one instead.
   const before = session.record.grants[client.client_id];
   let racer: string | undefined;

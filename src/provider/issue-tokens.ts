@@ -6,6 +6,10 @@ import type { Provider } from './context.js';
 import { parseClaimsRequest, pickClaims } from './checks/claims-request.js';
 import { signIdTokenFor } from './id-token-signing.js';
 import { subjectFor } from './subject.js';
+import { shapedIdTokenClaims } from './shaped-claims.js';
+import { userClaimsFor } from './user-claims.js';
+import { refreshTokenJwt, wantsJwtRefreshTokens } from './refresh-token-jwt.js';
+import { presetNamed } from '../tokens/presets/index.js';
 import type { Target } from './checks/resource.js';
 import { accessTokenShape } from './resources.js';
 import { ttlFor } from './ttl.js';
@@ -62,9 +66,10 @@ export async function issueUserTokens(op: Provider, g: UserGrantContext): Promis
   // RFC 6749 5.1: `scope` is the access token's (a resource server's own scopes only).
   const response: TokenResponse = { access_token: token, token_type: tokenType(g.dpopJkt), expires_in: expiresIn, scope: shape.scope };
   if (g.scopes.includes('openid')) {
+    const { shaped, extra } = await shapedIdTokenClaims(op, g.client, g.accountId, sub, g.scopes, g.grantId);
     response.id_token = await signIdTokenFor(op, g.client, {
       sub, authTime: g.authTime, nonce: g.nonce, sid: g.sid, amr: g.amr, accessToken: token,
-      extra: { ...(await requestedIdTokenClaims(op, g.accountId, g.claims)), ...(g.acr ? { acr: g.acr } : {}) },
+      extra: { ...shaped, ...(await requestedIdTokenClaims(op, g.accountId, g.claims, g.grantId)), ...extra, ...(g.acr ? { acr: g.acr } : {}) },
     });
   }
   if (g.refresh) response.refresh_token = await issueRefreshToken(op, g, g.scopes);
@@ -84,6 +89,7 @@ export async function issueRefreshToken(op: Provider, g: UserGrantContext, scope
     ...(g.dpopJkt !== undefined && g.client.token_endpoint_auth_method === 'none' ? { jkt: g.dpopJkt } : {}),
   };
   await putTokenRecord(op, 'RefreshToken', refreshToken, record);
+  if (wantsJwtRefreshTokens(g.client)) return refreshTokenJwt(op, g.client, refreshToken, record, await subjectFor(op, g.client, g.accountId));
   return refreshToken;
 }
 
@@ -93,14 +99,17 @@ export function tokenType(dpopJkt: string | undefined): 'Bearer' | 'DPoP' {
 }
 
 /** OIDC Core 5.5: claims the request asked for in the ID token, from the user's stored claims. */
-export async function requestedIdTokenClaims(op: Provider, sub: string, claims: string | undefined): Promise<Record<string, unknown>> {
+export async function requestedIdTokenClaims(op: Provider, sub: string, claims: string | undefined, grantId?: string): Promise<Record<string, unknown>> {
   const requested = parseClaimsRequest(claims)?.id_token;
   if (!requested) return {};
-  const user = await op.store.getUserBySub(sub);
-  return pickClaims(user?.claims ?? {}, requested);
+  return pickClaims((await userClaimsFor(op, sub, grantId)) ?? {}, requested);
 }
 
-/** A refresh token comes with offline_access, for clients allowed the refresh_token grant. */
+/**
+ * A refresh token comes with offline_access, for clients allowed the refresh_token grant; a
+ * preset whose IdP issues one with every login (keycloak: a session-bound refresh token) does too.
+ */
 export function shouldIssueRefreshToken(client: Client, scopes: string[]): boolean {
-  return client.grant_types.includes('refresh_token') && scopes.includes('offline_access');
+  return client.grant_types.includes('refresh_token')
+    && (scopes.includes('offline_access') || presetNamed(client.preset)?.refreshTokenWithEveryLogin === true);
 }

@@ -13,6 +13,8 @@ export interface LoginTicket {
   username: string;
   /** Authentication methods the login reports (OIDC Core 2 `amr`). */
   amr: string[];
+  /** User claims this login overrides. */
+  claims?: Record<string, unknown>;
 }
 
 const TICKET_TTL_MS = 30_000;
@@ -39,7 +41,7 @@ export function loginTickets(clock: Clock): LoginTickets {
       const ticket = open.get(id);
       open.delete(id);
       if (!ticket || ticket.exp <= clock.now()) return undefined;
-      return { username: ticket.username, amr: ticket.amr };
+      return { username: ticket.username, amr: ticket.amr, ...(ticket.claims ? { claims: ticket.claims } : {}) };
     },
   };
 }

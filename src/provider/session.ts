@@ -32,7 +32,7 @@ export async function loadSession(op: Provider, ctx: Ctx): Promise<{ id: string;
 export async function startSession(
   op: Provider,
   ctx: Ctx,
-  login: { accountId: string; amr: string[]; remember: boolean; username: string; clientId?: string },
+  login: { accountId: string; amr: string[]; remember: boolean; username: string; clientId?: string; claims?: Record<string, unknown> },
 ): Promise<{ id: string; record: SessionRecord }> {
   const previous = await loadSession(op, ctx);
   if (previous) await op.store.delete('Session', previous.id);
@@ -45,8 +45,9 @@ export async function startSession(
     sid: op.random.id(16),
     loginTs: now,
     amr: login.amr,
-    // Consents survive a re-login of the same user in this browser.
-    grants: previous?.record.accountId === login.accountId ? previous.record.grants : {},
+    // Consents survive a re-login of the same user in this browser (not one with its own claims: its grants carry them).
+    grants: previous?.record.accountId === login.accountId && !login.claims ? previous.record.grants : {},
+    ...(login.claims ? { claims: login.claims } : {}),
     exp: now + ttl,
   };
   const id = op.random.id();

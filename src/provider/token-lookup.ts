@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { AccessTokenRecord, RefreshTokenRecord } from '../store/records.js';
 import { TokenVerificationError, verifyOwnJwt } from '../tokens/verify.js';
+import { refreshTokenId } from './refresh-token-jwt.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Provider } from './context.js';
 
@@ -82,7 +83,8 @@ function cnfJkt(jwt: JWTPayload): unknown {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function findRefreshToken(op: Provider, token: string): Promise<FoundToken | undefined> {
+async function findRefreshToken(op: Provider, presented: string): Promise<FoundToken | undefined> {
+  const token = await refreshTokenId(op, presented);
   const record = await op.store.get('RefreshToken', token);
   // A rotated (consumed) refresh token, or one whose client was removed, is no longer active.
   if (!record || record.consumedAt !== undefined || !(await op.store.getClient(record.clientId))) return undefined;

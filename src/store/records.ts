@@ -20,6 +20,8 @@ export interface SessionRecord extends StateRecord {
   amr: string[];
   /** client_id → grantId of the consent this user gave that client in this session. */
   grants: Record<string, string>;
+  /** Claims this login overrides (`loginAs(user, { claims })`); its grants carry them to the tokens. */
+  claims?: Record<string, unknown>;
 }
 
 /** What a user consented to for one client; tokens and codes point at it through grantId. */
@@ -27,6 +29,8 @@ export interface GrantRecord extends StateRecord {
   accountId: string;
   clientId: string;
   scopes: string[];
+  /** The login's claim overrides (SessionRecord.claims), over the user's stored claims in every token of this grant. */
+  claims?: Record<string, unknown>;
 }
 
 /** The authorization request parameters carried through login and consent. */

@@ -29,6 +29,7 @@ export interface StoredKey {
 }
 
 import type { GrantType, TokenEndpointAuthMethod } from '../protocol/capabilities.js';
+import type { PresetName } from '../protocol/presets.js';
 
 export type { GrantType, TokenEndpointAuthMethod };
 
@@ -96,6 +97,24 @@ export interface Client {
   /** OIDC Front-Channel Logout 1.0: rendered in an iframe, with iss and sid, on the logged-out page. */
   frontchannel_logout_uri?: string;
   frontchannel_logout_session_required?: boolean;
+  /** Claims in tokens: the user's claims copied into the access token, the ID token, userinfo (whatever the scopes). */
+  access_token_claims?: string[];
+  id_token_claims?: string[];
+  userinfo_claims?: string[];
+  /** Static or templated (`{{user.email}}`, `{{client.client_id}}`) claims added to the access / ID token. */
+  access_token_extra?: Record<string, unknown>;
+  id_token_extra?: Record<string, unknown>;
+  /** Tokens shaped like a production IdP's (src/tokens/presets/). */
+  preset?: PresetName;
+  /** Refresh tokens as signed JWTs wrapping the stored id (keycloak-js decodes them); the keycloak preset implies jwt. */
+  refresh_token_format?: 'opaque' | 'jwt';
+  /**
+   * Origins whose credentialed CORS requests (`credentials: 'include'`, as keycloak-js sends) the
+   * token endpoint answers with Access-Control-Allow-Credentials; `+` stands for the origins of the redirect URIs (as in Keycloak).
+   */
+  web_origins?: string[];
+  /** Registered on the fly by `--accept-any-client`: the consent page warns about it. */
+  accepted_on_the_fly?: boolean;
 }
 
 /**

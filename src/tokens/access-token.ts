@@ -6,7 +6,8 @@ export interface AccessTokenClaims {
   issuer: string;
   sub: string;
   clientId: string;
-  aud: string;
+  /** An array or none where a preset says so (auth0 adds the userinfo URL; Cognito sends none). */
+  aud: string | string[] | undefined;
   scope: string;
   iat: number;
   exp: number;
@@ -26,7 +27,7 @@ export async function signAccessToken(
     ...c.extra,
     iss: c.issuer,
     sub: c.sub,
-    aud: c.aud,
+    ...(c.aud !== undefined ? { aud: c.aud } : {}),
     client_id: c.clientId,
     iat: c.iat,
     exp: c.exp,

@@ -6,6 +6,8 @@ import { epochSeconds, type Clock } from '../util/clock.js';
 import type { RandomSource } from '../util/random.js';
 import { signAccessToken } from './access-token.js';
 import type { Signer } from './sign.js';
+import type { PresetName } from '../protocol/presets.js';
+import { accessTokenClaimsFor, shapesTokens } from './token-claims.js';
 
 /** What issuing an access token needs: a running provider has it, and so does `dev-op token mint` on a data file. */
 export interface AccessTokenIssuer {
@@ -13,7 +15,7 @@ export interface AccessTokenIssuer {
   readonly clock: Clock;
   readonly signer: Signer;
   readonly random: RandomSource;
-  readonly config: { readonly issuer: string };
+  readonly config: { readonly issuer: string; readonly routes?: { readonly userinfo: string } };
   keys(): Promise<KeyRing>;
 }
 
@@ -53,6 +55,8 @@ export async function issueAccessToken(
     jkt?: string;
     /** RFC 8693 4.1: who acts for the subject (token exchange); a claim of a JWT, kept in an opaque token's record. */
     act?: Record<string, unknown>;
+    /** Shape it like this preset instead of the client's (`token mint --preset`). */
+    preset?: PresetName;
   },
 ): Promise<{ token: string; expiresIn: number; jti?: string }> {
   const iat = epochSeconds(op.clock);
@@ -77,9 +81,22 @@ export async function issueAccessToken(
     });
     return { token, expiresIn: a.ttl };
   }
+  // The client's claim mapping and preset; the caller's extra claims (token mint --claim) above them.
+  let shaped: { claims: Record<string, unknown>; aud: string | string[] | undefined } = { claims: {}, aud };
+  if (shapesTokens(a.client, a.preset)) {
+    const stored = a.forUser ? await op.store.getUserBySub(a.sub) : undefined;
+    // A login's own claim overrides ride on its grant (loginAs(user, { claims })).
+    const overrides = a.forUser && a.grantId !== undefined ? (await op.store.get('Grant', a.grantId))?.claims : undefined;
+    shaped = accessTokenClaimsFor({
+      client: a.client, issuer: op.config.issuer, scopes: a.scope.split(' ').filter(Boolean),
+      ...(a.preset ? { preset: a.preset } : {}),
+      ...(op.config.routes ? { userinfoUrl: op.config.issuer + op.config.routes.userinfo } : {}),
+      ...(a.forUser ? { user: { sub: a.claimSub ?? a.sub, claims: { ...stored?.claims, ...overrides } } } : {}),
+    }, aud);
+  }
   const { token, jti } = await signAccessToken(op, await op.keys(), {
-    issuer: op.config.issuer, sub: a.claimSub ?? a.sub, clientId: record.clientId, aud,
-    scope: a.scope, iat, exp, authTime: a.authTime, extra: a.act ? { ...a.extra, act: a.act } : a.extra,
+    issuer: op.config.issuer, sub: a.claimSub ?? a.sub, clientId: record.clientId, aud: shaped.aud,
+    scope: a.scope, iat, exp, authTime: a.authTime, extra: { ...shaped.claims, ...a.extra, ...(a.act ? { act: a.act } : {}) },
     ...(a.jkt !== undefined ? { jkt: a.jkt } : {}),
   });
   await putTokenRecord(op, 'AccessToken', jti, record);

@@ -60,8 +60,25 @@ describe('op.loginAs', () => {
     await expect(op.loginAs('nobody', { client: 'web' })).rejects.toThrow(new NotFoundError('user nobody does not exist (see dev-op user list)'));
     await expect(op.loginAs('bob', { client: 'nope' })).rejects.toThrow(new NotFoundError('client nope does not exist (see dev-op client list)'));
     await expect(op.loginAs('bob', { client: 'web', redirectUri: 'https://evil.example/cb' })).rejects.toBeInstanceOf(UsageError);
-    await expect(op.loginAs('bob', { client: 'web', claims: { email: 'x' } as never })).rejects.toThrow('only amr and acr');
+    await expect(op.loginAs('bob', { client: 'web', claims: { sub: 'mallory' } })).rejects.toThrow('claims.sub cannot be set per login');
     await expect(op.loginAs('bob', { client: 'web', scope: 'openid telepathy' })).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('claims: other claims override the user\'s for this login only, in userinfo and mapped into tokens', async () => {
+    await op.clients.add({ client_id: 'mapped', redirect_uris: [redirectUri], access_token_claims: ['roles'], id_token_claims: ['email'] });
+    const over = await op.loginAs('bob', { client: 'mapped', scope: 'openid email profile', claims: { roles: ['admin'], email: 'boss@example.com' }, exchange: true });
+    const config = await oidc.discovery(new URL(op.issuer), 'web', web.client_secret, oidc.ClientSecretBasic(web.client_secret!), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const jwks = createRemoteJWKSet(new URL(op.discovery.jwks_uri));
+    expect((await jwtVerify(over.tokens!.access_token, jwks)).payload.roles).toEqual(['admin']);
+    expect((await jwtVerify(over.tokens!.id_token!, jwks)).payload.email).toBe('boss@example.com');
+    expect(await oidc.fetchUserInfo(config, over.tokens!.access_token, 'bob')).toMatchObject({ email: 'boss@example.com', roles: ['admin'], name: 'Bob' });
+    // The next login without overrides sees the stored user again.
+    const plain = await op.loginAs('bob', { client: 'mapped', scope: 'openid email profile', exchange: true });
+    expect((await jwtVerify(plain.tokens!.id_token!, jwks)).payload.email).toBe('bob@example.com');
+    expect((await jwtVerify(plain.tokens!.access_token, jwks)).payload).not.toHaveProperty('roles');
+    expect((await op.users.get('bob')).claims).not.toHaveProperty('roles');
   });
 
   it('works under an issuer with a path, whatever host name the issuer uses', async () => {

@@ -99,5 +99,7 @@ async function ticketLogin(op: Provider, ctx: Ctx, id: string, clientId: string)
   if (!ticket) throw new AccessDeniedAtAuthorization('unknown, used or expired login ticket');
   const user = await op.store.getUser(ticket.username);
   if (!user) throw new AccessDeniedAtAuthorization(`user ${ticket.username} does not exist`);
-  return startSession(op, ctx, { accountId: user.sub, amr: ticket.amr, remember: false, username: ticket.username, clientId });
+  return startSession(op, ctx, {
+    accountId: user.sub, amr: ticket.amr, remember: false, username: ticket.username, clientId, ...(ticket.claims ? { claims: ticket.claims } : {}),
+  });
 }

@@ -18,6 +18,7 @@ import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { initials } from '../../views/page-helpers.js';
 import { describeScope } from '../scope-descriptions.js';
 import { cookieOptions, loadSession, startSession } from '../session.js';
+import { parseLoginClaims } from '../login-claims-form.js';
 
 type LoadedSession = { id: string; record: SessionRecord };
 
@@ -69,6 +70,7 @@ function clientView(i: LoadedInteraction) {
     // A device sign-in has no redirect: the answer goes to the device that showed the code.
     host: i.record.deviceCode ? 'your device' : new URL(i.record.params.redirect_uri).host,
     logoUri: displayableLogo(client.logo_uri),
+    acceptedOnTheFly: client.accepted_on_the_fly === true,
   };
 }
 
@@ -77,7 +79,7 @@ function pageLanguage(i: LoadedInteraction): string | undefined {
   return i.record.params.ui_locales?.split(' ').find((tag) => /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag));
 }
 
-async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string) {
+async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string, claims?: string) {
   const users = await op.store.listUsers();
   ctx.type = 'html';
   ctx.body = await op.views.render('login', {
@@ -91,6 +93,7 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
       hasPassword: u.password !== undefined,
     })),
     loginHint: hint ?? i.record.params.login_hint ?? '',
+    claims: claims ?? '',
     error,
     csrf: csrfToken(op, ctx, interactionBinding(i.uid)),
     action: `${op.config.issuer}/interaction/${i.uid}/login`,
@@ -167,6 +170,12 @@ export function submitLogin(op: Provider): Middleware[] {
       // A name may be a username or a stored user's sub: either way that user's password applies.
       // Only a name that is neither signs in as an ad-hoc dev user (sub = the name).
       const user = (await op.store.getUser(username)) ?? (await op.store.getUserBySub(username));
+      // The advanced panel: claims overridden for this login only (carried by its grant to every token).
+      const overrides = parseLoginClaims(ctx.state.params.claims);
+      if (overrides.error) {
+        ctx.status = 400;
+        return renderLogin(op, ctx, i, overrides.error, username, ctx.state.params.claims);
+      }
       // A user with a password must give it.
       if (user?.password !== undefined && !(await verifyPassword(ctx.state.params.password ?? '', user.password))) {
         ctx.status = 401;
@@ -179,6 +188,7 @@ export function submitLogin(op: Provider): Middleware[] {
         remember: ctx.state.params.remember === '1',
         username: user?.username ?? username,
         clientId: i.record.params.client_id,
+        ...(overrides.claims ? { claims: overrides.claims } : {}),
       });
       ctx.state.detail = `login ${username}`;
       await continueAfterLogin(op, ctx, i, session);

@@ -8,12 +8,14 @@ import { parseParams } from '../middleware/body.js';
 import { cors } from '../middleware/cors.js';
 import { noStore } from '../middleware/no-store.js';
 import { tokenRequestProof } from '../dpop/token-request.js';
+import { isWebOrigin } from '../web-origins.js';
 
 /** RFC 6749 3.2: the token endpoint dispatches to one grant handler per grant_type. */
 export function token(op: Provider): Middleware[] {
   return [
     // A SPA (public client + PKCE) calls this from another origin; the preflight must not need credentials.
-    cors('POST'),
+    // A client's registered web_origins may send credentials (keycloak-js does).
+    cors('POST', (origin) => isWebOrigin(op, origin)),
     noStore,
     parseParams,
     authenticateClient(op),

@@ -1,5 +1,6 @@
 import { InsufficientScope, InvalidToken } from '../../errors/oauth-errors.js';
 import { claimsForScopes } from '../../tokens/claims.js';
+import { pickUserClaims } from '../../tokens/token-claims.js';
 import type { Middleware, Provider } from '../context.js';
 import { parseClaimsRequest, pickClaims } from '../checks/claims-request.js';
 import { findAccessToken, TokenNotFound, type AccessTokenDetails } from '../token-lookup.js';
@@ -9,6 +10,7 @@ import { noStore } from '../middleware/no-store.js';
 import { presentedToken } from '../dpop/presented-token.js';
 import { checkTokenBinding } from '../dpop/token-binding.js';
 import { subjectFor } from '../subject.js';
+import { userClaimsFor } from '../user-claims.js';
 
 /** OIDC Core 5.3: the claims the granted scopes release, for a user's access token. */
 export function userinfo(op: Provider): Middleware[] {
@@ -31,11 +33,17 @@ export function userinfo(op: Provider): Middleware[] {
       if (!record.forUser || !scopes.includes('openid')) {
         throw new InsufficientScope('the access token was not issued with the openid scope for a user').withScheme(presented.scheme);
       }
-      const user = await op.store.getUserBySub(record.sub);
+      const stored = await userClaimsFor(op, record.sub, record.grantId);
       // OIDC Core 5.3.2: the same sub as the ID token, pairwise for a pairwise client (8.1).
-      const sub = await subjectFor(op, await op.store.getClient(record.clientId), record.sub);
-      const account = { sub, claims: user?.claims ?? { preferred_username: record.sub } };
-      ctx.body = { ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo), ...claimsForScopes(account, scopes) };
+      const client = await op.store.getClient(record.clientId);
+      const sub = await subjectFor(op, client, record.sub);
+      const account = { sub, claims: stored ?? { preferred_username: record.sub } };
+      // Lowest to highest: the client's userinfo_claims, the claims parameter (OIDC Core 5.5), the scopes' claims (5.4).
+      ctx.body = {
+        ...pickUserClaims(client?.userinfo_claims, account),
+        ...pickClaims(account.claims, parseClaimsRequest(record.claims)?.userinfo),
+        ...claimsForScopes(account, scopes),
+      };
     },
   ];
 }

@@ -7,6 +7,7 @@ import { issueRefreshToken, issueUserTokens } from '../issue-tokens.js';
 import type { Provider } from '../context.js';
 import { grantedTarget } from '../resources.js';
 import type { GrantHandler } from './grant-handler.js';
+import { refreshTokenId } from '../refresh-token-jwt.js';
 
 /**
  * RFC 6749 6. With rotation (the default) every use consumes the token and returns a new one;
@@ -16,7 +17,9 @@ export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
   async handle(op, params, client, dpop) {
     if (!params.refresh_token) throw new InvalidRequest('missing required parameter: refresh_token');
-    const found = await op.store.get('RefreshToken', params.refresh_token);
+    // A JWT refresh token (refresh_token_format jwt) stands for the record its jti names.
+    const id = await refreshTokenId(op, params.refresh_token);
+    const found = await op.store.get('RefreshToken', id);
     if (!found) throw new InvalidGrant('refresh token is invalid or expired');
     // Checked before consuming, so another client cannot burn this client's token.
     if (found.clientId !== client.client_id) throw new InvalidGrant('refresh token was issued to another client');
@@ -25,7 +28,7 @@ export const refreshTokenGrant: GrantHandler = {
       throw new InvalidGrant('refresh token is bound to a DPoP key: send a DPoP proof signed by that key');
     }
     const rotate = client.rotate_refresh_token !== false;
-    const token = rotate ? await consumeOnce(op, params.refresh_token, reuseInterval(op, client)) : found;
+    const token = rotate ? await consumeOnce(op, id, reuseInterval(op, client)) : found;
     const grant = await op.store.get('Grant', token.grantId);
     if (!grant) throw new InvalidGrant('the grant behind this refresh token has been revoked');
     const original = parseScope(token.scope);

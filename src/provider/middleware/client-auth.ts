@@ -2,6 +2,7 @@ import { InvalidClient, InvalidRequest } from '../../errors/oauth-errors.js';
 import { safeEqual } from '../../util/safe-equal.js';
 import { ASSERTION_TYPE, verifyClientAssertion } from '../client-assertion.js';
 import type { Ctx, Middleware, Provider } from '../context.js';
+import { acceptAtToken, acceptedWarning } from '../accept-any-client.js';
 
 interface Presented {
   /** 'jwt' covers both assertion methods: which one is decided by the client's registration. */
@@ -74,7 +75,11 @@ export function authenticateClient(op: Provider): Middleware {
     const presented = presentedCredentials(ctx);
     ctx.state.authMethod = presented.method;
     ctx.state.clientId = presented.clientId;
-    const client = await op.store.getClient(presented.clientId);
+    let client = await op.store.getClient(presented.clientId);
+    if (!client) {
+      client = await acceptAtToken(op, presented.clientId, presented.method, presented.secret);
+      if (client) ctx.state.warning = acceptedWarning(presented.clientId);
+    }
     if (!client) throw new InvalidClient(`client ${presented.clientId} is not registered`);
     const registered = client.token_endpoint_auth_method;
     const isJwtMethod = registered === 'client_secret_jwt' || registered === 'private_key_jwt';

@@ -50,7 +50,8 @@ export function requestLog(op: Provider): Middleware {
       await next();
     } finally {
       requestDone(op, {
-        method: ctx.method, path: ctx.path, status: ctx.status, clientId: ctx.state.clientId, detail: ctx.state.detail,
+        method: ctx.method, path: ctx.path, status: ctx.status, clientId: ctx.state.clientId,
+        detail: ctx.state.warning === undefined ? ctx.state.detail : [ctx.state.warning, ctx.state.detail].filter(Boolean).join(' '),
         error: ctx.state.error, started, fault: ctx.state.fault,
       }, () => exchangeDetail(ctx));
     }
