@@ -247,7 +247,7 @@ describe('built-in templates', () => {
   it('every label points at an input that exists', async () => {
     const html = await renderer.render('login', models('x').login!);
     const fors = [...html.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]);
-    expect(fors).toEqual(['username', 'password']);
+    expect(fors).toEqual(['login-claims', 'username', 'password']);
     for (const id of fors) expect(html).toContain(`id="${id}"`);
   });
 
