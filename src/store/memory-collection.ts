@@ -83,7 +83,7 @@ export class MemoryCollection<T extends object> {
     return found === undefined ? undefined : this.copy(found);
   }
 
-  /** A sub names one person; two users sharing it would make getUserBySub ambiguous. */
+  /** No other item (but the one at `except`) may hold its unique value: a sub names one person, or getUserBySub would be ambiguous. */
   private checkUnique(item: T, except: number): void {
     const unique = this.spec.unique;
     if (unique === undefined) return;
