@@ -4,13 +4,13 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { jsonDepth } from '../util/json-depth.js';
 import { AtomicJsonFile, removeStaleTemps } from './atomic-json-file.js';
 import { emptyData } from './empty-data.js';
+import { ForwardingStore } from './forwarding-store.js';
 import { MemoryStore } from './memory-store.js';
 import { MAX_STORED_DEPTH } from './stored-copy.js';
 import { HandEdits } from './hand-edits.js';
 import { migrate } from './migrations.js';
 import { realDataPath } from './real-path.js';
-import type { SessionRecord } from './records.js';
-import type { Client, Consumed, DataFile, ResourceServer, StateKind, StateRecords, Store, StoredKey, TrustedIssuer, User } from './types.js';
+import type { DataFile, Store } from './types.js';
 
 export interface FileStoreOptions {
   clock?: Clock;
@@ -60,7 +60,7 @@ export interface WriteStats {
  * writes are spaced by their cost (WRITE_SPACING); a crash loses at most the changes since the
  * last write, and never tears the file (temp file + rename).
  */
-export class FileStore implements Store {
+export class FileStore extends ForwardingStore {
   private readonly mem: MemoryStore;
   /** Changes made so far, and how many of them are on disk. */
   private changes = 0;
@@ -88,6 +88,7 @@ export class FileStore implements Store {
     private readonly release: (() => Promise<void>) | undefined,
     private readonly options: FileStoreOptions,
   ) {
+    super();
     this.mem = new MemoryStore({ clock, data: db.data, location: this.location, onChange: () => this.markDirty() });
     this.edits = new HandEdits(adapter, this.mem, {
       say: (message, repeat) => this.warn(message, repeat),
@@ -133,7 +134,7 @@ export class FileStore implements Store {
     return { ...this.stats };
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     const target = this.changes;
     if (this.written >= target) return;
     // Wait for the write that covers `target`, not for the loop to go idle: under steady load
@@ -146,7 +147,7 @@ export class FileStore implements Store {
   }
 
   /** Flush and release the lock. Further use of the store throws. */
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
       try {
@@ -244,76 +245,15 @@ export class FileStore implements Store {
     });
   }
 
-  /** The in-memory store, unless closed: a closed store has no lock, so it must not change. */
-  private live(): MemoryStore {
+  /**
+   * Every other Store method is the MemoryStore's (ForwardingStore), changed there at once (atomic
+   * in this process); markDirty, its onChange, carries the change to the file in the next write.
+   * Unless closed: a closed store has no lock, so it must not change.
+   */
+  protected override target(): MemoryStore {
     if (this.closing) throw new Error(`the store for ${this.location} is closed`);
     return this.mem;
   }
-
-  // Everything else is the MemoryStore's; markDirty (its onChange) persists the changes.
-  async getIssuer(): Promise<string | undefined> { return this.live().getIssuer(); }
-  async setIssuer(issuer: string): Promise<void> { return this.live().setIssuer(issuer); }
-  async getPairwiseSalt(): Promise<string | undefined> { return this.live().getPairwiseSalt(); }
-  async setPairwiseSalt(salt: string): Promise<void> { return this.live().setPairwiseSalt(salt); }
-  async getCookieKeys(): Promise<string[]> { return this.live().getCookieKeys(); }
-  async setCookieKeys(keys: string[]): Promise<void> { return this.live().setCookieKeys(keys); }
-  async listKeys(): Promise<StoredKey[]> { return this.live().listKeys(); }
-  async addKey(key: StoredKey): Promise<void> { return this.live().addKey(key); }
-  async removeKey(kid: string): Promise<boolean> { return this.live().removeKey(kid); }
-  async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
-    return this.live().updateKey(kid, change);
-  }
-  async listTrustedIssuers(): Promise<TrustedIssuer[]> { return this.live().listTrustedIssuers(); }
-  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> { return this.live().getTrustedIssuer(issuer); }
-  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> { return this.live().addTrustedIssuer(trusted); }
-  async removeTrustedIssuer(issuer: string): Promise<boolean> { return this.live().removeTrustedIssuer(issuer); }
-  async listClients(): Promise<Client[]> { return this.live().listClients(); }
-  async getClient(clientId: string): Promise<Client | undefined> { return this.live().getClient(clientId); }
-  async addClient(client: Client): Promise<void> { return this.live().addClient(client); }
-  async removeClient(clientId: string): Promise<boolean> { return this.live().removeClient(clientId); }
-  async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
-    return this.live().updateClient(clientId, change);
-  }
-  async listUsers(): Promise<User[]> { return this.live().listUsers(); }
-  async getUser(username: string): Promise<User | undefined> { return this.live().getUser(username); }
-  async getUserBySub(sub: string): Promise<User | undefined> { return this.live().getUserBySub(sub); }
-  async addUser(user: User): Promise<void> { return this.live().addUser(user); }
-  async removeUser(username: string): Promise<boolean> { return this.live().removeUser(username); }
-  async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
-    return this.live().updateUser(username, change);
-  }
-  async listResources(): Promise<ResourceServer[]> { return this.live().listResources(); }
-  async getResource(resource: string): Promise<ResourceServer | undefined> { return this.live().getResource(resource); }
-  async addResource(server: ResourceServer): Promise<void> { return this.live().addResource(server); }
-  async removeResource(resource: string): Promise<boolean> { return this.live().removeResource(resource); }
-  async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
-    return this.live().updateResource(resource, change);
-  }
-  async sessionsOf(accountId: string): Promise<SessionRecord[]> { return this.live().sessionsOf(accountId); }
-  async put<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<void> {
-    return this.live().put(kind, id, record);
-  }
-  async get<K extends StateKind>(kind: K, id: string): Promise<StateRecords[K] | undefined> {
-    return this.live().get(kind, id);
-  }
-  async putIfAbsent<K extends StateKind>(kind: K, id: string, record: StateRecords[K]): Promise<boolean> {
-    return this.live().putIfAbsent(kind, id, record);
-  }
-  /** Changed in the memory image at once (atomic there); the coalesced write carries it to the file. */
-  async update<K extends StateKind>(
-    kind: K, id: string, change: (record: StateRecords[K]) => StateRecords[K] | undefined,
-  ): Promise<StateRecords[K] | undefined> {
-    return this.live().update(kind, id, change);
-  }
-  async consume<K extends StateKind>(kind: K, id: string): Promise<Consumed<StateRecords[K]> | undefined> {
-    return this.live().consume(kind, id);
-  }
-  async delete(kind: StateKind, id: string): Promise<void> { return this.live().delete(kind, id); }
-  async revokeGrant(grantId: string): Promise<void> { return this.live().revokeGrant(grantId); }
-  async revokeSubject(sub: string): Promise<number> { return this.live().revokeSubject(sub); }
-  async revokeClient(clientId: string): Promise<number> { return this.live().revokeClient(clientId); }
-  async collectExpired(): Promise<number> { return this.live().collectExpired(); }
-  async clearState(): Promise<void> { return this.live().clearState(); }
 }
 
 /** The data file's JSON as the current schema, refused if it could not be written back (too deep). */

@@ -1,9 +1,9 @@
-import { AlreadyExistsError } from '../errors/app-errors.js';
 import { epochSeconds, systemClock, type Clock } from '../util/clock.js';
 import { jsonDepth } from '../util/json-depth.js';
-import { cloneJson, MAX_STORED_DEPTH, storable, StoredTexts, tooDeep } from './stored-copy.js';
+import { cloneJson, MAX_STORED_DEPTH, StoredTexts, tooDeep } from './stored-copy.js';
 import { emptyData } from './empty-data.js';
 import { GrantIndex } from './grant-index.js';
+import { MemoryCollection } from './memory-collection.js';
 import { belongsToClient, belongsToSubject, sessionGrants, userCodeOf } from './ownership.js';
 import { settingsOf } from './merge-edit.js';
 import { deleteRow, readRow, writeRow, type Table } from './state-table.js';
@@ -32,6 +32,21 @@ export class MemoryStore implements Store {
   private readonly grants = new GrantIndex();
   private readonly strings = new StringPool();
   private readonly texts = new StoredTexts();
+  // Read through `this.data` on every call (replaceSettings replaces the arrays) and told as changes.
+  private readonly keys = new MemoryCollection<StoredKey>(() => this.data.keys, () => this.onChange(), { label: 'key', noun: 'Key', id: 'kid' });
+  // Clients and users: one JSON.parse of each kept text (StoredTexts), not a structuredClone: a reset lists them all.
+  private readonly clients = new MemoryCollection<Client>(() => this.data.clients, () => this.onChange(), {
+    label: 'client', noun: 'Client', id: 'client_id', copy: (c) => this.texts.copy(c)!,
+  });
+  private readonly users = new MemoryCollection<User>(() => this.data.users, () => this.onChange(), {
+    label: 'user', noun: 'User', id: 'username', unique: 'sub', copy: (u) => this.texts.copy(u)!,
+  });
+  private readonly trustedIssuers = new MemoryCollection<TrustedIssuer>(() => this.data.trustedIssuers, () => this.onChange(), {
+    label: 'trusted issuer', noun: 'TrustedIssuer', id: 'issuer',
+  });
+  private readonly resources = new MemoryCollection<ResourceServer>(() => this.data.resources, () => this.onChange(), {
+    label: 'resource', noun: 'Resource', id: 'resource',
+  });
   private lastCollect: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -77,150 +92,41 @@ export class MemoryStore implements Store {
     this.onChange();
   }
 
-  async listKeys(): Promise<StoredKey[]> {
-    return structuredClone(this.data.keys);
-  }
-
-  async addKey(key: StoredKey): Promise<void> {
-    if (this.data.keys.some((k) => k.kid === key.kid)) throw new AlreadyExistsError(`key ${key.kid} already exists`);
-    this.data.keys.push(storable(key, `key ${key.kid}`));
-    this.onChange();
-  }
-
-  async removeKey(kid: string): Promise<boolean> {
-    return this.removeWhere(this.data.keys, (k) => k.kid === kid);
-  }
-
+  async listKeys(): Promise<StoredKey[]> { return this.keys.list(); }
+  async addKey(key: StoredKey): Promise<void> { return this.keys.add(key); }
+  async removeKey(kid: string): Promise<boolean> { return this.keys.remove(kid); }
   async updateKey(kid: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
-    const i = this.data.keys.findIndex((k) => k.kid === kid);
-    if (i < 0) return undefined;
-    const next = storable(change(structuredClone(this.data.keys[i]!)), `key ${kid}`);
-    if (next.kid !== kid) throw new TypeError(`updateKey: kid ${kid} cannot change`);
-    this.data.keys[i] = next;
-    this.onChange();
-    return structuredClone(next);
+    return this.keys.update(kid, change);
   }
 
-  async listClients(): Promise<Client[]> {
-    // One JSON.parse of each kept text (copyStored), not a structuredClone: a reset lists them all.
-    return this.data.clients.map((c) => this.texts.copy(c)!);
-  }
-
-  async getClient(clientId: string): Promise<Client | undefined> {
-    return this.texts.copy(this.data.clients.find((c) => c.client_id === clientId));
-  }
-
-  async addClient(client: Client): Promise<void> {
-    if (this.data.clients.some((c) => c.client_id === client.client_id)) {
-      throw new AlreadyExistsError(`client ${client.client_id} already exists`);
-    }
-    this.data.clients.push(storable(client, `client ${client.client_id}`));
-    this.onChange();
-  }
-
-  async removeClient(clientId: string): Promise<boolean> {
-    return this.removeWhere(this.data.clients, (c) => c.client_id === clientId);
-  }
-
+  async listClients(): Promise<Client[]> { return this.clients.list(); }
+  async getClient(clientId: string): Promise<Client | undefined> { return this.clients.get(clientId); }
+  async addClient(client: Client): Promise<void> { return this.clients.add(client); }
+  async removeClient(clientId: string): Promise<boolean> { return this.clients.remove(clientId); }
   async updateClient(clientId: string, change: (client: Client) => Client): Promise<Client | undefined> {
-    const i = this.data.clients.findIndex((c) => c.client_id === clientId);
-    if (i < 0) return undefined;
-    const next = storable(change(structuredClone(this.data.clients[i]!)), `client ${clientId}`);
-    if (next.client_id !== clientId) throw new TypeError(`updateClient: client_id ${clientId} cannot change`);
-    this.data.clients[i] = next;
-    this.onChange();
-    return structuredClone(next);
+    return this.clients.update(clientId, change);
   }
 
-  async listTrustedIssuers(): Promise<TrustedIssuer[]> {
-    return structuredClone(this.data.trustedIssuers);
-  }
+  async listTrustedIssuers(): Promise<TrustedIssuer[]> { return this.trustedIssuers.list(); }
+  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> { return this.trustedIssuers.get(issuer); }
+  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> { return this.trustedIssuers.add(trusted); }
+  async removeTrustedIssuer(issuer: string): Promise<boolean> { return this.trustedIssuers.remove(issuer); }
 
-  async getTrustedIssuer(issuer: string): Promise<TrustedIssuer | undefined> {
-    const found = this.data.trustedIssuers.find((t) => t.issuer === issuer);
-    return found === undefined ? undefined : structuredClone(found);
-  }
-
-  async addTrustedIssuer(trusted: TrustedIssuer): Promise<void> {
-    if (this.data.trustedIssuers.some((t) => t.issuer === trusted.issuer)) {
-      throw new AlreadyExistsError(`trusted issuer ${trusted.issuer} already exists`);
-    }
-    this.data.trustedIssuers.push(storable(trusted, `trusted issuer ${trusted.issuer}`));
-    this.onChange();
-  }
-
-  async removeTrustedIssuer(issuer: string): Promise<boolean> {
-    return this.removeWhere(this.data.trustedIssuers, (t) => t.issuer === issuer);
-  }
-
-  async listUsers(): Promise<User[]> {
-    return this.data.users.map((u) => this.texts.copy(u)!);
-  }
-
-  async getUser(username: string): Promise<User | undefined> {
-    return this.texts.copy(this.data.users.find((u) => u.username === username));
-  }
-
-  async getUserBySub(sub: string): Promise<User | undefined> {
-    return this.texts.copy(this.data.users.find((u) => u.sub === sub));
-  }
-
-  async addUser(user: User): Promise<void> {
-    if (this.data.users.some((u) => u.username === user.username)) {
-      throw new AlreadyExistsError(`user ${user.username} already exists`);
-    }
-    // A sub names one person; two users sharing it would make getUserBySub ambiguous.
-    const sameSub = this.data.users.find((u) => u.sub === user.sub);
-    if (sameSub) throw new AlreadyExistsError(`a user with sub ${user.sub} already exists (${sameSub.username})`);
-    this.data.users.push(storable(user, `user ${user.username}`));
-    this.onChange();
-  }
-
-  async removeUser(username: string): Promise<boolean> {
-    return this.removeWhere(this.data.users, (u) => u.username === username);
-  }
-
+  async listUsers(): Promise<User[]> { return this.users.list(); }
+  async getUser(username: string): Promise<User | undefined> { return this.users.get(username); }
+  async getUserBySub(sub: string): Promise<User | undefined> { return this.users.getByUnique(sub); }
+  async addUser(user: User): Promise<void> { return this.users.add(user); }
+  async removeUser(username: string): Promise<boolean> { return this.users.remove(username); }
   async updateUser(username: string, change: (user: User) => User): Promise<User | undefined> {
-    const i = this.data.users.findIndex((u) => u.username === username);
-    if (i < 0) return undefined;
-    const next = storable(change(structuredClone(this.data.users[i]!)), `user ${username}`);
-    if (next.username !== username) throw new TypeError(`updateUser: username ${username} cannot change`);
-    const sameSub = this.data.users.find((u, j) => j !== i && u.sub === next.sub);
-    if (sameSub) throw new AlreadyExistsError(`a user with sub ${next.sub} already exists (${sameSub.username})`);
-    this.data.users[i] = next;
-    this.onChange();
-    return structuredClone(next);
+    return this.users.update(username, change);
   }
 
-  async listResources(): Promise<ResourceServer[]> {
-    return structuredClone(this.data.resources);
-  }
-
-  async getResource(resource: string): Promise<ResourceServer | undefined> {
-    const found = this.data.resources.find((r) => r.resource === resource);
-    return found && structuredClone(found);
-  }
-
-  async addResource(server: ResourceServer): Promise<void> {
-    if (this.data.resources.some((r) => r.resource === server.resource)) {
-      throw new AlreadyExistsError(`resource ${server.resource} already exists`);
-    }
-    this.data.resources.push(storable(server, `resource ${server.resource}`));
-    this.onChange();
-  }
-
-  async removeResource(resource: string): Promise<boolean> {
-    return this.removeWhere(this.data.resources, (r) => r.resource === resource);
-  }
-
+  async listResources(): Promise<ResourceServer[]> { return this.resources.list(); }
+  async getResource(resource: string): Promise<ResourceServer | undefined> { return this.resources.get(resource); }
+  async addResource(server: ResourceServer): Promise<void> { return this.resources.add(server); }
+  async removeResource(resource: string): Promise<boolean> { return this.resources.remove(resource); }
   async updateResource(resource: string, change: (server: ResourceServer) => ResourceServer): Promise<ResourceServer | undefined> {
-    const i = this.data.resources.findIndex((r) => r.resource === resource);
-    if (i < 0) return undefined;
-    const next = storable(change(structuredClone(this.data.resources[i]!)), `resource ${resource}`);
-    if (next.resource !== resource) throw new TypeError(`updateResource: resource ${resource} cannot change`);
-    this.data.resources[i] = next;
-    this.onChange();
-    return structuredClone(next);
+    return this.resources.update(resource, change);
   }
 
   async sessionsOf(accountId: string): Promise<SessionRecord[]> {
@@ -408,14 +314,6 @@ export class MemoryStore implements Store {
 
   private *tables(): Generator<[StateKind, Table]> {
     for (const [kind, table] of Object.entries(this.data.state)) if (table) yield [kind as StateKind, table];
-  }
-
-  private removeWhere<T>(list: T[], match: (item: T) => boolean): boolean {
-    const index = list.findIndex(match);
-    if (index === -1) return false;
-    list.splice(index, 1);
-    this.onChange();
-    return true;
   }
 }
 
