@@ -7,12 +7,9 @@ import { ConfigError } from '../errors/app-errors.js';
 import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
 import { notifyBackchannel } from '../provider/backchannel-logout.js';
-import { constantDocuments } from '../provider/constant-documents.js';
-import { lazy } from '../provider/lazy-action.js';
 import { listen, type Listening } from '../provider/listen.js';
 import { makeProvider } from '../provider/make-provider.js';
 import type { Route } from '../provider/routes.js';
-import type { Provider } from '../provider/context.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { EventStream } from '../util/events.js';
@@ -26,6 +23,8 @@ import { connectHost } from './local-request.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
+import { namedIssuers, type NamedIssuers } from './named-issuers.js';
+import { adminRoute, instanceHandler, registrationRoutes } from './serve-instance.js';
 import { issuerUrl } from '../admin/validate.js';
 import { defaultFeatures, type Features } from '../config/features.js';
 
@@ -115,6 +114,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       throw err;
     });
   let listening: Listening | undefined;
+  let named: NamedIssuers | undefined;
   try {
     // The fixture goes in first: a new store then gets no default client or user beside it.
     if (fixture) await (await import('../admin/fixture.js')).applyFixture(store, fixture);
@@ -140,9 +140,16 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     // Fault rules live as long as this instance: the handle and the admin endpoint change them.
     const faults = createFaultRules();
     const provider = makeProvider({ config, store, clock, random, events: options.events, keysReady: keyReady, faults });
+    // Named issuers (`/<name>`) share the listener and these settings; each has its own store.
+    const { issuer: _i, basePath: _b, ...shared } = config;
+    const connectTo = { host: connectHost(options.host), port: listening.port, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) };
+    named = namedIssuers({
+      issuer, dataPath: options.memory ? undefined : dataPath, clock, random, config: shared, connect: connectTo,
+      ...(options.host ? { host: options.host } : {}), ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
+    });
     // What the handle and the admin endpoint run admin operations against: one code path.
     const operations: OperationContext = {
-      store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged(),
+      store, issuer, clock, random, fixture, faults, issuers: named.registry, keysChanged: () => provider.keysChanged(),
       sessionsEnded: async (sessions) => {
         await Promise.all(sessions.map((session) => notifyBackchannel(provider, session)));
       },
@@ -152,25 +159,11 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     // CSPRNG, also in deterministic mode: it is a secret, not part of any snapshot.
     const adminToken = options.memory ? undefined : createRandom().id();
     const adminPath = `${config.basePath}/_admin`;
-    const mounts: Route[] = adminToken === undefined ? [] : [
-      [['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken)))],
-    ];
+    const mounts: Route[] = adminToken === undefined ? [] : [adminRoute(provider, operations, adminToken)];
     // RFC 7591 / 7592, in memory too: they run admin's client operations, which the OP cannot import.
     if (config.features.registration.enabled) mounts.push(...registrationRoutes(provider, operations));
-    // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
-    // what a client asks first, are answered without (constant-documents.ts).
-    let app: Promise<RequestListener> | undefined;
-    const koa: RequestListener = (req, res) => {
-      (app ??= import('../provider/create.js').then(async ({ createApp }) => (await createApp(provider, mounts)).callback())).then(
-        (callback) => callback(req, res),
-        (err: unknown) => {
-          console.error(err);
-          res.statusCode = 500;
-          res.end();
-        },
-      );
-    };
-    handle = constantDocuments(provider, koa);
+    await named.serveExisting();
+    handle = named.dispatch(instanceHandler(provider, mounts));
     const server = listening;
     if (adminToken !== undefined) {
       await writeOwner(dataPath, {
@@ -179,14 +172,16 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       });
     }
     let stopped: Promise<void> | undefined;
-    const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) } };
+    const loginTarget = { provider, operations, connect: connectTo };
     return devOpHandle({
       issuer, port: server.port, clock, operations, provider, seeded, keysReady: keyReady,
       discovery: discoveryDocument(provider) as DevOpDiscovery,
       ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
+      issuers: named.handles,
       stop: () => (stopped ??= (async () => {
         await server.close();
+        await named?.closeAll();
         await tls?.dispose();
         await keyReady.catch(() => undefined);
         await store.close();
@@ -195,20 +190,11 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   } catch (err) {
     // A failed start leaves nothing behind: no bound port over a closed store.
     await listening?.close();
+    await named?.closeAll();
     await tls?.dispose();
     await store.close();
     throw err;
   }
-}
-
-/** `/reg` (RFC 7591) and `/reg/<client_id>` (RFC 7592), loaded on their first request. */
-function registrationRoutes(provider: Provider, operations: OperationContext): Route[] {
-  const path = provider.config.basePath + provider.config.routes.registration;
-  const endpoint = () => import('./registration-endpoint.js');
-  return [
-    [['POST', 'OPTIONS'], path, 'registration', lazy(() => endpoint().then((m) => m.registrationEndpoint(provider, operations)))],
-    [['GET', 'PUT', 'DELETE', 'OPTIONS'], `${path}/:client_id`, 'registration_client', lazy(() => endpoint().then((m) => m.clientConfigurationEndpoint(provider, operations)))],
-  ];
 }
 
 /** The fixture to start from (and reset to): `fixture` (a path or the object itself), else `seed`. */

@@ -26,6 +26,12 @@ export interface ProviderConfig {
   listenHost?: string;
   /** Protocol features and their switches (features.ts); discovery advertises exactly the enabled ones. */
   features: Features;
+  /**
+   * Appended to the cookie names of a named issuer (`_session.tenant-a`): a browser sends the
+   * default issuer's path-`/` cookies to `/tenant-a` too, which must neither be read there nor,
+   * failing its signature check, be cleared there.
+   */
+  cookieSuffix?: string;
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {

@@ -1,0 +1,17 @@
+import { dirname, join } from 'node:path';
+
+/**
+ * Where a named issuer keeps its data: its own data file beside the default one
+ * (`.dev-op/issuers/<name>.json`), with the same lock, owner file and 0600 rules, so every
+ * management command reaches it as it reaches the default (`-i tenant-a` only changes the path).
+ */
+export function issuersFolder(dataPath: string): string {
+  return join(dirname(dataPath), 'issuers');
+}
+
+export function issuerDataPath(dataPath: string, name: string): string {
+  return join(issuersFolder(dataPath), `${name}.json`);
+}
+
+/** A data file's name in the issuers folder: `<name>.json` (not its lock or owner file). */
+export const ISSUER_FILE = /^([a-z0-9][a-z0-9-]*)\.json$/;
