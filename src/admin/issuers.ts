@@ -37,6 +37,9 @@ export function issuerName(name: unknown): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new UsageError(`issuer name ${JSON.stringify(name ?? null)} is not allowed: use 1-63 lowercase letters, digits and inner "-" (e.g. tenant-a)`);
   }
+  if (name === 'default') {
+    throw new UsageError('"default" is the default issuer at /: it is always served and cannot be added or removed; choose another name');
+  }
   if (RESERVED.has(name)) {
     throw new UsageError(`issuer name "${name}" is taken by the OP's own /${name} route; choose another name`);
   }

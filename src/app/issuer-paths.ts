@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -15,3 +16,12 @@ export function issuerDataPath(dataPath: string, name: string): string {
 
 /** A data file's name in the issuers folder: `<name>.json` (not its lock or owner file). */
 export const ISSUER_FILE = /^([a-z0-9][a-z0-9-]*)\.json$/;
+
+/** The named issuers a data folder holds, by name. */
+export async function issuerNames(dataPath: string): Promise<string[]> {
+  const entries = await readdir(issuersFolder(dataPath)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return entries.map((entry) => ISSUER_FILE.exec(entry)?.[1]).filter((name): name is string => name !== undefined).sort();
+}

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { issuerName, seededView, type IssuerRegistry, type IssuerView } from '../admin/issuers.js';
 import type { OperationContext } from '../admin/operations.js';
 import { seed } from '../admin/seed.js';
@@ -15,7 +15,7 @@ import { createFaultRules } from '../util/faults.js';
 import { createRandom, type RandomSource } from '../util/random.js';
 import type { DevClock } from './dev-clock.js';
 import { devOpHandle, type DevOp, type DevOpDiscovery, type DevOpIssuers } from './dev-op.js';
-import { ISSUER_FILE, issuerDataPath, issuersFolder } from './issuer-paths.js';
+import { issuerDataPath, issuerNames } from './issuer-paths.js';
 import type { LocalTarget } from './local-request.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
@@ -65,14 +65,6 @@ export interface NamedIssuers {
   serveExisting(): Promise<void>;
   /** Close every named issuer's store (at stop); their data stays. */
   closeAll(): Promise<void>;
-}
-
-async function existingNames(dataPath: string): Promise<string[]> {
-  const entries = await readdir(issuersFolder(dataPath)).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [] as string[];
-    throw err;
-  });
-  return entries.map((entry) => ISSUER_FILE.exec(entry)?.[1]).filter((name): name is string => name !== undefined).sort();
 }
 
 export function namedIssuers(base: NamedIssuersBase): NamedIssuers {
@@ -188,7 +180,7 @@ export function namedIssuers(base: NamedIssuersBase): NamedIssuers {
     },
     serveExisting: async () => {
       if (base.dataPath === undefined) return;
-      for (const name of await existingNames(base.dataPath)) await serially(() => serve(name));
+      for (const name of await issuerNames(base.dataPath)) await serially(() => serve(name));
     },
     closeAll: () => serially(async () => {
       for (const name of [...served.keys()]) await unserve(name);
