@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverForSuite, startCli } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, serverForSuite, startCli } from '../helpers/cli.js';
 import { cli, cliJson, expectUsageError, project } from './support.js';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
@@ -56,6 +57,21 @@ describe('dev-op issuer on a data file (no server)', () => {
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(removed.stdout + removed.stderr).toMatch(/removed issuer tenant-a .*no longer served.*deleted/);
     expect(await exists(file)).toBe(false);
+  });
+
+  it('lists the named issuers in the start banner', async () => {
+    const { data, cleanup } = await project();
+    cleanups.push(cleanup);
+    expect((await cli(data, ['issuer', 'add', 'tenant-b'])).exitCode).toBe(0);
+    const proc = execa('node', [BIN, 'start', '--port', '0', '--data', data, '--quiet'], { reject: false, env: { NO_COLOR: '1' } });
+    let out = '';
+    await new Promise<void>((resolve) => proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Ctrl+C')) resolve();
+    }));
+    proc.kill('SIGTERM');
+    await proc;
+    expect(out).toMatch(/Issuers\s+http:\/\/localhost:\d+\/tenant-b\s+\(-i tenant-b\)/);
   });
 
   it('refuses bad names, the default issuer, and an unknown -i with one clear line', async () => {
