@@ -91,3 +91,35 @@ describe('several issuers on one server (op.issuers)', () => {
     expect((await fetch(`${op.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   });
 });
+
+describe('named issuers on a data file (op.issuers)', () => {
+  it('keeps each in its own 0600 data file, serves it again after a restart, and remove deletes it', async () => {
+    const { mkdtemp, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'dev-op-issuers-'));
+    const data = join(dir, '.dev-op', 'db.json');
+    const file = join(dir, '.dev-op', 'issuers', 'tenant-a.json');
+    try {
+      const first = await startTestOp({ memory: false, data });
+      const tenant = await first.issuers.add('tenant-a');
+      await tenant.users.add({ username: 'carol' });
+      await first.stop();
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+      const second = await startTestOp({ memory: false, data });
+      try {
+        const again = second.issuers.get('tenant-a');
+        expect(again.issuer).toBe(`${second.issuer}/tenant-a`);
+        expect((await again.users.list()).map((u) => u.username).sort()).toEqual(['alice', 'carol']);
+        expect((await second.users.list()).map((u) => u.username)).toEqual(['alice']);
+        await second.issuers.remove('tenant-a');
+        await expect(stat(file)).rejects.toThrow(/ENOENT/);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
