@@ -51,6 +51,7 @@ function withIssuerOption(command: Command): Command {
     .hook('preAction', (self) => {
       const given = self.getOptionValue('issuerName') as string | undefined;
       if (given === undefined || self.parent?.name() === 'issuer') return;
+      if (self.name() === 'stop') throw new UsageError('dev-op stop stops the whole server, every issuer; to stop serving one, use `dev-op issuer remove NAME`');
       const path = issuerDataPath(self.getOptionValue('data') as string, issuerName(given));
       if (!existsSync(path)) throw new UsageError(`no issuer ${given} here (${path}); add it with \`dev-op issuer add ${given}\``);
       self.setOptionValueWithSource('data', path, 'cli');
