@@ -28,6 +28,11 @@ describe('several issuers on one server (op.issuers)', () => {
     expect(await op.issuers.list()).toEqual([{ name: 'tenant-a', issuer: tenant.issuer }]);
   });
 
+  it('routes by the whole first path segment: /tenant-ab is the default issuer\'s (404), not tenant-a\'s', async () => {
+    expect((await fetch(`${op.issuer}/tenant-ab/.well-known/openid-configuration`)).status).toBe(404);
+    expect((await fetch(`${op.issuer}/tenant-a?x=1`)).status).toBe(200);
+  });
+
   it('keeps clients apart: one added to the tenant does not exist at the default issuer', async () => {
     await tenant.clients.add({ client_id: 'only-tenant', redirect_uris: ['http://localhost:3000/cb'] });
     await expect(op.clients.get('only-tenant')).rejects.toThrow(/only-tenant/);
