@@ -1,13 +1,14 @@
 import { readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
- * Where a named issuer keeps its data: its own data file beside the default one
- * (`.dev-op/issuers/<name>.json`), with the same lock, owner file and 0600 rules, so every
- * management command reaches it as it reaches the default (`-i tenant-a` only changes the path).
+ * Where a named issuer keeps its data: its own data file beside the default one, in a folder named
+ * after it (`.dev-op/db.json` → `.dev-op/db.issuers/<name>.json`, so two data files in one folder
+ * never share issuers), with the same lock, owner file and 0600 rules: every management command
+ * reaches it as it reaches the default (`-i tenant-a` only changes the path).
  */
 export function issuersFolder(dataPath: string): string {
-  return join(dirname(dataPath), 'issuers');
+  return join(dirname(dataPath), `${basename(dataPath).replace(/\.json$/, '')}.issuers`);
 }
 
 export function issuerDataPath(dataPath: string, name: string): string {

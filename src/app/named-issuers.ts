@@ -25,7 +25,7 @@ import { adminRoute, instanceHandler, registrationRoutes } from './serve-instanc
 /**
  * Named issuers served beside the default one on the same listener: `/<name>` is a whole OP of its
  * own (a Provider whose issuer has that path, so its routes, discovery, cookies and admin endpoint
- * live under it), with its own store — a data file `.dev-op/issuers/<name>.json` under its own lock,
+ * live under it), with its own store — a data file `.dev-op/db.issuers/<name>.json` under its own lock,
  * or memory — hence its own keys, clients, users and sessions. A dispatcher picks the instance by
  * the path; everything else is the default issuer's.
  */

@@ -104,7 +104,7 @@ describe('named issuers on a data file (op.issuers)', () => {
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'dev-op-issuers-'));
     const data = join(dir, '.dev-op', 'db.json');
-    const file = join(dir, '.dev-op', 'issuers', 'tenant-a.json');
+    const file = join(dir, '.dev-op', 'db.issuers', 'tenant-a.json');
     try {
       const first = await startTestOp({ memory: false, data });
       const tenant = await first.issuers.add('tenant-a');

@@ -29,7 +29,7 @@ describe('dev-op issuer on a data file (no server)', () => {
     const add = await cli(data, ['issuer', 'add', 'tenant-a']);
     expect(add.exitCode, add.stderr).toBe(0);
     expect(add.stderr + add.stdout).toMatch(/seeded like a fresh data file: signing key .*client app, user alice/);
-    const file = join(dir, 'issuers', 'tenant-a.json');
+    const file = join(dir, 'db.issuers', 'tenant-a.json');
     expect(await exists(file)).toBe(true);
 
     const added = await cli(data, ['client', 'add', '--id', 'svc', '--secret', 'svc-secret', '--grant', 'client_credentials', '-i', 'tenant-a']);
@@ -109,7 +109,7 @@ describe('dev-op issuer against a running server', () => {
     const removed = await cli(op.data, ['issuer', 'remove', 'tenant-a']);
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect((await fetch(`${tenant}/.well-known/openid-configuration`)).status).toBe(404);
-    expect(await exists(join(op.dir, 'issuers', 'tenant-a.json'))).toBe(false);
+    expect(await exists(join(op.dir, 'db.issuers', 'tenant-a.json'))).toBe(false);
     expect((await fetch(`${op.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   });
 });
