@@ -16,10 +16,8 @@ async function run(verb: 'add' | 'list' | 'remove', name: string | undefined, fl
   if (flags.json) return out.printJson(result);
   const live = via === 'server' ? ' (the running server, at once)' : '';
   if (verb === 'list') {
-    const views = result as IssuerView[];
-    if (views.length === 0) return out.say('no named issuers (add one with `dev-op issuer add NAME`)');
-    for (const view of views) await out.say(`${view.name}\t${view.issuer ?? '(served at /' + view.name + ' by the next start)'}`);
-    return;
+    const rows = (result as IssuerView[]).map((view) => [view.name, view.issuer ?? `/${view.name} of the next dev-op start`]);
+    return out.printTable(['NAME', 'ISSUER'], rows, 'no named issuers (add one with `dev-op issuer add NAME`)');
   }
   const view = result as IssuerView;
   const where = view.issuer ?? `/${view.name} of the next dev-op start`;

@@ -102,6 +102,7 @@ describe('dev-op issuer against a running server', () => {
     expect(await clientCredentials(tenant, 'svc', 'svc-secret')).toBe(200);
     expect(await clientCredentials(op.issuer, 'svc', 'svc-secret')).toBe(401);
     expect(await cliJson(op.data, ['issuer', 'list'])).toEqual([{ name: 'tenant-a', issuer: tenant }]);
+    expect((await cli(op.data, ['issuer', 'list'])).stdout).toBe(`tenant-a\t${tenant}`);
 
     const minted = await cliJson<{ claims: { iss: string } }>(op.data, ['token', 'mint', '--user', 'alice', '-i', 'tenant-a']);
     expect(minted.claims.iss).toBe(tenant);
