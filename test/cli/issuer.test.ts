@@ -43,6 +43,7 @@ describe('dev-op issuer on a data file (no server)', () => {
     const started = await startCli(['--data', data]);
     try {
       const tenant = `${started.ready.issuer}/tenant-a`;
+      expect((started.ready as unknown as { issuers: unknown }).issuers).toEqual([{ name: 'tenant-a', issuer: tenant }]);
       const doc = await (await fetch(`${tenant}/.well-known/openid-configuration`)).json() as Record<string, string>;
       expect(doc.issuer).toBe(tenant);
       expect(doc.token_endpoint).toBe(`${tenant}/token`);
