@@ -1,7 +1,8 @@
 /** dev-op's programmatic API: what a test suite's globalSetup imports. Re-exports only. */
 export { startDevOp, type DevOpOptions, type FeatureOptions } from './app/start-dev-op.js';
 export { startServer, type StartOptions, type RunningServer } from './app/start-server.js';
-export type { DevOp, DevOpDiscovery } from './app/dev-op.js';
+export type { DevOp, DevOpDiscovery, DevOpIssuers } from './app/dev-op.js';
+export type { IssuerView } from './admin/issuers.js';
 export type { ClientMetadata } from './app/client-metadata.js';
 export type { DevClock } from './app/dev-clock.js';
 export type { DevOpInspector, Flow, FoundLint, InspectorReport, Lint, LintCode, ReadFilter, Step } from './app/inspector.js';

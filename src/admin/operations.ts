@@ -8,6 +8,7 @@ import type { ClientAddInput } from './clients.js';
 import type { FaultInput } from './faults.js';
 import type { Fixture } from './fixture.js';
 import type { InitInput } from './init.js';
+import type { IssuerRegistry } from './issuers.js';
 import type { ResourceAddInput, ResourceUpdateInput } from './resources.js';
 import type { RotateInput } from './keys.js';
 import type { SeedOptions } from './seed.js';
@@ -34,6 +35,8 @@ export interface OperationContext {
   fixture?: Fixture;
   /** The running instance's fault rules; absent where no server runs (fault operations then refuse). */
   faults?: FaultRules;
+  /** The running server's named issuers (`issuer add|list|remove`); absent where no server runs. */
+  issuers?: IssuerRegistry;
 }
 
 export interface Operation<I, R> {
@@ -96,6 +99,10 @@ export const operations = {
   'fault.add': read(async (ctx, input: FaultInput) => (await import('./faults.js')).addFault(ctx.store, ctx.faults, input)),
   'fault.list': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).listFaults(ctx.faults)),
   'fault.clear': read(async (ctx, _input: Record<string, never>) => (await import('./faults.js')).clearFaults(ctx.faults)),
+  // Named issuers are the server's: each has its own data file, written by the registry, not this store.
+  'issuer.add': read(async (ctx, input: { name: string }) => (await import('./issuers.js')).registryOf(ctx.issuers).add(idOf(input, 'name') as string)),
+  'issuer.list': read(async (ctx, _input: Record<string, never>) => (await import('./issuers.js')).registryOf(ctx.issuers).list()),
+  'issuer.remove': read(async (ctx, input: { name: string }) => (await import('./issuers.js')).registryOf(ctx.issuers).remove(idOf(input, 'name') as string)),
   'jwks.activate': write(async (ctx, input: { kid: string }) => {
     const result = await (await keys()).activateKey(ctx.store, ctx.clock, input);
     ctx.keysChanged();

@@ -3,6 +3,7 @@ import type { ClientAddResult } from '../admin/clients.js';
 import type { Fixture, ResetResult } from '../admin/fixture.js';
 import type { KeyView, RotateInput, RotateResult } from '../admin/keys.js';
 import type { InitialAccessToken } from '../admin/registration.js';
+import type { IssuerView } from '../admin/issuers.js';
 import type { SeedResult } from '../admin/seed.js';
 import type { MintInput, MintResult } from '../admin/tokens.js';
 import type { TrustAddInput } from '../admin/trust.js';
@@ -130,6 +131,22 @@ export interface DevOp {
   readonly inspector?: DevOpInspector;
   /** @internal The OP behind the handle (dev-op's own tests). */
   readonly provider: Provider;
+  /** Named issuers on this server (shared by every issuer's handle). */
+  readonly issuers: DevOpIssuers;
+}
+
+/**
+ * Further issuers on the same server, at `<issuer>/<name>`: each a whole OP with its own keys,
+ * clients, users and sessions, reached through the same handle shape (`op.issuers.get('tenant-a').clients.add(…)`).
+ */
+export interface DevOpIssuers {
+  /** Serve a new issuer at `/<name>`, seeded like a fresh data file (a signing key, client `app`, user `alice`). */
+  add(name: string): Promise<DevOp>;
+  /** A named issuer's handle; NotFoundError when there is none. */
+  get(name: string): DevOp;
+  list(): Promise<IssuerView[]>;
+  /** Stop serving it and delete its data. */
+  remove(name: string): Promise<void>;
 }
 
 export interface DevOpTls {
@@ -150,6 +167,7 @@ export interface HandleParts {
   stop: DevOp['stop'];
   tls?: DevOpTls;
   inspector?: DevOpInspector;
+  issuers: DevOpIssuers;
 }
 
 const clientOf = (result: ClientAddResult): Client => result.client;
@@ -244,5 +262,6 @@ export function devOpHandle(parts: HandleParts): DevOp {
     loginAs: parts.loginAs,
     ...(parts.inspector ? { inspector: parts.inspector } : {}),
     stop: parts.stop,
+    issuers: parts.issuers,
   };
 }

@@ -1,18 +1,16 @@
-import type { RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { OperationContext } from '../admin/operations.js';
 import { seed, seedKeyLater } from '../admin/seed.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { providerConfig, type LogFormat } from '../config/provider-config.js';
-import { ConfigError, StoreUnavailableError } from '../errors/app-errors.js';
+import { ConfigError } from '../errors/app-errors.js';
 import type { HttpsOption, ServingCertificate } from '../keys/tls/serving-certificate.js';
 import { discoveryDocument } from '../provider/actions/discovery.js';
 import { notifyBackchannel } from '../provider/backchannel-logout.js';
-import { constantDocuments } from '../provider/constant-documents.js';
-import { lazy } from '../provider/lazy-action.js';
 import { listen, type Listening } from '../provider/listen.js';
+import { lazy } from '../provider/lazy-action.js';
 import { makeProvider } from '../provider/make-provider.js';
 import type { Route } from '../provider/routes.js';
-import type { Provider } from '../provider/context.js';
 import type { StoredKey } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { createEvents, type EventStream } from '../util/events.js';
@@ -27,6 +25,8 @@ import { inspectorHandle, readForAdmin, startRecorder } from './inspector.js';
 import { loginAs } from './login-as.js';
 import { openDataStore } from './open-data-store.js';
 import { writeOwner } from './owner-file.js';
+import { namedIssuers, type NamedIssuers } from './named-issuers.js';
+import { adminRoute, instanceHandler, registrationRoutes } from './serve-instance.js';
 import { issuerUrl, reuseIntervalSeconds } from '../admin/validate.js';
 import { defaultFeatures, type Features } from '../config/features.js';
 
@@ -131,6 +131,7 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       throw err;
     });
   let listening: Listening | undefined;
+  let named: NamedIssuers | undefined;
   try {
     const prepare = async () => {
       // The fixture goes in first: a new store then gets no default client or user beside it.
@@ -171,9 +172,18 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const unsubscribe = store.onSharedChange?.((change) => {
       if (change === 'keys' || change === '*') provider.keysChanged();
     });
+    // Named issuers (`/<name>`) share the listener and these settings; each has its own store.
+    const { issuer: _i, basePath: _b, ...common } = config;
+    const connectTo = { host: connectHost(options.host), port: listening.port, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) };
+    named = namedIssuers({
+      issuer, dataPath: options.memory ? undefined : dataPath, clock, random, config: common, connect: connectTo,
+      ...(options.host ? { host: options.host } : {}), ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
+      // Replicas on one Redis would each hold their own: refused until named issuers live in the shared store.
+      ...(shared ? { refuse: 'named issuers are not available with --store yet: each replica would serve its own; use a data file or --memory' } : {}),
+    });
     // What the handle and the admin endpoint run admin operations against: one code path.
     const operations: OperationContext = {
-      store, issuer, clock, random, fixture, faults, keysChanged: () => provider.keysChanged(),
+      store, issuer, clock, random, fixture, faults, issuers: named.registry, keysChanged: () => provider.keysChanged(),
       sessionsEnded: async (sessions) => {
         await Promise.all(sessions.map((session) => notifyBackchannel(provider, session)));
       },
@@ -185,28 +195,13 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
     const adminToken = options.memory || shared ? undefined : createRandom().id();
     const instanceReads = { 'inspector.read': (input: unknown) => readForAdmin(recorder, input) };
     const mounts: Route[] = [
-      ...(adminToken === undefined ? [] : [[['POST'], adminPath, 'admin', lazy(() => import('./admin-endpoint.js').then((m) => m.adminEndpoint(operations, adminToken, instanceReads)))] as const]),
+      ...(adminToken === undefined ? [] : [adminRoute(provider, operations, adminToken, instanceReads)]),
       ...(recorder ? [[['GET'], inspectorPath, 'inspector', lazy(() => import('../console/inspector/page.js').then((m) => m.inspectorPage(provider, recorder)))] as const] : []),
     ];
     // RFC 7591 / 7592, in memory too: they run admin's client operations, which the OP cannot import.
     if (config.features.registration.enabled) mounts.push(...registrationRoutes(provider, operations));
-    // koa and the actions are loaded by the first request that needs them; discovery and JWKS,
-    // what a client asks first, are answered without (constant-documents.ts).
-    let app: Promise<RequestListener> | undefined;
-    const koa: RequestListener = (req, res) => {
-      (app ??= import('../provider/create.js').then(async ({ createApp }) => (await createApp(provider, mounts)).callback())).then(
-        (callback) => callback(req, res),
-        (err: unknown) => {
-          // Tried again by the next request: a store that was briefly unreachable must not stop the server for good.
-          app = undefined;
-          if (err instanceof StoreUnavailableError) return unavailable(res, err);
-          console.error(err);
-          res.statusCode = 500;
-          res.end();
-        },
-      );
-    };
-    handle = constantDocuments(provider, koa);
+    await named.serveExisting();
+    handle = named.dispatch(instanceHandler(provider, mounts));
     const server = listening;
     if (adminToken !== undefined) {
       await writeOwner(dataPath, {
@@ -215,17 +210,19 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
       });
     }
     let stopped: Promise<void> | undefined;
-    const loginTarget = { provider, operations, connect: { host: connectHost(options.host), port: server.port, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) } };
+    const loginTarget = { provider, operations, connect: connectTo };
     return devOpHandle({
       issuer, port: server.port, clock, operations, provider, seeded, keysReady: keyReady,
       discovery: discoveryDocument(provider) as DevOpDiscovery,
       ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), fingerprint: tls.fingerprint } } : {}),
       loginAs: (username, opts) => loginAs(loginTarget, username, opts),
       ...(recorder ? { inspector: inspectorHandle(recorder) } : {}),
+      issuers: named.handles,
       stop: () => (stopped ??= (async () => {
         unsubscribe?.();
         recorder?.close();
         await server.close();
+        await named?.closeAll();
         await tls?.dispose();
         await keyReady.catch(() => undefined);
         await store.close();
@@ -234,28 +231,11 @@ export async function startDevOp(options: DevOpOptions = {}): Promise<DevOp> {
   } catch (err) {
     // A failed start leaves nothing behind: no bound port over a closed store.
     await listening?.close();
+    await named?.closeAll();
     await tls?.dispose();
     await store.close();
     throw err;
   }
-}
-
-/** `/reg` (RFC 7591) and `/reg/<client_id>` (RFC 7592), loaded on their first request. */
-function registrationRoutes(provider: Provider, operations: OperationContext): Route[] {
-  const path = provider.config.basePath + provider.config.routes.registration;
-  const endpoint = () => import('./registration-endpoint.js');
-  return [
-    [['POST', 'OPTIONS'], path, 'registration', lazy(() => endpoint().then((m) => m.registrationEndpoint(provider, operations)))],
-    [['GET', 'PUT', 'DELETE', 'OPTIONS'], `${path}/:client_id`, 'registration_client', lazy(() => endpoint().then((m) => m.clientConfigurationEndpoint(provider, operations)))],
-  ];
-}
-
-/** RFC 6749 temporarily_unavailable, as the OP's error handler answers it once koa is loaded. */
-function unavailable(res: ServerResponse, err: StoreUnavailableError): void {
-  res.statusCode = 503;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Retry-After', '5');
-  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: err.message }));
 }
 
 /** The fixture to start from (and reset to): `fixture` (a path or the object itself), else `seed`. */

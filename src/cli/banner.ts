@@ -18,6 +18,7 @@ export async function printBanner(server: DevOp, location: string): Promise<void
   const label = (s: string) => chalk.dim(s.padEnd(11));
   const clients = await server.clients.list();
   const users = await server.users.list();
+  const issuers = await server.issuers.list();
   const { seeded } = server;
   const created = [seeded.key && `${seeded.key.alg} signing key`, seeded.client && 'default client', seeded.user && 'default user'].filter(Boolean);
   const lines = [
@@ -26,6 +27,7 @@ export async function printBanner(server: DevOp, location: string): Promise<void
     '',
     `  ${label('Issuer')}${chalk.cyan(server.issuer)}`,
     `  ${label('Discovery')}${server.issuer}/.well-known/openid-configuration`,
+    ...issuers.map((named, i) => `  ${label(i === 0 ? 'Issuers' : '')}${chalk.cyan(named.issuer ?? named.name)}  ${chalk.dim(`(-i ${named.name})`)}`),
     ...(server.tls?.ca ? [
       `  ${label('CA')}${server.tls.ca.path}`,
       `  ${label('')}${chalk.dim(`trust it: NODE_EXTRA_CA_CERTS=${server.tls.ca.path}; in a browser, import it as an authority`)}`,

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { issuerName } from '../admin/issuers.js';
 import { UsageError } from '../errors/app-errors.js';
+import { issuerDataPath } from '../app/issuer-paths.js';
 import { fail } from './fail.js';
 import { findDataFile } from './find-data-file.js';
 
@@ -47,10 +50,29 @@ export function withDataOption(command: Command): Command {
     });
 }
 
-/** A command that does the work: `--data`, `--json` and the same error handling as every other. */
+/**
+ * `-i/--issuer-name NAME`: the command works on that named issuer (`dev-op issuer add NAME`) of the
+ * server instead of the default one — its own data file beside the default, so the command reaches
+ * the running server (at `/<NAME>/_admin`) or the file exactly as it would the default's.
+ */
+function withIssuerOption(command: Command): Command {
+  return command
+    .option('-i, --issuer-name <name>', 'work on this named issuer (dev-op issuer list) instead of the default one')
+    .hook('preAction', (self) => {
+      const given = self.getOptionValue('issuerName') as string | undefined;
+      if (given === undefined || self.parent?.name() === 'issuer') return;
+      if (self.name() === 'stop') throw new UsageError('dev-op stop stops the whole server, every issuer; to stop serving one, use `dev-op issuer remove NAME`');
+      if (self.getOptionValue('store') !== undefined) throw new UsageError('-i/--issuer-name works on data files; named issuers are not available with --store yet');
+      const path = issuerDataPath(self.getOptionValue('data') as string, issuerName(given));
+      if (!existsSync(path)) throw new UsageError(`no issuer ${given} here (${path}); add it with \`dev-op issuer add ${given}\``);
+      self.setOptionValueWithSource('data', path, 'cli');
+    });
+}
+
+/** A command that does the work: `--data`, `-i`, `--json` and the same error handling as every other. */
 export function leaf(name: string, description: string): Command {
-  return withDataOption(oneLineErrors(new Command(name)).description(description))
-    .option('--json', 'print the result as JSON on stdout, and nothing else there');
+  return withIssuerOption(withDataOption(oneLineErrors(new Command(name)).description(description))
+    .option('--json', 'print the result as JSON on stdout, and nothing else there'));
 }
 
 /**

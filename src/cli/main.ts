@@ -5,6 +5,7 @@ import { exportCommand } from './export.js';
 import { fail } from './fail.js';
 import { faultCommand } from './fault.js';
 import { initCommand } from './init.js';
+import { issuerCommand } from './issuer.js';
 import { jwksCommand } from './jwks.js';
 import { loginCommand } from './login.js';
 import { registrationCommand } from './registration.js';
@@ -42,6 +43,7 @@ export function program(): Command {
     .addCommand(registrationCommand())
     .addCommand(faultCommand())
     .addCommand(logsCommand())
+    .addCommand(issuerCommand())
     .addHelpText('after', `
 Examples:
   $ npx dev-op start

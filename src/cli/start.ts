@@ -170,7 +170,10 @@ async function runStart(cliFlags: StartFlags, command: Command): Promise<void> {
     ? (await import('../app/open-data-store.js')).sharedStoreLocation({ url: flags.store, prefix: flags.storePrefix }) : flags.data;
   if (flags.json) {
     const ca = server.tls?.ca ? { ca: server.tls.ca.path } : {};
-    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid, ...ca })}\n`);
+    // Named issuers (dev-op issuer add) served beside the default one, when there are any.
+    const named = await server.issuers.list();
+    const issuers = named.length ? { issuers: named.map(({ name, issuer }) => ({ name, issuer })) } : {};
+    process.stdout.write(`${JSON.stringify({ event: 'ready', issuer: server.issuer, port: server.port, pid: process.pid, ...ca, ...issuers })}\n`);
   } else {
     const { printBanner } = await import('./banner.js');
     await printBanner(server, location);

@@ -28,6 +28,12 @@ export interface ProviderConfig {
   features: Features;
   /** Seconds a rotated refresh token may be presented again (--refresh-reuse-interval); 0 is off. */
   refreshReuseInterval: number;
+  /**
+   * Appended to the cookie names of a named issuer (`_session.tenant-a`): a browser sends the
+   * default issuer's path-`/` cookies to `/tenant-a` too, which must neither be read there nor,
+   * failing its signature check, be cleared there.
+   */
+  cookieSuffix?: string;
 }
 
 export function providerConfig(issuer: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { DEFAULTS } from '../config/defaults.js';
 import { InvalidRequest } from '../errors/oauth-errors.js';
 import { safeEqual } from '../util/safe-equal.js';
 import type { Ctx, Provider } from './context.js';
-import { cookieOptions } from './session.js';
+import { cookieName, cookieOptions } from './session.js';
 
 /**
  * CSRF tokens bound to this browser and to one server-side record. The browser's part is a random
@@ -15,16 +14,16 @@ import { cookieOptions } from './session.js';
  * shown for another record. (sameOriginPost refuses the cross-origin post itself.)
  */
 export function csrfToken(op: Provider, ctx: Ctx, binding: string): string {
-  let browser = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
+  let browser = ctx.cookies.get(cookieName(op, 'csrf'), { signed: true });
   if (!browser) {
     browser = op.random.id();
-    ctx.cookies.set(DEFAULTS.cookies.csrf, browser, cookieOptions(op));
+    ctx.cookies.set(cookieName(op, 'csrf'), browser, cookieOptions(op));
   }
   return bound(ctx, browser, binding);
 }
 
-export function verifyCsrf(ctx: Ctx, binding: string): void {
-  const browser = ctx.cookies.get(DEFAULTS.cookies.csrf, { signed: true });
+export function verifyCsrf(op: Provider, ctx: Ctx, binding: string): void {
+  const browser = ctx.cookies.get(cookieName(op, 'csrf'), { signed: true });
   const sent = ctx.state.params.csrf;
   if (!browser || !sent || !safeEqual(bound(ctx, browser, binding), sent)) {
     throw new InvalidRequest('the form has expired or was not sent from this browser (CSRF check failed); go back and try again');

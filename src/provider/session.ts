@@ -8,6 +8,11 @@ import type { Ctx, Provider } from './context.js';
  * Cookie options: signed (keygrip), HttpOnly, SameSite=Lax; Secure when the issuer is https;
  * scoped to the issuer's path, so issuers on one host under different paths keep apart.
  */
+/** This issuer's cookie names (a named issuer's carry its suffix, provider-config.ts). */
+export function cookieName(op: Provider, cookie: keyof typeof DEFAULTS.cookies): string {
+  return op.config.cookieSuffix === undefined ? DEFAULTS.cookies[cookie] : `${DEFAULTS.cookies[cookie]}.${op.config.cookieSuffix}`;
+}
+
 export function cookieOptions(op: Provider, maxAgeMs?: number) {
   return {
     signed: true,
@@ -22,7 +27,7 @@ export function cookieOptions(op: Provider, maxAgeMs?: number) {
 
 /** The OP session this browser holds, if its cookie is valid and the session is live. */
 export async function loadSession(op: Provider, ctx: Ctx): Promise<{ id: string; record: SessionRecord } | undefined> {
-  const id = ctx.cookies.get(DEFAULTS.cookies.session, { signed: true });
+  const id = ctx.cookies.get(cookieName(op, 'session'), { signed: true });
   if (!id) return undefined;
   const record = await op.store.get('Session', id);
   return record ? { id, record } : undefined;
@@ -52,7 +57,7 @@ export async function startSession(
   };
   const id = op.random.id();
   await op.store.put('Session', id, record);
-  ctx.cookies.set(DEFAULTS.cookies.session, id, cookieOptions(op, login.remember ? ttl * 1000 : undefined));
+  ctx.cookies.set(cookieName(op, 'session'), id, cookieOptions(op, login.remember ? ttl * 1000 : undefined));
   op.events.emit('login', { username: login.username, ...(login.clientId ? { clientId: login.clientId } : {}) });
   return { id, record };
 }
@@ -60,6 +65,6 @@ export async function startSession(
 export async function endSession(op: Provider, ctx: Ctx): Promise<SessionRecord | undefined> {
   const session = await loadSession(op, ctx);
   if (session) await op.store.delete('Session', session.id);
-  ctx.cookies.set(DEFAULTS.cookies.session, null, cookieOptions(op));
+  ctx.cookies.set(cookieName(op, 'session'), null, cookieOptions(op));
   return session?.record;
 }

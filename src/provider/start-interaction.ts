@@ -1,8 +1,7 @@
-import { DEFAULTS } from '../config/defaults.js';
 import type { AuthorizationParams, InteractionRecord } from '../store/records.js';
 import { epochSeconds } from '../util/clock.js';
 import type { Ctx, Provider } from './context.js';
-import { cookieOptions } from './session.js';
+import { cookieName, cookieOptions } from './session.js';
 
 /**
  * Park a request while the user logs in or consents: the record holds its parameters, and a
@@ -19,6 +18,6 @@ export async function startInteraction(
   const ttl = op.config.ttl.Interaction;
   const record: InteractionRecord = { params, prompt, exp: epochSeconds(op.clock) + ttl, ...(deviceCode ? { deviceCode } : {}) };
   await op.store.put('Interaction', uid, record);
-  ctx.cookies.set(DEFAULTS.cookies.interaction, uid, cookieOptions(op, ttl * 1000));
+  ctx.cookies.set(cookieName(op, 'interaction'), uid, cookieOptions(op, ttl * 1000));
   return `${op.config.issuer}/interaction/${uid}`;
 }

@@ -95,10 +95,10 @@ export function deviceSubmit(op: Provider): Middleware[] {
       const deciding = decision === 'allow' || decision === 'deny';
       // The entry form's token looks a code up; only the confirm page's token, made for this
       // device, can approve or deny it.
-      if (!deciding) verifyCsrf(ctx, ENTRY);
+      if (!deciding) verifyCsrf(op, ctx, ENTRY);
       const device = await lookUp(op, ctx, userCode);
       if (!device) return;
-      if (deciding) verifyCsrf(ctx, confirmBinding(device));
+      if (deciding) verifyCsrf(op, ctx, confirmBinding(device));
       ctx.state.clientId = device.client.client_id;
       const clientName = device.client.client_name ?? device.client.client_id;
       if (decision === 'deny') {

@@ -97,7 +97,7 @@ export function endSessionConfirm(op: Provider): Middleware[] {
     parseParams,
     async function logout(ctx) {
       // The token is bound to the session it signs out: with none left (signed out elsewhere) it fails.
-      verifyCsrf(ctx, logoutBinding((await loadSession(op, ctx))?.record.sid ?? ''));
+      verifyCsrf(op, ctx, logoutBinding((await loadSession(op, ctx))?.record.sid ?? ''));
       const req = await logoutRequest(op, ctx.state.params);
       const yes = ctx.state.params.logout === 'yes';
       const ended = yes ? await endSession(op, ctx) : undefined;

@@ -1,4 +1,3 @@
-import { DEFAULTS } from '../../config/defaults.js';
 import { AccessDenied, InvalidInteraction, InvalidRequest } from '../../errors/oauth-errors.js';
 import type { InteractionRecord, SessionRecord } from '../../store/records.js';
 import type { Client } from '../../store/types.js';
@@ -17,7 +16,7 @@ import { sameOriginPost } from '../middleware/same-origin.js';
 import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { initials } from '../../views/page-helpers.js';
 import { describeScope } from '../scope-descriptions.js';
-import { cookieOptions, loadSession, startSession } from '../session.js';
+import { cookieName, cookieOptions, loadSession, startSession } from '../session.js';
 import { parseLoginClaims } from '../login-claims-form.js';
 
 type LoadedSession = { id: string; record: SessionRecord };
@@ -32,7 +31,7 @@ interface LoadedInteraction {
 async function loadInteraction(op: Provider, ctx: Ctx): Promise<LoadedInteraction> {
   const uid = ctx.state.route.uid ?? '';
   const record = await op.store.get('Interaction', uid);
-  const cookie = ctx.cookies.get(DEFAULTS.cookies.interaction, { signed: true });
+  const cookie = ctx.cookies.get(cookieName(op, 'interaction'), { signed: true });
   if (!record || !cookie || !safeEqual(cookie, uid)) {
     throw new InvalidInteraction('this sign-in request has expired or was started in another browser').withHint(
       'start again from the application',
@@ -50,7 +49,7 @@ const interactionBinding = (uid: string) => `interaction:${uid}`;
 /** A form POST for this interaction: the browser's own, carrying its CSRF token, for the step it is at. */
 async function loadSubmission(op: Provider, ctx: Ctx, step: InteractionRecord['prompt']): Promise<LoadedInteraction> {
   const i = await loadInteraction(op, ctx);
-  verifyCsrf(ctx, interactionBinding(i.uid));
+  verifyCsrf(op, ctx, interactionBinding(i.uid));
   if (i.record.prompt !== step) throw new InvalidRequest(`this sign-in request is not waiting for ${step === 'login' ? 'a login' : 'consent'}`);
   return i;
 }
@@ -122,7 +121,7 @@ async function finish(op: Provider, ctx: Ctx, i: LoadedInteraction, session: Loa
     throw new InvalidInteraction('another user signed in in this browser meanwhile; start again from the application');
   }
   await op.store.delete('Interaction', i.uid);
-  ctx.cookies.set(DEFAULTS.cookies.interaction, null, cookieOptions(op));
+  ctx.cookies.set(cookieName(op, 'interaction'), null, cookieOptions(op));
   if (i.record.deviceCode) return finishDevice(op, ctx, i, session);
   await respondToAuthorization(op, ctx, i.record.params, i.client, session);
 }

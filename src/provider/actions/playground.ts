@@ -43,7 +43,7 @@ export function playgroundStart(op: Provider): Middleware[] {
     sameOriginPost(op),
     parseParams,
     async function startRun(ctx) {
-      verifyCsrf(ctx, 'playground');
+      verifyCsrf(op, ctx, 'playground');
       const p = ctx.state.params;
       const client = await chosenClient(op, p.client_id);
       const scope = [...new Set([...STANDARD_SCOPES.filter((s) => p[`scope_${s}`] === '1'), ...parseScope(p.extra_scope)])].join(' ');
