@@ -19,14 +19,14 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** Sign in as dana on the login page, with `claims` typed in the advanced panel. */
-async function signIn(claims: string) {
+/** Sign in as `username` on the login page, with `claims` typed in the advanced panel (and `extra` fields, e.g. save_claims). */
+async function signIn(claims: string, extra: Record<string, string> = {}, username = 'dana') {
   const config = await relyingParty(server, client);
   const req = await authRequest(config, 'http://localhost:3000/cb', { scope: 'openid profile' });
   const agent = new FormAgent();
   const loginPage = await page(agent, location(await agent.fetch(req.url.href)));
   expect(loginPage).toContain('Advanced: claims for this login only');
-  const res = await postForm(agent, loginPage, /\/login$/, { username: 'dana', claims });
+  const res = await postForm(agent, loginPage, /\/login$/, { username, claims, ...extra });
   return { config, req, res };
 }
 
@@ -50,5 +50,30 @@ describe('login page: claims for this login only', () => {
       expect(html).toContain(message);
       expect(html).toContain('<details class="advanced" open>');
     }
+  });
+
+  it('"save" keeps the claims on the stored user, merged over its own, for every later login', async () => {
+    await server.users.add({ username: 'erin', claims: { name: 'Erin', roles: ['viewer'] } });
+    const { config, req, res } = await signIn('{"roles": ["editor"]}', { save_claims: '1' }, 'erin');
+    await oidc.authorizationCodeGrant(config, new URL(location(res)), {
+      pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce,
+    });
+    expect((await server.users.get('erin')).claims).toMatchObject({ name: 'Erin', roles: ['editor'] });
+    // A later login with nothing typed in the panel sees the saved claims.
+    const later = await signIn('', {}, 'erin');
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(location(later.res)), {
+      pkceCodeVerifier: later.req.verifier, expectedState: later.req.state, expectedNonce: later.req.nonce,
+    });
+    const { decodeJwt } = await import('jose');
+    expect(decodeJwt(tokens.access_token).roles).toEqual(['editor']);
+  });
+
+  it('"save" for a name that is not a stored user, or with nothing typed, is refused with the page again', async () => {
+    const adHoc = await signIn('{"roles": ["admin"]}', { save_claims: '1' }, 'nobody-stored');
+    expect(adHoc.res.status).toBe(400);
+    expect(await adHoc.res.text()).toContain('nobody-stored is not a stored user');
+    const empty = await signIn('', { save_claims: '1' });
+    expect(empty.res.status).toBe(400);
+    expect(await empty.res.text()).toContain('Enter the claims to save.');
   });
 });

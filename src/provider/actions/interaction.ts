@@ -78,7 +78,7 @@ function pageLanguage(i: LoadedInteraction): string | undefined {
   return i.record.params.ui_locales?.split(' ').find((tag) => /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag));
 }
 
-async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string, claims?: string) {
+async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?: string, hint?: string, claims?: string, saveClaims = false) {
   const users = await op.store.listUsers();
   ctx.type = 'html';
   ctx.body = await op.views.render('login', {
@@ -93,6 +93,7 @@ async function renderLogin(op: Provider, ctx: Ctx, i: LoadedInteraction, error?:
     })),
     loginHint: hint ?? i.record.params.login_hint ?? '',
     claims: claims ?? '',
+    saveClaims,
     error,
     csrf: csrfToken(op, ctx, interactionBinding(i.uid)),
     action: `${op.config.issuer}/interaction/${i.uid}/login`,
@@ -175,12 +176,20 @@ export function submitLogin(op: Provider): Middleware[] {
         ctx.status = 400;
         return renderLogin(op, ctx, i, overrides.error, username, ctx.state.params.claims);
       }
+      const save = ctx.state.params.save_claims === '1';
+      if (save && (!overrides.claims || !user)) {
+        ctx.status = 400;
+        const why = overrides.claims ? `${username} is not a stored user (dev-op user add ${username}), so there is nothing to save the claims on.` : 'Enter the claims to save.';
+        return renderLogin(op, ctx, i, why, username, ctx.state.params.claims, save);
+      }
       // A user with a password must give it.
       if (user?.password !== undefined && !(await verifyPassword(ctx.state.params.password ?? '', user.password))) {
         ctx.status = 401;
         const message = ctx.state.params.password ? 'Wrong password.' : `${username} has a password: enter it below.`;
         return renderLogin(op, ctx, i, message, username);
       }
+      // "Save": the overrides become the stored user's claims (merged over them) for every later login too.
+      if (save) await op.store.updateUser(user!.username, (stored) => ({ ...stored, claims: { ...stored.claims, ...overrides.claims } }));
       const session = await startSession(op, ctx, {
         accountId: user?.sub ?? username,
         amr: user?.password !== undefined ? ['pwd'] : [],
