@@ -9,11 +9,6 @@ export interface RedisAddress {
 
 export const DEFAULT_STORE_PREFIX = 'dev-op:';
 
-/** True for what --store accepts (so a caller can tell a store URL from a file path). */
-export function isStoreUrl(value: string): boolean {
-  return /^rediss?:\/\//i.test(value);
-}
-
 /** The URL checked (scheme, host, database number) and the prefix, or a ConfigError naming the flag. */
 export function redisAddress(url: string, prefix = DEFAULT_STORE_PREFIX): RedisAddress {
   let parsed: URL;

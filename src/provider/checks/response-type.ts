@@ -3,7 +3,7 @@ import type { Client } from '../../store/types.js';
 import { RESPONSE_MODES, RESPONSE_TYPES, type ResponseMode } from '../../protocol/capabilities.js';
 
 /** Response types compare as sets: "token id_token" is "id_token token". */
-export function normaliseResponseType(value: string): string {
+function normaliseResponseType(value: string): string {
   return value.split(' ').filter(Boolean).sort().join(' ');
 }
 
