@@ -37,9 +37,11 @@ export function issuerCommand() {
       .addHelpText('after', examples('dev-op issuer add tenant-a', 'dev-op client add --id web -i tenant-a --redirect-uri http://localhost:3000/cb'))
       .action(action((name: string, flags: IssuerFlags) => run('add', name, flags))),
     leaf('list', 'the named issuers and their issuer URLs')
+      .addHelpText('after', examples('dev-op issuer list', 'dev-op issuer list --json'))
       .action(action((flags: IssuerFlags) => run('list', undefined, flags))),
     leaf('remove', 'stop serving a named issuer and delete its data (the default issuer cannot be removed)')
-      .argument('<name>')
+      .argument('<name>', 'the named issuer, as `dev-op issuer list` shows it')
+      .addHelpText('after', examples('dev-op issuer remove tenant-a'))
       .action(action((name: string, flags: IssuerFlags) => run('remove', name, flags))),
   );
 }
