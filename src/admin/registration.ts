@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { NotFoundError, UsageError } from '../errors/app-errors.js';
 import type { Client } from '../store/types.js';
 import { epochSeconds } from '../util/clock.js';
@@ -7,13 +6,14 @@ import { buildClient, type ClientAddInput } from './clients.js';
 import type { OperationContext } from './operations.js';
 import { verifySectorIdentifier } from './subject-type.js';
 import * as check from './validate.js';
+import { sha256Base64url } from '../util/sha256.js';
 
 /** `dev-op registration token` with no --ttl: a day, long enough for a test session. */
 const DEFAULT_INITIAL_TOKEN_TTL = 24 * 60 * 60;
 
 /** Tokens are stored and compared by this hash only: the data file never holds one that works. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return sha256Base64url(token);
 }
 
 export interface Registered {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { pairwiseSector } from '../protocol/pairwise.js';
 import type { Client, Store } from '../store/types.js';
 import type { RandomSource } from '../util/random.js';
+import { sha256Base64url } from '../util/sha256.js';
 
 /**
  * OIDC Core 8.1: a pairwise subject identifier, the same for one user at every client of one
@@ -9,7 +9,7 @@ import type { RandomSource } from '../util/random.js';
  * construction 8.1 suggests. The salt is the data's secret, so nobody can link subs across sectors.
  */
 export function pairwiseSubject(sector: string, localSub: string, salt: string): string {
-  return createHash('sha256').update(sector + localSub + salt).digest('base64url');
+  return sha256Base64url(sector + localSub + salt);
 }
 
 /**

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.js';
+import { sha256Base64url } from '../../util/sha256.js';
 
 /** RFC 7636 4.1 / 4.2: 43–128 characters of the unreserved set. */
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 /** RFC 7636 4.2: the S256 code_challenge for a verifier. */
 export function s256(verifier: string): string {
-  return createHash('sha256').update(verifier).digest('base64url');
+  return sha256Base64url(verifier);
 }
 
 /** At the authorization endpoint: S256 only; required for public clients. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWK } from 'jose';
 import { epochSeconds } from '../../util/clock.js';
 import type { Provider } from '../context.js';
@@ -7,6 +6,7 @@ import type { DpopErrors } from './errors.js';
 import { htuMatches } from './htu.js';
 import { currentDpopNonce, isValidDpopNonce } from './nonce.js';
 import { rememberProof } from './replay.js';
+import { sha256Base64url } from '../../util/sha256.js';
 
 /** How far a proof's iat may be from now, either way (RFC 9449 11.1: a short, server-chosen window). */
 export const IAT_WINDOW_S = 60;
@@ -52,7 +52,7 @@ export async function verifyDpopProof(op: Provider, proof: string, target: Proof
   if (typeof iat !== 'number' || Math.abs(now - iat) > IAT_WINDOW_S) {
     throw errors.invalid(`DPoP proof iat must be within ${IAT_WINDOW_S} seconds of the server's time`);
   }
-  if (target.accessToken !== undefined && payload.ath !== createHash('sha256').update(target.accessToken).digest('base64url')) {
+  if (target.accessToken !== undefined && payload.ath !== sha256Base64url(target.accessToken)) {
     throw errors.invalid('DPoP proof ath must be the base64url SHA-256 hash of the access token');
   }
   if (op.config.features.dpop.nonce && !(await isValidDpopNonce(op, payload.nonce))) {
